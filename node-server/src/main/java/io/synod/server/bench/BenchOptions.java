@@ -1,0 +1,45 @@
+package io.synod.server.bench;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one load run does.
+ *
+ * @param targets base URLs of the nodes; users are spread over them round-robin
+ * @param users how many concurrent users (closed loop, one request in flight each)
+ * @param spawnRatePerSecond how many users start per second until all run
+ * @param duration how long each scenario runs, ramp-up included (as Locust counts it)
+ * @param requestTimeout how long one request may take before it counts as failed
+ * @param seed seeds each user's random choices (cache keys, read/write mix)
+ * @param runId makes resource and topic names unique to this run
+ */
+public record BenchOptions(
+    List<URI> targets,
+    int users,
+    double spawnRatePerSecond,
+    Duration duration,
+    Duration requestTimeout,
+    long seed,
+    String runId) {
+
+  /** Checks the values. */
+  public BenchOptions {
+    Objects.requireNonNull(targets, "targets");
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("at least one --target is required");
+    }
+    targets = List.copyOf(targets);
+    if (users < 1) {
+      throw new IllegalArgumentException("--users must be at least 1: " + users);
+    }
+    if (!(spawnRatePerSecond > 0)) {
+      throw new IllegalArgumentException("--spawn-rate must be positive: " + spawnRatePerSecond);
+    }
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("--duration must be positive: " + duration);
+    }
+  }
+}
