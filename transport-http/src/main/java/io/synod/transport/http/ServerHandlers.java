@@ -1,0 +1,277 @@
+package io.synod.transport.http;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The per-connection pipeline handlers of {@link HttpServer}. */
+final class ServerHandlers {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+
+  private ServerHandlers() {}
+
+  /** Converts a response to Netty's form. */
+  static FullHttpResponse toNetty(HttpResponse response, HttpVersion version) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            version,
+            HttpResponseStatus.valueOf(response.status()),
+            Unpooled.wrappedBuffer(response.body()));
+    HttpHeaders h = r.headers();
+    for (Map.Entry<String, String> e : response.headers().entrySet()) {
+      h.set(e.getKey(), e.getValue());
+    }
+    if (response.contentType() != null) {
+      h.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+    }
+    h.setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+    return r;
+  }
+
+  /** Answers an oversized body with the JSON 413 instead of Netty's empty one. */
+  static final class BodyAggregator extends HttpObjectAggregator {
+    private final int maxBodyBytes;
+
+    BodyAggregator(int maxBodyBytes) {
+      super(maxBodyBytes);
+      this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized)
+        throws Exception {
+      if (!(oversized instanceof HttpRequest)) {
+        super.handleOversizedMessage(ctx, oversized);
+        return;
+      }
+      FullHttpResponse response =
+          toNetty(
+              HttpResponse.error(
+                  413,
+                  "payload_too_large",
+                  "request body exceeds the limit of " + maxBodyBytes + " bytes"),
+              HttpVersion.HTTP_1_1);
+      // As Netty does: when the client already sent (part of) the body and will not keep the
+      // connection, close it; otherwise answer and let the aggregator discard the rest.
+      boolean keep =
+          !(oversized instanceof FullHttpMessage)
+              && (HttpUtil.is100ContinueExpected(oversized) || HttpUtil.isKeepAlive(oversized));
+      if (!keep) {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      }
+    }
+  }
+
+  /**
+   * Routes each aggregated request and writes the responses back in request order. Not
+   * sharable: one instance per connection, all state confined to the connection's event loop.
+   */
+  static final class Dispatch extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final HttpServer server;
+    private final TreeMap<Long, Outgoing> ready = new TreeMap<>();
+    private long nextSeq;
+    private long nextToWrite;
+    private int pending;
+    private boolean closed;
+
+    Dispatch(HttpServer server) {
+      this.server = server;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      long seq = nextSeq++;
+      pending++;
+      server.requestStarted();
+      if (pending >= server.maxPipelinedRequests()) {
+        ctx.channel().config().setAutoRead(false);
+      }
+      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      HttpVersion version = req.protocolVersion();
+      if (req.decoderResult().isFailure()) {
+        Throwable cause = req.decoderResult().cause();
+        complete(
+            ctx,
+            seq,
+            HttpResponse.error(400, "bad_request", "malformed HTTP request: " + cause),
+            false,
+            version);
+        return;
+      }
+      HttpRequestView view;
+      try {
+        view = toView(req, ctx.channel().remoteAddress());
+      } catch (IllegalArgumentException e) {
+        complete(
+            ctx,
+            seq,
+            HttpResponse.error(400, "bad_request", "malformed request target: " + e.getMessage()),
+            keepAlive,
+            version);
+        return;
+      }
+      CompletionStage<HttpResponse> stage = server.routerForDispatch().dispatch(view);
+      stage.whenComplete(
+          (resp, err) -> {
+            HttpResponse out = toResponse(view, resp, err);
+            if (ctx.executor().inEventLoop()) {
+              complete(ctx, seq, out, keepAlive, version);
+            } else {
+              try {
+                ctx.executor().execute(() -> complete(ctx, seq, out, keepAlive, version));
+              } catch (RejectedExecutionException e) {
+                server.requestFinished();
+              }
+            }
+          });
+    }
+
+    private void complete(
+        ChannelHandlerContext ctx,
+        long seq,
+        HttpResponse response,
+        boolean keepAlive,
+        HttpVersion version) {
+      ready.put(seq, new Outgoing(response, keepAlive, version));
+      int finished = 0;
+      Outgoing o;
+      while ((o = ready.remove(nextToWrite)) != null) {
+        nextToWrite++;
+        pending--;
+        finished++;
+        if (closed) {
+          continue;
+        }
+        FullHttpResponse r = toNetty(o.response, o.version);
+        boolean keep = o.keepAlive && !server.isClosing();
+        if (!keep) {
+          r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (o.version.equals(HttpVersion.HTTP_1_0)) {
+          r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ChannelFuture f = ctx.write(r);
+        if (!keep) {
+          f.addListener(ChannelFutureListener.CLOSE);
+          closed = true;
+        }
+      }
+      if (finished > 0) {
+        ctx.flush();
+        // Counted only once flushed, so a graceful close never cuts a response short.
+        for (int i = 0; i < finished; i++) {
+          server.requestFinished();
+        }
+      }
+      if (!closed && pending < server.maxPipelinedRequests() && !ctx.channel().config().isAutoRead()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+    }
+
+    private static HttpResponse toResponse(HttpRequestView view, HttpResponse resp, Throwable err) {
+      Throwable cause = err;
+      while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+          && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof HttpError) {
+        return ((HttpError) cause).toResponse();
+      }
+      if (cause != null) {
+        LOG.error("handler for {} failed", view, cause);
+        return HttpResponse.error(500, "internal_error", cause.getClass().getSimpleName()
+            + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+      }
+      if (resp == null) {
+        LOG.error("handler for {} completed with no response", view);
+        return HttpResponse.error(500, "internal_error", "handler returned no response");
+      }
+      return resp;
+    }
+
+    private static HttpRequestView toView(FullHttpRequest req, SocketAddress remote) {
+      QueryStringDecoder decoder = new QueryStringDecoder(req.uri());
+      String path = decoder.path();
+      Map<String, List<String>> query = new LinkedHashMap<>(decoder.parameters());
+      Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      for (Map.Entry<String, String> e : req.headers()) {
+        headers.merge(e.getKey(), e.getValue(), (a, b) -> a + ", " + b);
+      }
+      byte[] body = ByteBufUtil.getBytes(req.content());
+      return new HttpRequestView(
+          req.method().name(),
+          req.uri(),
+          path,
+          Map.of(),
+          query,
+          headers,
+          body,
+          remote instanceof InetSocketAddress ? (InetSocketAddress) remote : null);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof IdleStateEvent && pending == 0) {
+        ctx.close();
+        return;
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof IOException) {
+        LOG.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      } else {
+        LOG.warn("connection {} failed", ctx.channel().remoteAddress(), cause);
+      }
+      closed = true;
+      ctx.close();
+    }
+
+    private static final class Outgoing {
+      final HttpResponse response;
+      final boolean keepAlive;
+      final HttpVersion version;
+
+      Outgoing(HttpResponse response, boolean keepAlive, HttpVersion version) {
+        this.response = response;
+        this.keepAlive = keepAlive;
+        this.version = version;
+      }
+    }
+  }
+}
