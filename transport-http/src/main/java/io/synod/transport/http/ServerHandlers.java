@@ -107,9 +107,27 @@ final class ServerHandlers {
     private long nextToWrite;
     private int pending;
     private boolean closed;
+    private boolean reading;
+    private boolean flushPending;
 
     Dispatch(HttpServer server) {
       this.server = server;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      reading = true;
+      super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+      reading = false;
+      if (flushPending) {
+        flushPending = false;
+        ctx.flush();
+      }
+      super.channelReadComplete(ctx);
     }
 
     @Override
@@ -190,7 +208,12 @@ final class ServerHandlers {
         }
       }
       if (finished > 0) {
-        ctx.flush();
+        // Responses produced while reading a burst of pipelined requests share one flush.
+        if (reading) {
+          flushPending = true;
+        } else {
+          ctx.flush();
+        }
         // Counted only once flushed, so a graceful close never cuts a response short.
         for (int i = 0; i < finished; i++) {
           server.requestFinished();
