@@ -75,24 +75,27 @@ final class ServerHandlers {
         super.handleOversizedMessage(ctx, oversized);
         return;
       }
-      FullHttpResponse response =
-          toNetty(
-              HttpResponse.error(
-                  413,
-                  "payload_too_large",
-                  "request body exceeds the limit of " + maxBodyBytes + " bytes"),
-              HttpVersion.HTTP_1_1);
       // As Netty does: when the client already sent (part of) the body and will not keep the
-      // connection, close it; otherwise answer and let the aggregator discard the rest.
+      // connection, close it after the answer; otherwise the aggregator discards the rest of the
+      // body and the connection stays usable. The answer goes through Dispatch so it keeps its
+      // place among pipelined responses.
       boolean keep =
           !(oversized instanceof FullHttpMessage)
               && (HttpUtil.is100ContinueExpected(oversized) || HttpUtil.isKeepAlive(oversized));
-      if (!keep) {
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-      } else {
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-      }
+      ctx.fireChannelRead(new Oversized(oversized.protocolVersion(), keep, maxBodyBytes));
+    }
+  }
+
+  /** Stands for a request refused as too large, so that Dispatch answers it in order. */
+  static final class Oversized {
+    final HttpVersion version;
+    final boolean keepAlive;
+    final int maxBodyBytes;
+
+    Oversized(HttpVersion version, boolean keepAlive, int maxBodyBytes) {
+      this.version = version;
+      this.keepAlive = keepAlive;
+      this.maxBodyBytes = maxBodyBytes;
     }
   }
 
@@ -117,6 +120,22 @@ final class ServerHandlers {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
       reading = true;
+      if (msg instanceof Oversized) {
+        Oversized o = (Oversized) msg;
+        long seq = nextSeq++;
+        pending++;
+        server.requestStarted();
+        complete(
+            ctx,
+            seq,
+            HttpResponse.error(
+                413,
+                "payload_too_large",
+                "request body exceeds the limit of " + o.maxBodyBytes + " bytes"),
+            o.keepAlive,
+            o.version);
+        return;
+      }
       super.channelRead(ctx, msg);
     }
 

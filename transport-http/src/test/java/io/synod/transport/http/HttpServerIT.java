@@ -91,6 +91,16 @@ class HttpServerIT {
       RawHttp.Response r = c.read();
       assertEquals(413, r.status());
       assertEquals("payload_too_large", error(r));
+      // The rest of the body was discarded: the same connection serves the next request.
+      c.send("GET", "/hello", null);
+      assertEquals("hello", c.read().body());
+    }
+    try (RawHttp c = new RawHttp(server.port())) {
+      // Pipelined behind a slow request, the 413 still comes second.
+      c.send("GET", "/delay/200", null);
+      c.send("POST", "/echo", "\"" + "x".repeat(2 << 20) + "\"");
+      assertEquals("after 200", c.read().body());
+      assertEquals(413, c.read().status());
     }
     // The server is still fine.
     try (RawHttp c = new RawHttp(server.port())) {
