@@ -1,0 +1,610 @@
+package io.synod.queue.memory;
+
+import io.synod.queue.Invariants;
+import io.synod.queue.spi.ClaimResult;
+import io.synod.queue.spi.GroupInfo;
+import io.synod.queue.spi.NoSuchGroupException;
+import io.synod.queue.spi.PendingEntry;
+import io.synod.queue.spi.StreamEntry;
+import io.synod.queue.spi.StreamId;
+import io.synod.queue.spi.StreamInfo;
+import io.synod.queue.spi.StreamRecord;
+import io.synod.queue.spi.StreamStore;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
+
+/**
+ * A {@link StreamStore} in memory, safe under concurrent use (one lock; every call is short).
+ *
+ * <p>Every change is made as a deterministic {@link StoreOp} and handed to a {@link Replicator}
+ * before the caller's stage completes, so a replicated node acknowledges a publish only once its
+ * replicas hold it. Replicas apply shipped operations with {@link #applyReplicated} and catch up
+ * from a {@link TopicSnapshot} with {@link #install}. Time comes from the injected clock.
+ */
+public final class InMemoryStreamStore implements StreamStore {
+  /** Default bound on entries per stream. */
+  public static final int DEFAULT_MAX_ENTRIES = 1_000_000;
+
+  private final LongSupplier clock;
+  private final int maxEntriesPerStream;
+  private volatile Replicator replicator = Replicator.NONE;
+  private final Map<String, Topic> topics = new TreeMap<>();
+
+  /**
+   * A store with the default bound of entries per stream.
+   *
+   * @param clock milliseconds; may go back, ids never do
+   */
+  public InMemoryStreamStore(LongSupplier clock) {
+    this(clock, DEFAULT_MAX_ENTRIES);
+  }
+
+  /**
+   * A store.
+   *
+   * @param clock milliseconds; may go back, ids never do
+   * @param maxEntriesPerStream appends beyond this many entries in one stream fail, must be
+   *     positive
+   */
+  public InMemoryStreamStore(LongSupplier clock, int maxEntriesPerStream) {
+    if (maxEntriesPerStream < 1) {
+      throw new IllegalArgumentException("maxEntriesPerStream must be positive");
+    }
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.maxEntriesPerStream = maxEntriesPerStream;
+  }
+
+  /**
+   * Sets where changes are replicated; {@link Replicator#NONE} by default.
+   *
+   * @param replicator must not be null
+   */
+  public void setReplicator(Replicator replicator) {
+    this.replicator = Objects.requireNonNull(replicator, "replicator");
+  }
+
+  private static final class Pend {
+    String consumer;
+    long deliveryTime;
+    long count;
+
+    Pend(String consumer, long deliveryTime, long count) {
+      this.consumer = consumer;
+      this.deliveryTime = deliveryTime;
+      this.count = count;
+    }
+  }
+
+  private static final class Group {
+    StreamId lastDelivered = StreamId.MIN;
+    final TreeMap<StreamId, Pend> pel = new TreeMap<>();
+    final TreeSet<String> consumers = new TreeSet<>();
+  }
+
+  private static final class Topic {
+    long version;
+    StreamId lastId;
+    final TreeMap<StreamId, StreamRecord> entries = new TreeMap<>();
+    final TreeMap<String, Group> groups = new TreeMap<>();
+  }
+
+  /** A change prepared under the lock: the op applied and the caller's result. */
+  private record Done<T>(StoreOp op, long version, T result) {}
+
+  private <T> CompletionStage<T> finish(String stream, Done<T> done) {
+    if (done.op == null) {
+      return CompletableFuture.completedFuture(done.result);
+    }
+    return replicator.replicate(stream, done.version, done.op).thenApply(v -> done.result);
+  }
+
+  private Done<Void> noop() {
+    return new Done<>(null, 0, null);
+  }
+
+  private <T> Done<T> applyNew(String stream, Topic t, StoreOp op, T result) {
+    apply(t, op);
+    t.version++;
+    return new Done<>(op, t.version, result);
+  }
+
+  private Topic topic(String stream, boolean create) {
+    Topic t = topics.get(stream);
+    if (t == null && create) {
+      t = new Topic();
+      topics.put(stream, t);
+    }
+    return t;
+  }
+
+  private static Group group(String stream, Topic t, String group) {
+    Group g = t == null ? null : t.groups.get(group);
+    if (g == null) {
+      throw new NoSuchGroupException(stream, group);
+    }
+    return g;
+  }
+
+  private static <T> CompletionStage<T> failed(Throwable e) {
+    return CompletableFuture.failedFuture(e);
+  }
+
+  // ---------------------------------------------------------------- applying operations
+
+  private void apply(Topic t, StoreOp op) {
+    if (op instanceof StoreOp.CreateGroup c) {
+      t.groups.putIfAbsent(c.group(), new Group());
+    } else if (op instanceof StoreOp.Append a) {
+      for (int i = 0; i < a.ids().size(); i++) {
+        StreamId id = a.ids().get(i);
+        Invariants.check(t.lastId == null || id.compareTo(t.lastId) > 0, "ids must increase");
+        t.entries.put(id, a.records().get(i));
+        t.lastId = id;
+      }
+    } else if (op instanceof StoreOp.Deliver d) {
+      Group g = t.groups.computeIfAbsent(d.group(), k -> new Group());
+      g.consumers.add(d.consumer());
+      for (StreamId id : d.ids()) {
+        Invariants.check(id.compareTo(g.lastDelivered) > 0, "deliveries must move forward");
+        g.pel.put(id, new Pend(d.consumer(), d.now(), 1));
+        g.lastDelivered = id;
+      }
+    } else if (op instanceof StoreOp.Claim c) {
+      Group g = t.groups.get(c.group());
+      if (g == null) {
+        return;
+      }
+      g.consumers.add(c.consumer());
+      for (StreamId id : c.deleted()) {
+        g.pel.remove(id);
+      }
+      for (StreamId id : c.claimed()) {
+        Pend p = g.pel.get(id);
+        if (p != null) {
+          p.consumer = c.consumer();
+          p.deliveryTime = c.now();
+          p.count++;
+        }
+      }
+    } else if (op instanceof StoreOp.SetIdle s) {
+      Group g = t.groups.get(s.group());
+      if (g == null) {
+        return;
+      }
+      g.consumers.add(s.consumer());
+      for (StreamId id : s.ids()) {
+        Pend p = g.pel.get(id);
+        if (p != null) {
+          p.consumer = s.consumer();
+          p.deliveryTime = s.deliveryTime();
+        }
+      }
+    } else if (op instanceof StoreOp.Ack a) {
+      Group g = t.groups.get(a.group());
+      if (g != null) {
+        for (StreamId id : a.ids()) {
+          g.pel.remove(id);
+        }
+      }
+    } else if (op instanceof StoreOp.Remove r) {
+      for (StreamId id : r.ids()) {
+        t.entries.remove(id);
+      }
+    } else {
+      throw new IllegalStateException("unknown op " + op);
+    }
+  }
+
+  // ---------------------------------------------------------------- StreamStore
+
+  @Override
+  public CompletionStage<Void> createGroup(String stream, String group) {
+    Done<Void> done;
+    synchronized (this) {
+      Topic t = topic(stream, true);
+      if (t.groups.containsKey(group)) {
+        done = noop();
+      } else {
+        done = applyNew(stream, t, new StoreOp.CreateGroup(group), null);
+      }
+    }
+    return finish(stream, done);
+  }
+
+  @Override
+  public CompletionStage<List<StreamId>> append(String stream, List<StreamRecord> records) {
+    if (records.isEmpty()) {
+      return failed(new IllegalArgumentException("nothing to append"));
+    }
+    Done<List<StreamId>> done;
+    synchronized (this) {
+      Topic t = topic(stream, true);
+      if (t.entries.size() + records.size() > maxEntriesPerStream) {
+        return failed(new IllegalStateException("stream '" + stream + "' holds "
+            + t.entries.size() + " entries, the limit is " + maxEntriesPerStream));
+      }
+      long now = Math.max(0, clock.getAsLong());
+      List<StreamId> ids = new ArrayList<>(records.size());
+      StreamId last = t.lastId;
+      for (int i = 0; i < records.size(); i++) {
+        StreamId id;
+        if (last == null || now > last.ms()) {
+          id = new StreamId(now, 0);
+        } else {
+          id = last.next();
+        }
+        ids.add(id);
+        last = id;
+      }
+      done = applyNew(stream, t, new StoreOp.Append(ids, records), List.copyOf(ids));
+    }
+    return finish(stream, done);
+  }
+
+  @Override
+  public CompletionStage<List<StreamEntry>> readNew(String stream, String group, String consumer,
+      int count) {
+    if (count < 1) {
+      return failed(new IllegalArgumentException("count must be at least 1"));
+    }
+    Done<List<StreamEntry>> done;
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      List<StreamId> ids = new ArrayList<>();
+      List<StreamEntry> out = new ArrayList<>();
+      for (Map.Entry<StreamId, StreamRecord> e : t.entries.tailMap(g.lastDelivered, false)
+          .entrySet()) {
+        if (ids.size() == count) {
+          break;
+        }
+        ids.add(e.getKey());
+        out.add(new StreamEntry(e.getKey(), e.getValue(), 1));
+      }
+      if (ids.isEmpty() && g.consumers.contains(consumer)) {
+        done = new Done<>(null, 0, List.of());
+      } else {
+        done = applyNew(stream, t, new StoreOp.Deliver(group, consumer, ids, clock.getAsLong()),
+            List.copyOf(out));
+      }
+    }
+    return finish(stream, done);
+  }
+
+  @Override
+  public CompletionStage<Long> ack(String stream, String group, Collection<StreamId> ids) {
+    Done<Long> done;
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g = t == null ? null : t.groups.get(group);
+      if (g == null) {
+        return CompletableFuture.completedFuture(0L);
+      }
+      List<StreamId> hit = new ArrayList<>();
+      for (StreamId id : new TreeSet<>(ids)) {
+        if (g.pel.containsKey(id)) {
+          hit.add(id);
+        }
+      }
+      done = hit.isEmpty() ? new Done<>(null, 0, 0L)
+          : applyNew(stream, t, new StoreOp.Ack(group, hit), (long) hit.size());
+    }
+    return finish(stream, done);
+  }
+
+  @Override
+  public CompletionStage<List<PendingEntry>> pending(String stream, String group, StreamId start,
+      int count) {
+    if (count < 1) {
+      return failed(new IllegalArgumentException("count must be at least 1"));
+    }
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      long now = clock.getAsLong();
+      List<PendingEntry> out = new ArrayList<>();
+      for (Map.Entry<StreamId, Pend> e : g.pel.tailMap(start, true).entrySet()) {
+        if (out.size() == count) {
+          break;
+        }
+        Pend p = e.getValue();
+        out.add(new PendingEntry(e.getKey(), p.consumer, Math.max(0, now - p.deliveryTime),
+            p.count));
+      }
+      return CompletableFuture.completedFuture(out);
+    }
+  }
+
+  @Override
+  public CompletionStage<ClaimResult> claimIdle(String stream, String group, String consumer,
+      long minIdleMillis, StreamId cursor, int count) {
+    if (count < 1 || minIdleMillis < 0) {
+      return failed(new IllegalArgumentException("count must be >= 1 and minIdle >= 0"));
+    }
+    Done<ClaimResult> done;
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      long now = clock.getAsLong();
+      int budget = count * 10;
+      List<StreamId> claimed = new ArrayList<>();
+      List<StreamEntry> entries = new ArrayList<>();
+      List<StreamId> deleted = new ArrayList<>();
+      StreamId next = StreamId.MIN;
+      for (Map.Entry<StreamId, Pend> e : g.pel.tailMap(cursor, true).entrySet()) {
+        if (claimed.size() == count || budget-- == 0) {
+          next = e.getKey();
+          break;
+        }
+        Pend p = e.getValue();
+        if (now - p.deliveryTime < minIdleMillis) {
+          continue;
+        }
+        StreamRecord r = t.entries.get(e.getKey());
+        if (r == null) {
+          deleted.add(e.getKey());
+        } else {
+          claimed.add(e.getKey());
+          entries.add(new StreamEntry(e.getKey(), r, p.count + 1));
+        }
+      }
+      ClaimResult result = new ClaimResult(next, entries, deleted);
+      done = claimed.isEmpty() && deleted.isEmpty() ? new Done<>(null, 0, result)
+          : applyNew(stream, t, new StoreOp.Claim(group, consumer, claimed, deleted, now), result);
+    }
+    return finish(stream, done);
+  }
+
+  @Override
+  public CompletionStage<List<StreamId>> setIdle(String stream, String group, String consumer,
+      Collection<StreamId> ids, long idleMillis) {
+    if (idleMillis < 0) {
+      return failed(new IllegalArgumentException("idle must be >= 0"));
+    }
+    Done<List<StreamId>> done;
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      List<StreamId> hit = new ArrayList<>();
+      for (StreamId id : new TreeSet<>(ids)) {
+        if (g.pel.containsKey(id)) {
+          hit.add(id);
+        }
+      }
+      done = hit.isEmpty() ? new Done<>(null, 0, List.of())
+          : applyNew(stream, t,
+              new StoreOp.SetIdle(group, consumer, hit, clock.getAsLong() - idleMillis),
+              List.copyOf(hit));
+    }
+    return finish(stream, done);
+  }
+
+  @Override
+  public synchronized CompletionStage<List<StreamEntry>> range(String stream, StreamId start,
+      int count) {
+    if (count < 1) {
+      return failed(new IllegalArgumentException("count must be at least 1"));
+    }
+    Topic t = topics.get(stream);
+    List<StreamEntry> out = new ArrayList<>();
+    if (t != null) {
+      for (Map.Entry<StreamId, StreamRecord> e : t.entries.tailMap(start, true).entrySet()) {
+        if (out.size() == count) {
+          break;
+        }
+        out.add(new StreamEntry(e.getKey(), e.getValue(), 0));
+      }
+    }
+    return CompletableFuture.completedFuture(out);
+  }
+
+  @Override
+  public CompletionStage<Long> delete(String stream, Collection<StreamId> ids) {
+    Done<Long> done;
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      List<StreamId> hit = new ArrayList<>();
+      if (t != null) {
+        for (StreamId id : new TreeSet<>(ids)) {
+          if (t.entries.containsKey(id)) {
+            hit.add(id);
+          }
+        }
+      }
+      done = hit.isEmpty() ? new Done<>(null, 0, 0L)
+          : applyNew(stream, t, new StoreOp.Remove(hit), (long) hit.size());
+    }
+    return finish(stream, done);
+  }
+
+  /** The first id some group still needs (pending or undelivered), or MAX when none does. */
+  private static StreamId safePoint(Topic t) {
+    StreamId safe = StreamId.MAX;
+    for (Group g : t.groups.values()) {
+      StreamId undelivered = g.lastDelivered.next();
+      if (undelivered.compareTo(safe) < 0) {
+        safe = undelivered;
+      }
+      if (!g.pel.isEmpty() && g.pel.firstKey().compareTo(safe) < 0) {
+        safe = g.pel.firstKey();
+      }
+    }
+    return safe;
+  }
+
+  @Override
+  public CompletionStage<Long> trim(String stream, long maxLength, StreamId minId) {
+    if (maxLength < 0) {
+      return failed(new IllegalArgumentException("maxLength must be >= 0"));
+    }
+    Done<Long> done;
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      if (t == null) {
+        return CompletableFuture.completedFuture(0L);
+      }
+      StreamId safe = safePoint(t);
+      List<StreamId> drop = new ArrayList<>();
+      long len = t.entries.size();
+      for (StreamId id : t.entries.keySet()) {
+        boolean wanted = len - drop.size() > maxLength || id.compareTo(minId) < 0;
+        if (!wanted || id.compareTo(safe) >= 0) {
+          break;
+        }
+        drop.add(id);
+      }
+      done = drop.isEmpty() ? new Done<>(null, 0, 0L)
+          : applyNew(stream, t, new StoreOp.Remove(drop), (long) drop.size());
+    }
+    return finish(stream, done);
+  }
+
+  @Override
+  public synchronized CompletionStage<StreamInfo> info(String stream) {
+    Topic t = topics.get(stream);
+    if (t == null) {
+      return CompletableFuture.completedFuture(new StreamInfo(0, null, null, List.of()));
+    }
+    List<GroupInfo> groups = new ArrayList<>();
+    for (Map.Entry<String, Group> e : t.groups.entrySet()) {
+      Group g = e.getValue();
+      long lag = t.entries.tailMap(g.lastDelivered, false).size();
+      groups.add(new GroupInfo(e.getKey(), g.consumers.size(), g.pel.size(), g.lastDelivered,
+          g.pel.isEmpty() ? null : g.pel.firstKey(), lag));
+    }
+    return CompletableFuture.completedFuture(new StreamInfo(t.entries.size(),
+        t.entries.isEmpty() ? null : t.entries.firstKey(), t.lastId, groups));
+  }
+
+  // ---------------------------------------------------------------- replication
+
+  /**
+   * The version of a stream: the number of operations that built its state (0 when unknown).
+   *
+   * @param stream the stream
+   * @return the version
+   */
+  public synchronized long version(String stream) {
+    Topic t = topics.get(stream);
+    return t == null ? 0 : t.version;
+  }
+
+  /**
+   * The streams held, sorted.
+   *
+   * @return a new list
+   */
+  public synchronized List<String> streams() {
+    return new ArrayList<>(topics.keySet());
+  }
+
+  /**
+   * Applies an operation shipped by the stream's owner. It must arrive in version order: one
+   * already held is ignored, one that would skip a version is refused.
+   *
+   * @param stream the stream
+   * @param version the version the operation produces
+   * @param op the operation
+   * @return true when the store now holds that version (applied now or before); false when it
+   *     is behind and needs a snapshot
+   */
+  public synchronized boolean applyReplicated(String stream, long version, StoreOp op) {
+    Topic t = topic(stream, true);
+    if (version <= t.version) {
+      return true;
+    }
+    if (version != t.version + 1) {
+      return false;
+    }
+    apply(t, op);
+    t.version++;
+    return true;
+  }
+
+  /**
+   * A full copy of one stream.
+   *
+   * @param stream the stream
+   * @return the snapshot, version 0 and empty when the stream is unknown
+   */
+  public synchronized TopicSnapshot snapshot(String stream) {
+    Topic t = topics.get(stream);
+    if (t == null) {
+      return new TopicSnapshot(stream, 0, null, List.of(), List.of());
+    }
+    List<TopicSnapshot.Entry> entries = new ArrayList<>(t.entries.size());
+    for (Map.Entry<StreamId, StreamRecord> e : t.entries.entrySet()) {
+      entries.add(new TopicSnapshot.Entry(e.getKey(), e.getValue()));
+    }
+    List<TopicSnapshot.Group> groups = new ArrayList<>();
+    for (Map.Entry<String, Group> e : t.groups.entrySet()) {
+      Group g = e.getValue();
+      List<TopicSnapshot.Pending> pend = new ArrayList<>();
+      for (Map.Entry<StreamId, Pend> p : g.pel.entrySet()) {
+        Pend v = p.getValue();
+        pend.add(new TopicSnapshot.Pending(p.getKey(), v.consumer, v.deliveryTime, v.count));
+      }
+      groups.add(new TopicSnapshot.Group(e.getKey(), g.lastDelivered,
+          new ArrayList<>(g.consumers), pend));
+    }
+    return new TopicSnapshot(stream, t.version, t.lastId, entries, groups);
+  }
+
+  /**
+   * Replaces a stream by a snapshot when the snapshot is newer than the local copy.
+   *
+   * @param s the snapshot
+   * @return true when the store now holds at least the snapshot's version
+   */
+  public synchronized boolean install(TopicSnapshot s) {
+    Topic cur = topics.get(s.stream());
+    if (cur != null && cur.version >= s.version()) {
+      return true;
+    }
+    Topic t = new Topic();
+    t.version = s.version();
+    t.lastId = s.lastId();
+    for (TopicSnapshot.Entry e : s.entries()) {
+      t.entries.put(e.id(), e.record());
+    }
+    for (TopicSnapshot.Group g : s.groups()) {
+      Group ng = new Group();
+      ng.lastDelivered = g.lastDelivered();
+      ng.consumers.addAll(g.consumers());
+      for (TopicSnapshot.Pending p : g.pending()) {
+        ng.pel.put(p.id(), new Pend(p.consumer(), p.deliveryTime(), p.deliveryCount()));
+      }
+      t.groups.put(g.name(), ng);
+    }
+    topics.put(s.stream(), t);
+    return true;
+  }
+}

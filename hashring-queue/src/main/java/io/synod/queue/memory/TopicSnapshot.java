@@ -1,0 +1,59 @@
+package io.synod.queue.memory;
+
+import io.synod.queue.spi.StreamId;
+import io.synod.queue.spi.StreamRecord;
+import java.util.List;
+
+/**
+ * A full copy of one stream of the in-memory store, sent to a replica that fell behind or to a
+ * node that takes a stream over. Immutable.
+ *
+ * @param stream the stream key
+ * @param version how many operations produced this state
+ * @param lastId the last id ever appended, or null
+ * @param entries the entries in id order
+ * @param groups the groups in name order
+ */
+public record TopicSnapshot(String stream, long version, StreamId lastId, List<Entry> entries,
+    List<Group> groups) {
+  /** Copies. */
+  public TopicSnapshot {
+    entries = List.copyOf(entries);
+    groups = List.copyOf(groups);
+  }
+
+  /**
+   * A stored entry.
+   *
+   * @param id the id
+   * @param record the record
+   */
+  public record Entry(StreamId id, StreamRecord record) {}
+
+  /**
+   * A group.
+   *
+   * @param name the name
+   * @param lastDelivered last id delivered by a read of new entries
+   * @param consumers known consumers, sorted
+   * @param pending the pending list in id order
+   */
+  public record Group(String name, StreamId lastDelivered, List<String> consumers,
+      List<Pending> pending) {
+    /** Copies. */
+    public Group {
+      consumers = List.copyOf(consumers);
+      pending = List.copyOf(pending);
+    }
+  }
+
+  /**
+   * A pending entry.
+   *
+   * @param id the id
+   * @param consumer its consumer
+   * @param deliveryTime last delivery time (store clock)
+   * @param deliveryCount deliveries so far
+   */
+  public record Pending(StreamId id, String consumer, long deliveryTime, long deliveryCount) {}
+}

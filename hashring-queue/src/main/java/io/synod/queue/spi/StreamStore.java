@@ -1,0 +1,161 @@
+package io.synod.queue.spi;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Storage SPI of the queue: an append-only log per stream with consumer groups, shaped after
+ * Redis Streams so that a Redis adapter maps each method onto one command (or one short loop of
+ * them). The queue semantics (visibility timeout, dead letters, retention, long polls) live above
+ * this SPI, in the queue core, so every store gets them.
+ *
+ * <p>Implementations must be safe under concurrent use. Every method returns at once; failures
+ * arrive through the stage. A stage must complete exceptionally with {@link NoSuchGroupException}
+ * when a method that names a group finds no such group (Redis NOGROUP), except where noted.
+ * Idle times use the store's own clock (Redis uses the server clock). The behaviour is pinned by
+ * the abstract {@code StreamStoreContract} test in this module's test jar.
+ */
+public interface StreamStore {
+  /**
+   * Creates a consumer group positioned at the start of the stream, creating an empty stream when
+   * none exists (XGROUP CREATE stream group 0 MKSTREAM). Must be idempotent: an existing group
+   * (BUSYGROUP) is left untouched and the stage completes normally.
+   *
+   * @param stream the stream key
+   * @param group the group name
+   * @return completes when the group exists
+   */
+  CompletionStage<Void> createGroup(String stream, String group);
+
+  /**
+   * Appends entries in order (XADD stream * ..., pipelined). Ids must be strictly increasing per
+   * stream, taken from the store clock in milliseconds and never going back even if the clock
+   * does. The stage must complete only once the entries are stored as durably as the store
+   * promises (for the replicated in-memory store: on the replicas too).
+   *
+   * @param stream the stream key; created when missing
+   * @param records one or more records
+   * @return the new ids, in the order of the records
+   */
+  CompletionStage<List<StreamId>> append(String stream, List<StreamRecord> records);
+
+  /**
+   * Reads up to {@code count} entries never delivered to the group, in id order, and adds them to
+   * the group's pending list for {@code consumer} with delivery count 1 and idle time 0
+   * (XREADGROUP GROUP group consumer COUNT count STREAMS stream &gt;). Never blocks: an empty list
+   * when nothing is new. The consumer must be registered with the group.
+   *
+   * @param stream the stream
+   * @param group an existing group
+   * @param consumer the reading consumer
+   * @param count maximum entries, at least 1
+   * @return the entries, each with delivery count 1
+   */
+  CompletionStage<List<StreamEntry>> readNew(String stream, String group, String consumer,
+      int count);
+
+  /**
+   * Acknowledges entries: removes them from the group's pending list (XACK). Ids that are not
+   * pending must be ignored.
+   *
+   * @param stream the stream
+   * @param group the group; when it does not exist the result must be 0 or the stage must fail
+   *     with {@link NoSuchGroupException}
+   * @param ids the ids
+   * @return how many were pending and are now acknowledged
+   */
+  CompletionStage<Long> ack(String stream, String group, Collection<StreamId> ids);
+
+  /**
+   * Lists pending entries from {@code start} (inclusive) in id order (XPENDING stream group start
+   * + count).
+   *
+   * @param stream the stream
+   * @param group an existing group
+   * @param start the smallest id to list
+   * @param count maximum entries, at least 1
+   * @return pending entries with consumer, idle time and delivery count
+   */
+  CompletionStage<List<PendingEntry>> pending(String stream, String group, StreamId start,
+      int count);
+
+  /**
+   * Claims pending entries idle for at least {@code minIdleMillis}, scanning from {@code cursor}
+   * in id order (XAUTOCLAIM stream group consumer minIdle cursor COUNT count). Each claimed entry
+   * must now belong to {@code consumer} with idle time 0 and its delivery count increased by one,
+   * which the result must carry (a Redis adapter reads it with XPENDING). Pending ids whose entry
+   * was deleted must leave the pending list and be reported in {@link ClaimResult#deletedIds()}.
+   * A scan may stop early; the caller loops on {@link ClaimResult#nextCursor()} until it is
+   * {@link StreamId#MIN}.
+   *
+   * @param stream the stream
+   * @param group an existing group
+   * @param consumer the new owner
+   * @param minIdleMillis the idle threshold, at least 0
+   * @param cursor where to start, {@link StreamId#MIN} for the beginning
+   * @param count maximum entries to claim, at least 1
+   * @return claimed entries, deleted ids and the next cursor
+   */
+  CompletionStage<ClaimResult> claimIdle(String stream, String group, String consumer,
+      long minIdleMillis, StreamId cursor, int count);
+
+  /**
+   * Sets the idle time of pending entries and gives them to {@code consumer}, without changing
+   * delivery counts (XCLAIM stream group consumer 0 ids... IDLE idleMillis JUSTID). Idle 0
+   * restarts the visibility timer (extend); an idle time of the visibility timeout makes the
+   * entries claimable at once (nack). Ids that are not pending must be ignored.
+   *
+   * @param stream the stream
+   * @param group an existing group
+   * @param consumer the consumer that holds them afterwards
+   * @param ids the ids
+   * @param idleMillis the idle time to set, at least 0
+   * @return the ids that were pending and were updated, in id order
+   */
+  CompletionStage<List<StreamId>> setIdle(String stream, String group, String consumer,
+      Collection<StreamId> ids, long idleMillis);
+
+  /**
+   * Reads entries from {@code start} (inclusive) in id order, outside any group (XRANGE stream
+   * start + COUNT count). Delivery counts in the result are 0.
+   *
+   * @param stream the stream; a missing stream reads as empty
+   * @param start the smallest id
+   * @param count maximum entries, at least 1
+   * @return the entries
+   */
+  CompletionStage<List<StreamEntry>> range(String stream, StreamId start, int count);
+
+  /**
+   * Deletes entries (XDEL). Pending-list references to them stay until claimed or acknowledged,
+   * as in Redis.
+   *
+   * @param stream the stream
+   * @param ids the ids; missing ones are ignored
+   * @return how many entries were deleted
+   */
+  CompletionStage<Long> delete(String stream, Collection<StreamId> ids);
+
+  /**
+   * Removes entries from the head of the stream while the stream is longer than {@code
+   * maxLength} or the head id is below {@code minId} (XTRIM MAXLEN / MINID), but must stop at the
+   * first entry that some group still needs: one that is pending in a group, or that a group has
+   * not been delivered yet. A stream without groups may be trimmed freely.
+   *
+   * @param stream the stream
+   * @param maxLength the length to keep at most, at least 0 ({@code Long.MAX_VALUE}: no limit)
+   * @param minId the smallest id to keep ({@link StreamId#MIN}: no limit)
+   * @return how many entries were removed
+   */
+  CompletionStage<Long> trim(String stream, long maxLength, StreamId minId);
+
+  /**
+   * Length, ends and groups of a stream (XLEN, XINFO STREAM, XINFO GROUPS, XPENDING summary). A
+   * missing stream must read as length 0 with no groups and null ids.
+   *
+   * @param stream the stream
+   * @return the info
+   */
+  CompletionStage<StreamInfo> info(String stream);
+}

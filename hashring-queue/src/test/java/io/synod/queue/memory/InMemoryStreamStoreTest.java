@@ -1,0 +1,87 @@
+package io.synod.queue.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.queue.spi.StreamId;
+import io.synod.queue.spi.StreamRecord;
+import io.synod.queue.spi.StreamStore;
+import io.synod.queue.spi.StreamStoreContract;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The contract on the in-memory store, plus its replication hooks. */
+class InMemoryStreamStoreTest extends StreamStoreContract {
+  private final AtomicLong now = new AtomicLong(1_000);
+
+  @Override
+  protected StreamStore createStore() {
+    return new InMemoryStreamStore(now::get);
+  }
+
+  @Override
+  protected void passTime(long millis) {
+    now.addAndGet(millis);
+  }
+
+  @Test
+  void idsNeverGoBackWhenTheClockDoes() {
+    InMemoryStreamStore s = new InMemoryStreamStore(now::get);
+    StreamId a = await(s.append("t", List.of(StreamRecord.of(new byte[] {1})))).get(0);
+    now.addAndGet(-500);
+    StreamId b = await(s.append("t", List.of(StreamRecord.of(new byte[] {2})))).get(0);
+    assertTrue(b.compareTo(a) > 0);
+  }
+
+  @Test
+  void shippedOperationsRebuildTheSameStateOnAReplica() {
+    InMemoryStreamStore owner = new InMemoryStreamStore(now::get);
+    InMemoryStreamStore replica = new InMemoryStreamStore(now::get);
+    List<Object[]> shipped = new ArrayList<>();
+    owner.setReplicator((stream, version, op) -> {
+      shipped.add(new Object[] {stream, version, op});
+      return CompletableFuture.completedFuture(null);
+    });
+    await(owner.createGroup("t", "g"));
+    List<StreamId> ids = await(owner.append("t",
+        List.of(StreamRecord.of(new byte[] {1}), StreamRecord.of(new byte[] {2}))));
+    await(owner.readNew("t", "g", "c", 1));
+    now.addAndGet(100);
+    await(owner.claimIdle("t", "g", "c2", 10, StreamId.MIN, 10));
+    await(owner.ack("t", "g", List.of(ids.get(0))));
+    // out of order: the replica refuses a gap and accepts the ops in version order
+    Object[] last = shipped.get(shipped.size() - 1);
+    assertFalse(replica.applyReplicated((String) last[0], (Long) last[1], (StoreOp) last[2]));
+    for (Object[] s : shipped) {
+      assertTrue(replica.applyReplicated((String) s[0], (Long) s[1], (StoreOp) s[2]));
+    }
+    assertEquals(owner.snapshot("t"), replica.snapshot("t"));
+    InMemoryStreamStore fresh = new InMemoryStreamStore(now::get);
+    fresh.install(owner.snapshot("t"));
+    assertEquals(owner.snapshot("t"), fresh.snapshot("t"));
+    assertEquals(owner.version("t"), fresh.version("t"));
+  }
+
+  @Test
+  void aFailedReplicationFailsTheCall() {
+    InMemoryStreamStore s = new InMemoryStreamStore(now::get);
+    s.setReplicator((stream, version, op) ->
+        CompletableFuture.failedFuture(new IllegalStateException("replica down")));
+    CompletableFuture<List<StreamId>> f =
+        s.append("t", List.of(StreamRecord.of(new byte[] {1}))).toCompletableFuture();
+    assertTrue(f.isCompletedExceptionally());
+  }
+
+  @Test
+  void theEntryBoundIsEnforced() {
+    InMemoryStreamStore s = new InMemoryStreamStore(now::get, 2);
+    await(s.append("t", List.of(StreamRecord.of(new byte[] {1}), StreamRecord.of(new byte[0]))));
+    assertTrue(s.append("t", List.of(StreamRecord.of(new byte[] {3}))).toCompletableFuture()
+        .isCompletedExceptionally());
+    assertEquals(2, await(s.info("t")).length());
+  }
+}
