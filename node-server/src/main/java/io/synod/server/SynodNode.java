@@ -1,0 +1,255 @@
+package io.synod.server;
+
+import io.synod.server.api.NodeMetrics;
+import io.synod.server.api.PublicApi;
+import io.synod.server.cluster.ClusterView;
+import io.synod.server.cluster.PeerClient;
+import io.synod.server.config.NodeConfig;
+import io.synod.server.service.CacheStore;
+import io.synod.server.service.LockTable;
+import io.synod.server.service.TopicStore;
+import io.synod.transport.http.HttpServer;
+import io.synod.transport.http.Json;
+import io.synod.transport.http.Router;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Synod node: the lock table, the topics and the cache lines it serves, its view of
+ * the cluster (heartbeats, failure detection, rings), the HTTP API and the metrics.
+ *
+ * <p>Lifecycle: {@link #start()} binds the HTTP port and starts heartbeats; {@link #close()} stops
+ * taking requests, lets in-flight ones finish within {@code SHUTDOWN_TIMEOUT_MILLIS}, flushes the
+ * cache and stops the background work. Both must be called from a thread that may block.
+ */
+public final class SynodNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SynodNode.class);
+
+  private final NodeConfig config;
+  private final LongSupplier clock = System::currentTimeMillis;
+  private final LockTable locks;
+  private final TopicStore topics;
+  private final CacheStore cache;
+  private final ClusterView cluster;
+  private final NodeMetrics metrics;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService callbacks;
+  private final PeerClient peers;
+  private final PublicApi api;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean redisUp;
+  private HttpServer server;
+
+  /**
+   * Builds a node (nothing runs until {@link #start()}).
+   *
+   * @param config its configuration
+   */
+  public SynodNode(NodeConfig config) {
+    this.config = config;
+    this.locks = new LockTable(clock, 10_000);
+    this.topics =
+        new TopicStore(
+            clock, config.queueVisibilityTimeoutMillis(), config.queueMaxDeliveries(),
+            config.queueMaxDepth(), 10_000);
+    this.cache =
+        new CacheStore(
+            config.cacheCapacity(), config.cachePolicy(), config.cacheWritePolicy(),
+            CacheStore.inMemoryMainMemory());
+    this.cluster =
+        new ClusterView(
+            config.nodeId(), config.roles(), config.peers(), clock,
+            config.failureTimeoutMillis());
+    this.metrics = new NodeMetrics(config.nodeId());
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "synod-" + config.nodeId() + "-timer"));
+    this.callbacks =
+        Executors.newFixedThreadPool(2, r -> daemon(r, "synod-" + config.nodeId() + "-peer"));
+    this.peers =
+        new PeerClient(
+            config.nodeId(), Duration.ofMillis(Math.max(1000, config.failureTimeoutMillis())),
+            callbacks);
+    this.redisUp = config.redisUrl() == null;
+    this.api =
+        new PublicApi(
+            config, cluster, peers, locks, topics, cache, metrics,
+            () -> config.redisUrl() == null || redisUp);
+    registerGauges();
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private void registerGauges() {
+    metrics.gauge("cluster_term", cluster::term);
+    metrics.gauge("cluster_elections", cluster::elections);
+    metrics.gauge("cluster_members_up", cluster::upCount);
+    metrics.gauge("cluster_view_version", cluster::version);
+    metrics.gauge("cluster_is_leader", () -> config.nodeId().equals(cluster.leader()) ? 1 : 0);
+    metrics.gauge("lock_held_resources", locks::heldCount);
+    metrics.gauge("lock_grants", locks::grants);
+    metrics.gauge("lock_lease_expirations", locks::expirations);
+    metrics.gauge("queue_depth", () -> topics.totals().get("depth"));
+    metrics.gauge("queue_pending", () -> topics.totals().get("pending"));
+    metrics.gauge("queue_redeliveries", () -> topics.totals().get("redeliveries"));
+    metrics.gauge("queue_dead_letters", () -> topics.totals().get("dead_letters"));
+    for (String k : List.of("hits", "misses", "writes", "write_backs", "evictions",
+        "invalidations", "lines")) {
+      metrics.gauge("cache_" + k, () -> (Number) cache.stats().get(k));
+    }
+    for (String s : List.of("modified", "exclusive", "shared")) {
+      metrics.gauge("cache_lines_" + s, () -> {
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Long> m =
+            (java.util.Map<String, Long>) cache.stats().get("lines_by_state");
+        return m.get(s);
+      });
+    }
+  }
+
+  /**
+   * Binds the HTTP port and starts heartbeats and expiry sweeps.
+   *
+   * @return this node
+   * @throws IllegalStateException when the port cannot be bound
+   */
+  public synchronized SynodNode start() {
+    Router router = api.register(new Router());
+    server =
+        HttpServer.builder(router)
+            .host(config.httpHost())
+            .port(config.httpPort())
+            .maxBodyBytes(config.maxBodyBytes())
+            .name("synod-" + config.nodeId())
+            .build()
+            .start();
+    long hb = config.heartbeatIntervalMillis();
+    scheduler.scheduleWithFixedDelay(this::heartbeat, 0, hb, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(this::sweep, 50, 50, TimeUnit.MILLISECONDS);
+    if (config.redisUrl() != null) {
+      scheduler.scheduleWithFixedDelay(this::pingRedis, 0, 1, TimeUnit.SECONDS);
+    }
+    LOG.info(
+        "node {} serving {} on port {} (members {}, storage {})",
+        config.nodeId(), config.roles(), server.port(), config.peers().keySet(),
+        config.redisUrl() == null ? "embedded" : config.redisUrl());
+    return this;
+  }
+
+  private void heartbeat() {
+    try {
+      byte[] body = Json.write(api.heartbeatBody());
+      for (String peer : cluster.others()) {
+        URI url = cluster.url(peer);
+        if (url == null) {
+          continue;
+        }
+        peers.post(peer, url.resolve("/internal/heartbeat"), body)
+            .thenAccept(r -> {
+              if (r.status() == 200) {
+                cluster.heard(peer, null);
+              }
+            })
+            .exceptionally(e -> null);
+      }
+      cluster.check();
+    } catch (RuntimeException e) {
+      LOG.warn("heartbeat round failed", e);
+    }
+  }
+
+  private void sweep() {
+    try {
+      locks.expire();
+      topics.expire();
+    } catch (RuntimeException e) {
+      LOG.warn("expiry sweep failed", e);
+    }
+  }
+
+  private void pingRedis() {
+    URI u = config.redisUrl();
+    boolean up;
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort()), 1000);
+      s.setSoTimeout(1000);
+      OutputStream out = s.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[64];
+      int n = in.read(buf);
+      String reply = n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.US_ASCII);
+      // +PONG, or -NOAUTH when a password is needed: either way Redis answers
+      up = reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
+    } catch (java.io.IOException e) {
+      up = false;
+    }
+    if (up != redisUp) {
+      LOG.info("Redis at {} {}", u, up ? "answers" : "does not answer");
+    }
+    redisUp = up;
+  }
+
+  /** @return the bound HTTP port */
+  public int port() {
+    return server.port();
+  }
+
+  /** @return this node's configuration */
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** @return this node's view of the cluster */
+  public ClusterView cluster() {
+    return cluster;
+  }
+
+  /** @return the API (its route list is used by the documentation test) */
+  public PublicApi api() {
+    return api;
+  }
+
+  /**
+   * Shuts down gracefully: stops accepting, finishes in-flight requests within the shutdown
+   * timeout, flushes Modified cache lines, stops heartbeats. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.info("node {} shutting down", config.nodeId());
+    HttpServer s;
+    synchronized (this) {
+      s = server;
+    }
+    if (s != null) {
+      s.closeAsync(Duration.ofMillis(config.shutdownTimeoutMillis())).toCompletableFuture().join();
+    }
+    cache.flush();
+    scheduler.shutdownNow();
+    peers.close();
+    callbacks.shutdown();
+    LOG.info("node {} stopped", config.nodeId());
+  }
+}

@@ -1,0 +1,682 @@
+package io.synod.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.codahale.metrics.Timer;
+import io.synod.server.cluster.ClusterView;
+import io.synod.server.cluster.PeerClient;
+import io.synod.server.config.NodeConfig;
+import io.synod.server.config.Role;
+import io.synod.server.service.CacheStore;
+import io.synod.server.service.LockMode;
+import io.synod.server.service.LockTable;
+import io.synod.server.service.ServiceException;
+import io.synod.server.service.TopicStore;
+import io.synod.transport.http.HttpError;
+import io.synod.transport.http.HttpRequestView;
+import io.synod.transport.http.HttpResponse;
+import io.synod.transport.http.Json;
+import io.synod.transport.http.RequestHandler;
+import io.synod.transport.http.Router;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The node's HTTP API: the first system's endpoints with their exact shapes, the {@code /v1}
+ * API, health, readiness, metrics, the cluster view, the status page and the internal heartbeat.
+ *
+ * <p>Every request is validated on the node that receives it (bad input answers 4xx
+ * {@code {"error","detail"}} and changes nothing), then served locally when this node is the lock
+ * leader or the topic's or address's owner, or forwarded once to the node that is. Every response
+ * carries {@code X-Synod-Node} naming the node that served it.
+ */
+public final class PublicApi {
+  /** Response header naming the serving node. */
+  public static final String NODE_HEADER = "X-Synod-Node";
+
+  private final NodeConfig config;
+  private final ClusterView cluster;
+  private final PeerClient peers;
+  private final LockTable locks;
+  private final TopicStore topics;
+  private final CacheStore cache;
+  private final NodeMetrics metrics;
+  private final BooleanSupplier storageReady;
+  private final int maxKey;
+  private final String self;
+  private final List<String> routes = new ArrayList<>();
+
+  /**
+   * Creates the API.
+   *
+   * @param config the node's configuration
+   * @param cluster the cluster view
+   * @param peers the client to other nodes
+   * @param locks the lock table (used when this node leads)
+   * @param topics the topics this node owns
+   * @param cache the cache lines this node is home to
+   * @param metrics the metrics
+   * @param storageReady whether external storage (Redis) answers
+   */
+  public PublicApi(
+      NodeConfig config, ClusterView cluster, PeerClient peers, LockTable locks,
+      TopicStore topics, CacheStore cache, NodeMetrics metrics, BooleanSupplier storageReady) {
+    this.config = config;
+    this.cluster = cluster;
+    this.peers = peers;
+    this.locks = locks;
+    this.topics = topics;
+    this.cache = cache;
+    this.metrics = metrics;
+    this.storageReady = storageReady;
+    this.maxKey = config.maxKeyLength();
+    this.self = config.nodeId();
+  }
+
+  /**
+   * Registers every route.
+   *
+   * @param router the router
+   * @return the router
+   */
+  public Router register(Router router) {
+    // the first system's API
+    add(router, "POST", "/lock/acquire", this::legacyAcquire);
+    add(router, "POST", "/lock/release", this::legacyRelease);
+    add(router, "POST", "/queue/publish", this::legacyPublish);
+    add(router, "POST", "/queue/consume", this::legacyConsume);
+    add(router, "POST", "/queue/ack", this::legacyAck);
+    add(router, "GET", "/cache/read", this::legacyRead);
+    add(router, "POST", "/cache/write", this::legacyWrite);
+    // v1: locks and sessions
+    add(router, "GET", "/v1/locks", r -> toLeader(r, () -> ok(Map.of("locks", locks.snapshot()))));
+    add(router, "GET", "/v1/locks/{resource}", this::lockState);
+    add(router, "POST", "/v1/locks/{resource}/acquire", this::acquire);
+    add(router, "POST", "/v1/locks/{resource}/release", this::release);
+    add(router, "POST", "/v1/sessions", this::openSession);
+    add(router, "POST", "/v1/sessions/{session}/keepalive", this::keepAlive);
+    add(router, "DELETE", "/v1/sessions/{session}", this::closeSession);
+    // v1: topics
+    add(router, "POST", "/v1/topics/{topic}/publish", this::publish);
+    add(router, "POST", "/v1/topics/{topic}/consume", this::consume);
+    add(router, "POST", "/v1/topics/{topic}/ack", this::ack);
+    add(router, "POST", "/v1/topics/{topic}/nack", this::nack);
+    add(router, "GET", "/v1/topics/{topic}/stats", this::topicStats);
+    add(router, "GET", "/v1/topics/{topic}/dead-letters", this::deadLetters);
+    // v1: cache
+    add(router, "GET", "/v1/cache", r -> local(() -> ok(cacheStats())));
+    add(router, "GET", "/v1/cache/{address}", this::cacheRead);
+    add(router, "PUT", "/v1/cache/{address}", this::cacheWrite);
+    add(router, "DELETE", "/v1/cache/{address}", this::cacheInvalidate);
+    // v1: cluster
+    add(router, "GET", "/v1/cluster", r -> local(() -> ok(cluster.describe())));
+    add(router, "POST", "/v1/cluster/members", this::addMember);
+    add(router, "DELETE", "/v1/cluster/members/{node}", this::removeMember);
+    // operations
+    add(router, "GET", "/health", r -> local(() -> ok(Map.of("status", "ok", "node_id", self))));
+    add(router, "GET", "/ready", this::ready);
+    add(router, "GET", "/metrics", r -> local(() -> HttpResponse.of(
+        200, "text/plain; version=0.0.4; charset=utf-8",
+        metrics.prometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    add(router, "GET", "/", r -> local(this::statusPage));
+    add(router, "POST", "/internal/heartbeat", this::heartbeat);
+    return router;
+  }
+
+  /** @return the registered routes as {@code "METHOD pattern"} */
+  public List<String> routes() {
+    return List.copyOf(routes);
+  }
+
+  private void add(Router router, String method, String pattern, RequestHandler h) {
+    String name = method + " " + pattern;
+    routes.add(name);
+    Timer timer = metrics.endpoint(name);
+    router.add(method, pattern, req -> {
+      Timer.Context t = timer.time();
+      CompletionStage<HttpResponse> stage;
+      try {
+        stage = h.handle(req);
+      } catch (Exception e) {
+        stage = CompletableFuture.failedFuture(e);
+      }
+      return stage.handle((resp, err) -> {
+        t.stop();
+        HttpResponse out = err == null ? resp : failure(err);
+        if (out.status() >= 400) {
+          metrics.errors(name, out.status() / 100).mark();
+        }
+        return out.header(NODE_HEADER) == null ? out.withHeader(NODE_HEADER, self) : out;
+      });
+    });
+  }
+
+  private static HttpResponse failure(Throwable err) {
+    Throwable c = err;
+    while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    if (c instanceof ServiceException se) {
+      return HttpResponse.error(se.status(), se.error(), se.getMessage());
+    }
+    if (c instanceof HttpError he) {
+      return he.toResponse();
+    }
+    if (c instanceof PeerClient.PeerUnreachableException) {
+      return HttpResponse.error(503, "node_unavailable", c.getMessage());
+    }
+    if (c instanceof RuntimeException re) {
+      throw re;
+    }
+    throw new CompletionException(c);
+  }
+
+  // ---- routing -------------------------------------------------------------------------------
+
+  private static CompletionStage<HttpResponse> local(Supplier<HttpResponse> s) {
+    return CompletableFuture.completedFuture(s.get());
+  }
+
+  private static HttpResponse ok(Object body) {
+    return HttpResponse.ok(body);
+  }
+
+  private CompletionStage<HttpResponse> toLeader(
+      HttpRequestView req, Supplier<Object> serve) {
+    return toNode(req, Role.LOCK, cluster.leader(), "lock leader", serve);
+  }
+
+  private CompletionStage<HttpResponse> toOwner(
+      HttpRequestView req, Role role, String key, Supplier<Object> serve) {
+    return toNode(req, role, cluster.owner(role, key), role.id() + " owner of '" + key + "'", serve);
+  }
+
+  @SuppressWarnings("unchecked")
+  private CompletionStage<HttpResponse> toNode(
+      HttpRequestView req, Role role, String target, String what, Supplier<Object> serve) {
+    if (target == null) {
+      throw new HttpError(503, "no_" + role.id() + "_node",
+          "no node running the " + role.id() + " service is up");
+    }
+    if (target.equals(self)) {
+      Object r = serve.get();
+      if (r instanceof CompletionStage<?> cs) {
+        return ((CompletionStage<Object>) cs).thenApply(PublicApi::asResponse);
+      }
+      return CompletableFuture.completedFuture(asResponse(r));
+    }
+    if (req.header(PeerClient.FORWARDED) != null) {
+      // the forwarder's view differs from ours (membership is changing): refuse, clients retry
+      throw new HttpError(503, "not_owner",
+          "node " + self + " is not the " + what + "; ask " + target)
+          ;
+    }
+    metrics.forwarded().inc();
+    URI url = cluster.url(target);
+    return peers.forward(target, url, req);
+  }
+
+  private static HttpResponse asResponse(Object r) {
+    return r instanceof HttpResponse h ? h : HttpResponse.ok(r);
+  }
+
+  // ---- the first system's API -----------------------------------------------------------------
+
+  private CompletionStage<HttpResponse> legacyAcquire(HttpRequestView req) {
+    Body b = Body.of(req, maxKey);
+    String resource = b.name("resource_id");
+    LockMode mode = mode(b);
+    String owner = b.name("requester_id");
+    return toLeader(req, () -> {
+      try {
+        locks.tryAcquire(resource, mode, owner, null, 0);
+        return Map.of("status", "acquired");
+      } catch (ServiceException e) {
+        return legacyFailure(e);
+      }
+    });
+  }
+
+  private static HttpResponse legacyFailure(ServiceException e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", "failed");
+    m.put("error", e.error());
+    m.put("detail", e.getMessage());
+    return HttpResponse.json(e.status(), m);
+  }
+
+  private LockMode mode(Body b) {
+    JsonNode m = b.get("mode");
+    if (m == null || m.isNull()) {
+      return LockMode.EXCLUSIVE;
+    }
+    if (!m.isTextual()) {
+      throw new HttpError(400, "invalid_field", "'mode' must be \"shared\" or \"exclusive\"");
+    }
+    LockMode mode = LockMode.parse(m.asText());
+    if (mode == null) {
+      throw new HttpError(
+          400, "unknown_mode", "mode '" + m.asText() + "' is not shared or exclusive");
+    }
+    return mode;
+  }
+
+  private CompletionStage<HttpResponse> legacyRelease(HttpRequestView req) {
+    Body b = Body.of(req, maxKey);
+    String resource = b.name("resource_id");
+    String owner = b.name("owner_id");
+    return toLeader(req, () -> {
+      try {
+        locks.release(resource, owner);
+        return Map.of("status", "released");
+      } catch (ServiceException e) {
+        return legacyFailure(e);
+      }
+    });
+  }
+
+  private CompletionStage<HttpResponse> legacyPublish(HttpRequestView req) {
+    Body b = Body.of(req, maxKey);
+    String topic = b.name("topic");
+    JsonNode message = b.object("message");
+    return toOwner(req, Role.QUEUE, topic, () -> {
+      String id = topics.publish(topic, List.of(message)).get(0);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("status", "published");
+      m.put("message_id", id);
+      return m;
+    });
+  }
+
+  private CompletionStage<HttpResponse> legacyConsume(HttpRequestView req) {
+    Body b = Body.of(req, maxKey);
+    String topic = b.name("topic");
+    String group = b.name("consumer_group");
+    String consumer = b.name("consumer_id");
+    int max = (int) b.optionalLong("max_messages", 1, 1, 1000);
+    long wait = b.optionalLong("wait_ms", 0, 0, 30_000);
+    return toOwner(req, Role.QUEUE, topic,
+        () -> topics.consume(topic, group, consumer, max, wait).thenApply(this::messages));
+  }
+
+  private Map<String, Object> messages(List<TopicStore.Message> msgs) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (TopicStore.Message m : msgs) {
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("id", m.id());
+      d.put("data", m.data());
+      d.put("timestamp", java.math.BigDecimal.valueOf(m.timestamp(), 3));
+      d.put("delivery_count", m.deliveries());
+      out.add(d);
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("status", "ok");
+    r.put("messages", out);
+    return r;
+  }
+
+  private CompletionStage<HttpResponse> legacyAck(HttpRequestView req) {
+    Body b = Body.of(req, maxKey);
+    String topic = b.name("topic");
+    String group = b.name("consumer_group");
+    String id = b.name("message_id");
+    return toOwner(req, Role.QUEUE, topic, () -> {
+      topics.ack(topic, group, id);
+      return Map.of("status", "acknowledged");
+    });
+  }
+
+  private CompletionStage<HttpResponse> legacyRead(HttpRequestView req) {
+    String address = req.queryParam("address");
+    if (address == null) {
+      throw new HttpError(400, "missing_field", "query parameter 'address' is required");
+    }
+    Body.checkName("address", address, maxKey);
+    return toOwner(req, Role.CACHE, address, () -> readBody(address));
+  }
+
+  private Map<String, Object> readBody(String address) {
+    CacheStore.Read r = cache.read(address);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", r.hit() ? "hit" : "miss");
+    m.put("address", address);
+    m.put("value", r.value());
+    return m;
+  }
+
+  private CompletionStage<HttpResponse> legacyWrite(HttpRequestView req) {
+    Body b = Body.of(req, maxKey);
+    String address = b.name("address");
+    JsonNode value = b.required("value");
+    return toOwner(req, Role.CACHE, address, () -> writeBody(address, value));
+  }
+
+  private Map<String, Object> writeBody(String address, JsonNode value) {
+    cache.write(address, value);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", "written");
+    m.put("address", address);
+    m.put("value", value);
+    return m;
+  }
+
+  // ---- v1 locks --------------------------------------------------------------------------------
+
+  private String pathName(HttpRequestView req, String param) {
+    String v = req.pathParam(param);
+    return Body.checkName(param, v == null ? "" : v, maxKey);
+  }
+
+  private CompletionStage<HttpResponse> lockState(HttpRequestView req) {
+    String resource = pathName(req, "resource");
+    return toLeader(req, () -> locks.describe(resource));
+  }
+
+  private CompletionStage<HttpResponse> acquire(HttpRequestView req) {
+    String resource = pathName(req, "resource");
+    Body b = Body.of(req, maxKey);
+    LockMode mode = mode(b);
+    String owner = b.name("owner_id");
+    String session = b.optionalName("session_id");
+    long ttl = b.optionalLong("ttl_ms", config.lockDefaultTtlMillis(), 0, 86_400_000L);
+    long wait = b.optionalLong("wait_ms", 0, 0, 300_000);
+    return toLeader(req, () -> locks.acquire(resource, mode, owner, session, ttl, wait)
+        .thenApply(g -> {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("status", "acquired");
+          m.put("resource_id", g.resource());
+          m.put("owner_id", g.owner());
+          m.put("mode", g.mode().id());
+          m.put("fencing_token", g.fencingToken());
+          if (g.expiresAt() > 0) {
+            m.put("expires_at", g.expiresAt());
+          }
+          return m;
+        }));
+  }
+
+  private CompletionStage<HttpResponse> release(HttpRequestView req) {
+    String resource = pathName(req, "resource");
+    Body b = Body.of(req, maxKey);
+    String owner = b.name("owner_id");
+    return toLeader(req, () -> {
+      locks.release(resource, owner);
+      return Map.of("status", "released", "resource_id", resource);
+    });
+  }
+
+  private CompletionStage<HttpResponse> openSession(HttpRequestView req) {
+    Body b = Body.ofOptional(req, maxKey);
+    long ttl = b.optionalLong("ttl_ms", config.lockDefaultTtlMillis(), 100, 86_400_000L);
+    return toLeader(req, () -> {
+      String id = locks.openSession(ttl);
+      return Map.of("session_id", id, "ttl_ms", ttl);
+    });
+  }
+
+  private CompletionStage<HttpResponse> keepAlive(HttpRequestView req) {
+    String session = pathName(req, "session");
+    return toLeader(req, () -> Map.of(
+        "status", "alive", "session_id", session, "expires_at", locks.keepAlive(session)));
+  }
+
+  private CompletionStage<HttpResponse> closeSession(HttpRequestView req) {
+    String session = pathName(req, "session");
+    return toLeader(req, () -> {
+      locks.closeSession(session);
+      return Map.of("status", "closed", "session_id", session);
+    });
+  }
+
+  // ---- v1 topics -------------------------------------------------------------------------------
+
+  private CompletionStage<HttpResponse> publish(HttpRequestView req) {
+    String topic = pathName(req, "topic");
+    Body b = Body.of(req, maxKey);
+    List<JsonNode> payloads = new ArrayList<>();
+    JsonNode many = b.get("messages");
+    JsonNode one = b.get("message");
+    if (many != null && one != null) {
+      throw new HttpError(400, "invalid_body", "give 'message' or 'messages', not both");
+    }
+    if (many != null) {
+      if (!many.isArray() || many.isEmpty()) {
+        throw new HttpError(400, "invalid_field", "'messages' must be a non-empty array");
+      }
+      if (many.size() > 10_000) {
+        throw new HttpError(400, "too_long", "'messages' holds more than 10000 messages");
+      }
+      many.forEach(m -> {
+        if (m.isNull()) {
+          throw new HttpError(400, "invalid_field", "a message in 'messages' is null");
+        }
+        payloads.add(m);
+      });
+    } else {
+      JsonNode m = b.required("message");
+      if (m.isNull()) {
+        throw new HttpError(400, "invalid_field", "'message' must not be null");
+      }
+      payloads.add(m);
+    }
+    return toOwner(req, Role.QUEUE, topic, () -> {
+      List<String> ids = topics.publish(topic, payloads);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("status", "published");
+      m.put("message_ids", ids);
+      return m;
+    });
+  }
+
+  private CompletionStage<HttpResponse> consume(HttpRequestView req) {
+    String topic = pathName(req, "topic");
+    Body b = Body.of(req, maxKey);
+    String group = b.name("consumer_group");
+    String consumer = b.name("consumer_id");
+    int max = (int) b.optionalLong("max_messages", 10, 1, 1000);
+    long wait = b.optionalLong("wait_ms", 0, 0, 30_000);
+    return toOwner(req, Role.QUEUE, topic,
+        () -> topics.consume(topic, group, consumer, max, wait).thenApply(this::messages));
+  }
+
+  private CompletionStage<HttpResponse> ack(HttpRequestView req) {
+    String topic = pathName(req, "topic");
+    Body b = Body.of(req, maxKey);
+    String group = b.name("consumer_group");
+    List<String> ids = new ArrayList<>();
+    JsonNode many = b.get("message_ids");
+    if (many != null) {
+      if (!many.isArray() || many.isEmpty()) {
+        throw new HttpError(400, "invalid_field", "'message_ids' must be a non-empty array");
+      }
+      for (JsonNode n : many) {
+        if (!n.isTextual()) {
+          throw new HttpError(400, "invalid_field", "'message_ids' must hold strings");
+        }
+        ids.add(Body.checkName("message_ids", n.asText(), maxKey));
+      }
+    } else {
+      ids.add(b.name("message_id"));
+    }
+    return toOwner(req, Role.QUEUE, topic, () -> {
+      for (String id : ids) {
+        topics.ack(topic, group, id);
+      }
+      return Map.of("status", "acknowledged", "count", ids.size());
+    });
+  }
+
+  private CompletionStage<HttpResponse> nack(HttpRequestView req) {
+    String topic = pathName(req, "topic");
+    Body b = Body.of(req, maxKey);
+    String group = b.name("consumer_group");
+    String id = b.name("message_id");
+    return toOwner(req, Role.QUEUE, topic, () -> {
+      topics.nack(topic, group, id);
+      return Map.of("status", "requeued");
+    });
+  }
+
+  private CompletionStage<HttpResponse> topicStats(HttpRequestView req) {
+    String topic = pathName(req, "topic");
+    return toOwner(req, Role.QUEUE, topic, () -> topics.stats(topic));
+  }
+
+  private CompletionStage<HttpResponse> deadLetters(HttpRequestView req) {
+    String topic = pathName(req, "topic");
+    String dead = topic + TopicStore.DEAD_SUFFIX;
+    return toOwner(req, Role.QUEUE, topic, () -> {
+      // the dead-letter topic lives with its source topic's owner
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("topic", topic);
+      m.put("dead_letter_topic", dead);
+      m.put("messages", messages(topics.peek(dead, 1000)).get("messages"));
+      return m;
+    });
+  }
+
+  // ---- v1 cache --------------------------------------------------------------------------------
+
+  private Map<String, Object> cacheStats() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("node_id", self);
+    m.putAll(cache.stats());
+    return m;
+  }
+
+  private CompletionStage<HttpResponse> cacheRead(HttpRequestView req) {
+    String address = pathName(req, "address");
+    return toOwner(req, Role.CACHE, address, () -> readBody(address));
+  }
+
+  private CompletionStage<HttpResponse> cacheWrite(HttpRequestView req) {
+    String address = pathName(req, "address");
+    Body b = Body.of(req, maxKey);
+    JsonNode value = b.required("value");
+    return toOwner(req, Role.CACHE, address, () -> writeBody(address, value));
+  }
+
+  private CompletionStage<HttpResponse> cacheInvalidate(HttpRequestView req) {
+    String address = pathName(req, "address");
+    return toOwner(req, Role.CACHE, address, () -> Map.of(
+        "status", "invalidated", "address", address, "dropped", cache.invalidate(address)));
+  }
+
+  // ---- cluster and operations ------------------------------------------------------------------
+
+  private CompletionStage<HttpResponse> addMember(HttpRequestView req) {
+    Body b = Body.of(req, maxKey);
+    String id = b.name("node_id");
+    String url = b.name("url");
+    URI u;
+    try {
+      u = URI.create(url);
+      if (!"http".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
+        throw new IllegalArgumentException();
+      }
+    } catch (IllegalArgumentException e) {
+      throw new HttpError(400, "invalid_field", "'url' must look like http://host:port");
+    }
+    cluster.add(id, u);
+    broadcast(req);
+    return local(() -> HttpResponse.ok(Map.of("status", "added", "node_id", id)));
+  }
+
+  private CompletionStage<HttpResponse> removeMember(HttpRequestView req) {
+    String id = pathName(req, "node");
+    if (id.equals(self)) {
+      throw new HttpError(409, "is_self", "a node cannot remove itself; ask another member");
+    }
+    boolean removed = cluster.remove(id);
+    if (!removed) {
+      throw new HttpError(404, "unknown_member", "'" + id + "' is not a member");
+    }
+    broadcast(req);
+    return local(() -> HttpResponse.ok(Map.of("status", "removed", "node_id", id)));
+  }
+
+  private void broadcast(HttpRequestView req) {
+    if (req.header(PeerClient.FORWARDED) != null) {
+      return;
+    }
+    for (String peer : cluster.others()) {
+      peers.forward(peer, cluster.url(peer), req).exceptionally(e -> null);
+    }
+  }
+
+  private CompletionStage<HttpResponse> ready(HttpRequestView req) {
+    List<String> problems = new ArrayList<>();
+    if (cluster.leader() == null) {
+      problems.add("no lock leader is known");
+    }
+    if (!storageReady.getAsBoolean()) {
+      problems.add("Redis does not answer");
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", problems.isEmpty() ? "ready" : "not_ready");
+    m.put("node_id", self);
+    m.put("leader", cluster.leader());
+    if (!problems.isEmpty()) {
+      m.put("error", "not_ready");
+      m.put("detail", String.join("; ", problems));
+    }
+    return local(() -> HttpResponse.json(problems.isEmpty() ? 200 : 503, m));
+  }
+
+  private CompletionStage<HttpResponse> heartbeat(HttpRequestView req) {
+    Body b = Body.of(req, maxKey);
+    String from = b.name("node_id");
+    EnumSet<Role> roles = EnumSet.noneOf(Role.class);
+    JsonNode rs = b.get("roles");
+    if (rs != null && rs.isArray()) {
+      for (JsonNode r : rs) {
+        for (Role role : Role.values()) {
+          if (role.id().equals(r.asText())) {
+            roles.add(role);
+          }
+        }
+      }
+    }
+    cluster.heard(from, rs == null ? null : roles);
+    return local(() -> HttpResponse.ok(heartbeatBody()));
+  }
+
+  /**
+   * The heartbeat this node sends and answers with.
+   *
+   * @return {@code {"node_id", "roles"}}
+   */
+  public Map<String, Object> heartbeatBody() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("node_id", self);
+    ArrayNode roles = Json.mapper().createArrayNode();
+    for (Role r : config.roles()) {
+      roles.add(r.id());
+    }
+    m.put("roles", roles);
+    return m;
+  }
+
+  private HttpResponse statusPage() {
+    try (InputStream in = PublicApi.class.getResourceAsStream("/io/synod/server/status.html")) {
+      if (in == null) {
+        return HttpResponse.text(200, "synod node " + self);
+      }
+      return HttpResponse.of(200, "text/html; charset=utf-8", in.readAllBytes());
+    } catch (IOException e) {
+      throw new HttpError(500, "internal_error", "status page: " + e.getMessage());
+    }
+  }
+}

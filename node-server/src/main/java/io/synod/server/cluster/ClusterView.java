@@ -1,0 +1,293 @@
+package io.synod.server.cluster;
+
+import io.synod.server.config.Role;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's view of the cluster: members, their roles, when each was last heard from, which
+ * are up, the lock leader, and one hash ring per role built from the members that are up.
+ *
+ * <p>A member is up while it has been heard from (a heartbeat either way) within the failure
+ * timeout; this node is always up to itself. Rings are rebuilt only when the set of up members
+ * changes, which bumps {@link #version()}. Thread-safe.
+ */
+public final class ClusterView {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterView.class);
+
+  /** One member as seen from here. */
+  public static final class Member {
+    final String id;
+    volatile URI url;
+    volatile Set<Role> roles;
+    volatile long lastHeard = Long.MIN_VALUE;
+    volatile boolean up;
+    volatile long downSince;
+
+    Member(String id, URI url, Set<Role> roles) {
+      this.id = id;
+      this.url = url;
+      this.roles = roles;
+    }
+  }
+
+  private final String self;
+  private final LongSupplier clock;
+  private final long failureTimeout;
+  private final Map<String, Member> members = new TreeMap<>();
+  private long version;
+  private long term;
+  private String leader;
+  private long elections;
+  private final Map<Role, Ring> rings = new TreeMap<>();
+
+  /**
+   * Creates the view.
+   *
+   * @param self this node's id
+   * @param selfRoles the roles this node runs
+   * @param peers every member's URL by id (this node included)
+   * @param clock milliseconds
+   * @param failureTimeoutMillis the silence after which a member is down
+   */
+  public ClusterView(
+      String self, Set<Role> selfRoles, Map<String, URI> peers, LongSupplier clock,
+      long failureTimeoutMillis) {
+    this.self = self;
+    this.clock = clock;
+    this.failureTimeout = failureTimeoutMillis;
+    for (Map.Entry<String, URI> e : peers.entrySet()) {
+      Member m =
+          new Member(
+              e.getKey(), e.getValue(),
+              e.getKey().equals(self) ? selfRoles : EnumSet.allOf(Role.class));
+      // peers start up so a fresh cluster routes at once; silence marks them down
+      m.up = true;
+      m.lastHeard = clock.getAsLong();
+      members.put(e.getKey(), m);
+    }
+    recompute(true);
+  }
+
+  /** @return this node's id */
+  public String self() {
+    return self;
+  }
+
+  /**
+   * Records that a member was heard from.
+   *
+   * @param id the member
+   * @param roles its roles, or {@code null} when unknown
+   */
+  public void heard(String id, Set<Role> roles) {
+    synchronized (this) {
+      Member m = members.get(id);
+      if (m == null) {
+        return;
+      }
+      m.lastHeard = clock.getAsLong();
+      boolean changed = false;
+      if (roles != null && !roles.equals(m.roles)) {
+        m.roles = Collections.unmodifiableSet(EnumSet.copyOf(roles.isEmpty()
+            ? EnumSet.noneOf(Role.class) : roles));
+        changed = true;
+      }
+      if (!m.up) {
+        m.up = true;
+        LOG.info("member {} is up", id);
+        changed = true;
+      }
+      if (changed) {
+        recompute(true);
+      }
+    }
+  }
+
+  /** Marks members down whose silence exceeds the failure timeout; runs periodically. */
+  public synchronized void check() {
+    long now = clock.getAsLong();
+    boolean changed = false;
+    for (Member m : members.values()) {
+      if (m.id.equals(self)) {
+        continue;
+      }
+      if (m.up && now - m.lastHeard > failureTimeout) {
+        m.up = false;
+        m.downSince = now;
+        LOG.warn("member {} is down: silent for {} ms", m.id, now - m.lastHeard);
+        changed = true;
+      }
+    }
+    if (changed) {
+      recompute(true);
+    }
+  }
+
+  /**
+   * Adds a member (or changes its URL).
+   *
+   * @param id the member id
+   * @param url its URL
+   */
+  public synchronized void add(String id, URI url) {
+    Member m = members.get(id);
+    if (m == null) {
+      m = new Member(id, url, EnumSet.allOf(Role.class));
+      m.up = true;
+      m.lastHeard = clock.getAsLong();
+      members.put(id, m);
+    } else {
+      m.url = url;
+    }
+    recompute(true);
+  }
+
+  /**
+   * Removes a member.
+   *
+   * @param id the member id
+   * @return whether it was a member
+   */
+  public synchronized boolean remove(String id) {
+    if (id.equals(self) || members.remove(id) == null) {
+      return false;
+    }
+    recompute(true);
+    return true;
+  }
+
+  private void recompute(boolean bump) {
+    rings.clear();
+    for (Role r : Role.values()) {
+      List<String> ids = new ArrayList<>();
+      for (Member m : members.values()) {
+        if (m.up && m.roles.contains(r)) {
+          ids.add(m.id);
+        }
+      }
+      rings.put(r, new Ring(ids));
+    }
+    String newLeader = null;
+    for (Member m : members.values()) {
+      if (m.up && m.roles.contains(Role.LOCK)) {
+        newLeader = m.id;
+        break;
+      }
+    }
+    if (newLeader != null && !newLeader.equals(leader)) {
+      term++;
+      elections++;
+      LOG.info("lock leader is {} (term {})", newLeader, term);
+    }
+    leader = newLeader;
+    if (bump) {
+      version++;
+    }
+  }
+
+  /**
+   * Returns a key's owner for a role.
+   *
+   * @param role the role
+   * @param key the key (topic or address)
+   * @return the owner's id, or {@code null} when no member with that role is up
+   */
+  public synchronized String owner(Role role, String key) {
+    return rings.get(role).owner(key);
+  }
+
+  /** @return the lock leader's id, or {@code null} when none is up */
+  public synchronized String leader() {
+    return leader;
+  }
+
+  /** @return how many times the leader changed (the term) */
+  public synchronized long term() {
+    return term;
+  }
+
+  /** @return leader changes seen */
+  public synchronized long elections() {
+    return elections;
+  }
+
+  /** @return changes of the up set so far */
+  public synchronized long version() {
+    return version;
+  }
+
+  /**
+   * Returns a member's URL.
+   *
+   * @param id the member
+   * @return its URL, or {@code null} when not a member
+   */
+  public synchronized URI url(String id) {
+    Member m = members.get(id);
+    return m == null ? null : m.url;
+  }
+
+  /** @return the ids of the other members, sorted */
+  public synchronized List<String> others() {
+    List<String> out = new ArrayList<>();
+    for (String id : members.keySet()) {
+      if (!id.equals(self)) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
+  /** @return the number of members up */
+  public synchronized int upCount() {
+    int n = 0;
+    for (Member m : members.values()) {
+      n += m.up ? 1 : 0;
+    }
+    return n;
+  }
+
+  /** @return a JSON-ready description: members, leader, term, rings */
+  public synchronized Map<String, Object> describe() {
+    long now = clock.getAsLong();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("node_id", self);
+    out.put("leader", leader);
+    out.put("term", term);
+    out.put("version", version);
+    List<Map<String, Object>> ms = new ArrayList<>();
+    for (Member m : members.values()) {
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("node_id", m.id);
+      d.put("url", m.url.toString());
+      d.put("state", m.up ? "up" : "down");
+      List<String> roles = new ArrayList<>();
+      for (Role r : m.roles) {
+        roles.add(r.id());
+      }
+      d.put("roles", roles);
+      d.put("self", m.id.equals(self));
+      d.put("last_heartbeat_ms_ago", m.id.equals(self) ? 0 : Math.max(0, now - m.lastHeard));
+      d.put("leader", m.id.equals(leader));
+      ms.add(d);
+    }
+    out.put("members", ms);
+    Map<String, Object> ring = new LinkedHashMap<>();
+    for (Map.Entry<Role, Ring> e : rings.entrySet()) {
+      ring.put(e.getKey().id(), e.getValue().shares());
+    }
+    out.put("ring", ring);
+    return out;
+  }
+}
