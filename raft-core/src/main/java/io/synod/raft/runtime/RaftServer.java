@@ -1,0 +1,724 @@
+package io.synod.raft.runtime;
+
+import io.synod.raft.Invariants;
+import io.synod.raft.Membership;
+import io.synod.raft.NodeId;
+import io.synod.raft.NotLeaderException;
+import io.synod.raft.ProposalDroppedException;
+import io.synod.raft.RaftConfig;
+import io.synod.raft.RaftException;
+import io.synod.raft.RaftNode;
+import io.synod.raft.RaftRole;
+import io.synod.raft.ReadState;
+import io.synod.raft.Ready;
+import io.synod.raft.ReadyProcessor;
+import io.synod.raft.SoftState;
+import io.synod.raft.log.EntryType;
+import io.synod.raft.log.LogEntry;
+import io.synod.raft.message.RaftMessage;
+import io.synod.raft.spi.RaftLogStore;
+import io.synod.raft.spi.RaftTransport;
+import io.synod.raft.spi.SnapshotStore;
+import io.synod.raft.spi.StateMachine;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link RaftNode} on its own thread with a real transport, log store, state machine and
+ * a ticking clock; the asynchronous API the rest of Synod builds on.
+ *
+ * <p>All work on the node happens on the server's single Raft thread, fed by a bounded mailbox:
+ * inbound messages ({@link #receive}), proposals, reads and ticks. Each loop turn steps what
+ * arrived, ticks when due, and processes Ready values with {@link ReadyProcessor} (so many
+ * proposals share one log sync and one AppendEntries per follower). The state machine is applied
+ * on this thread. Snapshots are written by a second thread.
+ *
+ * <p>Futures complete on the Raft thread: callbacks must not block.
+ *
+ * @since 1.0
+ */
+public final class RaftServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftServer.class);
+
+  private final NodeId id;
+  private final int groupId;
+  private final RaftConfig config;
+  private final RaftLogStore store;
+  private final StateMachine stateMachine;
+  private final SnapshotStore snapshots;
+  private final RaftTransport transport;
+  private final long tickNanos;
+  private final long snapshotThreshold;
+  private final BlockingQueue<Runnable> mailbox;
+  private final RaftNode node;
+  private final ReadyProcessor processor;
+  private final Thread thread;
+  private final ExecutorService snapshotExecutor;
+  private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
+
+  // Raft-thread state
+  private final Map<Long, PendingProposal> proposals = new HashMap<>();
+  private final Map<Long, CompletableFuture<Long>> reads = new HashMap<>();
+  private final TreeMap<Long, List<CompletableFuture<Long>>> readsWaitingApply = new TreeMap<>();
+  private final Map<NodeId, CompletableFuture<Membership>> promotions = new TreeMap<>();
+  private CompletableFuture<Void> transfer;
+  private NodeId transferTarget;
+  private int transferTicks;
+  private long readContext;
+  private boolean snapshotInProgress;
+  private volatile RaftStatus status;
+  private volatile boolean running;
+  private volatile Throwable failure;
+
+  private record PendingProposal(long term, CompletableFuture<Object> future) {}
+
+  private RaftServer(Builder b) {
+    this.id = Objects.requireNonNull(b.id, "id");
+    this.groupId = b.groupId;
+    this.config = b.config;
+    this.store = Objects.requireNonNull(b.store, "logStore");
+    this.stateMachine = Objects.requireNonNull(b.stateMachine, "stateMachine");
+    this.snapshots = b.snapshots;
+    this.transport = Objects.requireNonNull(b.transport, "transport");
+    this.tickNanos = b.tick.toNanos();
+    this.snapshotThreshold = b.snapshotThreshold;
+    this.mailbox = new LinkedBlockingQueue<>(b.mailboxCapacity);
+    restoreSnapshotIfAny();
+    long seed = b.seed != null ? b.seed : System.nanoTime() ^ id.hashCode();
+    this.node = new RaftNode(id, groupId, Objects.requireNonNull(b.membership, "membership"),
+        config, store, snapshots, new SplittableRandom(seed));
+    this.processor = new ReadyProcessor(store, stateMachine, snapshots, new Sink());
+    this.thread = new Thread(this::run, "synod-raft-" + id + "-g" + groupId);
+    this.thread.setDaemon(true);
+    this.snapshotExecutor = snapshots == null ? null : Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "synod-raft-snapshot-" + id);
+      t.setDaemon(true);
+      return t;
+    });
+    this.status = snapshotStatus();
+  }
+
+  /** A builder; id, membership, log store, state machine and transport are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts the Raft thread. Must be called once. */
+  public RaftServer start() {
+    Invariants.check(!running, "already started");
+    running = true;
+    thread.start();
+    return this;
+  }
+
+  /** This server's node id. */
+  public NodeId id() {
+    return id;
+  }
+
+  /** The group id. */
+  public int groupId() {
+    return groupId;
+  }
+
+  /**
+   * Proposes a command. Completes with the state machine's result once the command is committed
+   * and applied on this node; fails with {@link NotLeaderException} (carrying the known leader)
+   * when this node is not the leader, and with {@link ProposalDroppedException} when the entry
+   * was lost to a leader change or the server is overloaded.
+   */
+  public CompletionStage<Object> propose(byte[] command) {
+    CompletableFuture<Object> f = new CompletableFuture<>();
+    submit(f, () -> {
+      long index = node.propose(command);
+      proposals.put(index, new PendingProposal(node.term(), f));
+    });
+    return f;
+  }
+
+  /**
+   * Obtains a linearizable read point (ReadIndex): completes with a log index once this node, as
+   * leader, has confirmed its leadership and applied that index. A state machine read made after
+   * completion (on the Raft thread, see {@link #linearizableRead}) is linearizable.
+   */
+  public CompletionStage<Long> readIndex() {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    submit(f, () -> {
+      long ctx = ++readContext;
+      node.readIndex(ctx);
+      reads.put(ctx, f);
+    });
+    return f;
+  }
+
+  /**
+   * Runs {@code query} against the state machine on the Raft thread once a ReadIndex round
+   * confirms it is up to date; completes with its result. The query must not block.
+   */
+  public <T> CompletionStage<T> linearizableRead(Supplier<T> query) {
+    return readIndex().thenApply(ignored -> query.get());
+  }
+
+  /**
+   * Hands leadership to {@code to}; completes once this node sees {@code to} as leader, fails
+   * with {@link NotLeaderException} if this node is not the leader and with {@link
+   * ProposalDroppedException} if the transfer did not finish within an election timeout.
+   */
+  public CompletionStage<Void> transferLeadership(NodeId to) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    submit(f, () -> {
+      if (to.equals(node.leader()) && node.role() == RaftRole.LEADER) {
+        f.complete(null);
+        return;
+      }
+      node.transferLeadership(to);
+      if (transfer != null) {
+        transfer.completeExceptionally(new ProposalDroppedException("superseded by a transfer"));
+      }
+      transfer = f;
+      transferTarget = to;
+      transferTicks = 0;
+    });
+    return f;
+  }
+
+  /**
+   * Adds {@code member} as a learner; completes with the new membership once the change is
+   * applied here.
+   */
+  public CompletionStage<Membership> addLearner(NodeId member) {
+    return changeMembership(() -> node.membership().withLearner(member));
+  }
+
+  /**
+   * Adds {@code member} as a voter the safe way: as a learner first, promoted once its log has
+   * caught up with the commit index. Completes with the membership that makes it a voter.
+   */
+  public CompletionStage<Membership> addVoter(NodeId member) {
+    CompletableFuture<Membership> f = new CompletableFuture<>();
+    submit(f, () -> {
+      if (node.membership().voters().contains(member)) {
+        f.complete(node.membership());
+        return;
+      }
+      if (!node.membership().learners().contains(member)) {
+        node.proposeMembership(node.membership().withLearner(member));
+      } else if (node.role() != RaftRole.LEADER) {
+        throw new NotLeaderException(id, node.leader());
+      }
+      CompletableFuture<Membership> old = promotions.put(member, f);
+      if (old != null) {
+        old.completeExceptionally(new ProposalDroppedException("superseded"));
+      }
+    });
+    return f;
+  }
+
+  /** Removes a voter or learner (the leader itself included: it steps down once committed). */
+  public CompletionStage<Membership> removeMember(NodeId member) {
+    return changeMembership(() -> node.membership().without(member));
+  }
+
+  private CompletionStage<Membership> changeMembership(Supplier<Membership> next) {
+    CompletableFuture<Membership> f = new CompletableFuture<>();
+    submit(f, () -> {
+      Membership m = next.get();
+      long index = node.proposeMembership(m);
+      CompletableFuture<Object> applied = new CompletableFuture<>();
+      proposals.put(index, new PendingProposal(node.term(), applied));
+      applied.whenComplete((r, e) -> {
+        if (e != null) {
+          f.completeExceptionally(e);
+        } else {
+          f.complete(m);
+        }
+      });
+    });
+    return f;
+  }
+
+  /** The latest status, updated after every loop turn. Safe from any thread. */
+  public RaftStatus status() {
+    return status;
+  }
+
+  /** Registers a listener for role, term and leader changes. */
+  public void addLeadershipListener(LeadershipListener listener) {
+    listeners.add(Objects.requireNonNull(listener));
+  }
+
+  /**
+   * Accepts a message from the transport. Never blocks: when the mailbox is full the message is
+   * dropped (Raft retries). Safe from any thread.
+   */
+  public void receive(RaftMessage message) {
+    if (!running || !mailbox.offer(() -> node.step(message))) {
+      LOG.debug("{} dropped inbound {}", id, message.getClass().getSimpleName());
+    }
+  }
+
+  /** Runs {@code task} on the Raft thread (tests and adapters that need the node's view). */
+  public CompletionStage<Void> execute(Runnable task) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    submit(f, () -> {
+      task.run();
+      f.complete(null);
+    });
+    return f;
+  }
+
+  /** Whether the Raft thread stopped because of an error. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /** Stops the Raft thread, fails pending operations, and closes the transport. */
+  @Override
+  public void close() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (snapshotExecutor != null) {
+      snapshotExecutor.shutdownNow();
+    }
+    transport.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private record Submission(CompletableFuture<?> future, Runnable task) implements Runnable {
+    @Override
+    public void run() {
+      try {
+        task.run();
+      } catch (RaftException | IllegalArgumentException e) {
+        future.completeExceptionally(e);
+      }
+    }
+  }
+
+  private void submit(CompletableFuture<?> f, Runnable task) {
+    Runnable guarded = new Submission(f, task);
+    if (!running) {
+      f.completeExceptionally(new ProposalDroppedException("server " + id + " is not running"));
+    } else if (!mailbox.offer(guarded)) {
+      f.completeExceptionally(new ProposalDroppedException("server " + id + " is overloaded"));
+    }
+  }
+
+  private void run() {
+    long nextTick = System.nanoTime() + tickNanos;
+    try {
+      while (running) {
+        long wait = nextTick - System.nanoTime();
+        Runnable task = wait > 0 ? mailbox.poll(wait, TimeUnit.NANOSECONDS) : mailbox.poll();
+        int n = 0;
+        while (task != null) {
+          task.run();
+          if (++n >= 8192) {
+            break;
+          }
+          task = mailbox.poll();
+        }
+        long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+          node.tick();
+          onTick();
+          nextTick += tickNanos;
+          if (now - nextTick > 10 * tickNanos) {
+            nextTick = now + tickNanos; // fell far behind (GC, suspend): do not burst ticks
+          }
+        }
+        processor.drain(node);
+        afterTurn();
+      }
+    } catch (InterruptedException e) {
+      // closing
+    } catch (RuntimeException | Error e) {
+      failure = e;
+      LOG.error("{}: Raft thread stopped", id, e);
+    } finally {
+      running = false;
+      failAll(new ProposalDroppedException("server " + id + " stopped"));
+    }
+  }
+
+  private void onTick() {
+    if (transfer != null && ++transferTicks > 2 * config.electionTimeoutTicks()) {
+      transfer.completeExceptionally(new ProposalDroppedException("transfer to "
+          + transferTarget + " timed out"));
+      transfer = null;
+    }
+  }
+
+  private void afterTurn() {
+    if (!promotions.isEmpty() && node.role() == RaftRole.LEADER
+        && !node.membershipChangePending()) {
+      Iterator<Map.Entry<NodeId, CompletableFuture<Membership>>> it =
+          promotions.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<NodeId, CompletableFuture<Membership>> e = it.next();
+        NodeId learner = e.getKey();
+        if (!node.membership().learners().contains(learner)) {
+          continue;
+        }
+        if (node.matchIndex(learner) >= node.commitIndex()) {
+          Membership next = node.membership().withVoter(learner);
+          try {
+            long index = node.proposeMembership(next);
+            CompletableFuture<Membership> f = e.getValue();
+            CompletableFuture<Object> applied = new CompletableFuture<>();
+            proposals.put(index, new PendingProposal(node.term(), applied));
+            applied.whenComplete((r, ex) -> {
+              if (ex != null) {
+                f.completeExceptionally(ex);
+              } else {
+                f.complete(next);
+              }
+            });
+          } catch (RaftException ex) {
+            e.getValue().completeExceptionally(ex);
+          }
+          it.remove();
+          break;
+        }
+      }
+    }
+    maybeSnapshot();
+    processor.drain(node);
+    status = snapshotStatus();
+  }
+
+  private RaftStatus snapshotStatus() {
+    return new RaftStatus(id, groupId, node.role(), node.term(), node.leader(),
+        node.commitIndex(), node.appliedIndex(), node.lastIndex(), node.membership());
+  }
+
+  private void restoreSnapshotIfAny() {
+    if (snapshots == null) {
+      return;
+    }
+    Optional<SnapshotStore.Meta> meta = snapshots.latest();
+    if (meta.isEmpty()) {
+      return;
+    }
+    long idx = meta.get().lastIndex();
+    if (store.snapshotIndex() > idx) {
+      throw new IllegalStateException("log compacted to " + store.snapshotIndex()
+          + " beyond the latest snapshot " + idx);
+    }
+    try {
+      stateMachine.restore(new ByteArrayInputStream(readAll(meta.get())));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot restore snapshot " + idx, e);
+    }
+    if (store.snapshotIndex() < idx) {
+      store.compact(idx, meta.get().lastTerm());
+      store.sync();
+    }
+  }
+
+  private byte[] readAll(SnapshotStore.Meta meta) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(meta.size(), 1 << 24));
+    long off = 0;
+    while (off < meta.size()) {
+      byte[] chunk = snapshots.read(off, 1 << 20);
+      if (chunk.length == 0) {
+        break;
+      }
+      out.writeBytes(chunk);
+      off += chunk.length;
+    }
+    return out.toByteArray();
+  }
+
+  private void maybeSnapshot() {
+    if (snapshots == null || snapshotThreshold <= 0 || snapshotInProgress) {
+      return;
+    }
+    long applied = node.appliedIndex();
+    if (applied - store.snapshotIndex() < snapshotThreshold) {
+      return;
+    }
+    long term = node.termAt(applied);
+    if (term < 0) {
+      return;
+    }
+    Membership m = node.membershipAt(applied);
+    StateMachine.SnapshotWriter writer = stateMachine.snapshot();
+    snapshotInProgress = true;
+    snapshotExecutor.execute(() -> {
+      boolean ok = false;
+      try {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        writer.writeTo(bytes);
+        snapshots.save(applied, term, m, bytes.toByteArray());
+        ok = true;
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("{}: snapshot at {} failed", id, applied, e);
+      }
+      boolean saved = ok;
+      try {
+        mailbox.put(() -> {
+          snapshotInProgress = false;
+          if (saved && store.snapshotIndex() < applied) {
+            store.compact(applied, term);
+          }
+        });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+
+  private void failAll(RaftException e) {
+    for (PendingProposal p : proposals.values()) {
+      p.future().completeExceptionally(e);
+    }
+    proposals.clear();
+    failReads(e);
+    for (CompletableFuture<Membership> f : promotions.values()) {
+      f.completeExceptionally(e);
+    }
+    promotions.clear();
+    if (transfer != null) {
+      transfer.completeExceptionally(e);
+      transfer = null;
+    }
+    Runnable task;
+    while ((task = mailbox.poll()) != null) {
+      if (task instanceof Submission s) {
+        s.future.completeExceptionally(e);
+      }
+    }
+  }
+
+  private void failReads(RaftException e) {
+    for (CompletableFuture<Long> f : reads.values()) {
+      f.completeExceptionally(e);
+    }
+    reads.clear();
+    for (List<CompletableFuture<Long>> l : readsWaitingApply.values()) {
+      for (CompletableFuture<Long> f : l) {
+        f.completeExceptionally(e);
+      }
+    }
+    readsWaitingApply.clear();
+  }
+
+  private final class Sink implements ReadyProcessor.Sink {
+    private long lastAppliedInTurn;
+    private final TreeMap<NodeId, List<RaftMessage>> byPeer = new TreeMap<>();
+
+    @Override
+    public void send(List<RaftMessage> messages) {
+      for (RaftMessage m : messages) {
+        byPeer.computeIfAbsent(m.to(), k -> new ArrayList<>()).add(m);
+      }
+      for (Map.Entry<NodeId, List<RaftMessage>> e : byPeer.entrySet()) {
+        try {
+          transport.send(e.getKey(), e.getValue());
+        } catch (RuntimeException ex) {
+          LOG.debug("{}: send to {} failed", id, e.getKey(), ex);
+        }
+      }
+      byPeer.clear();
+    }
+
+    @Override
+    public void applied(LogEntry entry, Object result) {
+      lastAppliedInTurn = entry.index();
+      PendingProposal p = proposals.remove(entry.index());
+      if (p != null) {
+        if (p.term() == entry.term()) {
+          p.future().complete(entry.type() == EntryType.COMMAND ? result : null);
+        } else {
+          p.future().completeExceptionally(new ProposalDroppedException("entry "
+              + entry.index() + " was replaced after a leader change"));
+        }
+      }
+      if (!readsWaitingApply.isEmpty()) {
+        releaseReads(entry.index());
+      }
+    }
+
+    @Override
+    public void readState(ReadState rs) {
+      CompletableFuture<Long> f = reads.remove(rs.context());
+      if (f == null) {
+        return;
+      }
+      if (node.appliedIndex() >= rs.index() || lastAppliedInTurn >= rs.index()) {
+        f.complete(rs.index());
+      } else {
+        readsWaitingApply.computeIfAbsent(rs.index(), k -> new ArrayList<>()).add(f);
+      }
+    }
+
+    @Override
+    public void softStateChanged(SoftState s) {
+      if (s.role() != RaftRole.LEADER) {
+        failReads(new NotLeaderException(id, s.leader()));
+      }
+      if (transfer != null && transferTarget.equals(s.leader())) {
+        transfer.complete(null);
+        transfer = null;
+      }
+      for (LeadershipListener l : listeners) {
+        try {
+          l.onChange(s.role(), s.term(), s.leader());
+        } catch (RuntimeException e) {
+          LOG.warn("{}: leadership listener failed", id, e);
+        }
+      }
+    }
+
+    @Override
+    public void snapshotInstalled(Ready.ReceivedSnapshot snapshot) {
+      releaseReads(snapshot.lastIndex());
+      for (Iterator<Map.Entry<Long, PendingProposal>> it = proposals.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<Long, PendingProposal> e = it.next();
+        if (e.getKey() <= snapshot.lastIndex()) {
+          e.getValue().future().completeExceptionally(new ProposalDroppedException(
+              "outcome unknown: replaced by a snapshot"));
+          it.remove();
+        }
+      }
+    }
+
+    private void releaseReads(long appliedIndex) {
+      while (!readsWaitingApply.isEmpty() && readsWaitingApply.firstKey() <= appliedIndex) {
+        Map.Entry<Long, List<CompletableFuture<Long>>> e = readsWaitingApply.pollFirstEntry();
+        for (CompletableFuture<Long> f : e.getValue()) {
+          f.complete(e.getKey());
+        }
+      }
+    }
+  }
+
+  /** Builds a {@link RaftServer}. */
+  public static final class Builder {
+    private NodeId id;
+    private int groupId;
+    private Membership membership;
+    private RaftConfig config = RaftConfig.defaults();
+    private RaftLogStore store;
+    private StateMachine stateMachine;
+    private SnapshotStore snapshots;
+    private RaftTransport transport;
+    private Duration tick = Duration.ofMillis(50);
+    private long snapshotThreshold;
+    private int mailboxCapacity = 1 << 16;
+    private Long seed;
+
+    private Builder() {}
+
+    /** This node's id (required). */
+    public Builder id(NodeId v) {
+      id = v;
+      return this;
+    }
+
+    /** The Raft group id (default 0). */
+    public Builder groupId(int v) {
+      groupId = v;
+      return this;
+    }
+
+    /** The initial members (required; used until the log or a snapshot says otherwise). */
+    public Builder membership(Membership v) {
+      membership = v;
+      return this;
+    }
+
+    /** Tunables (default {@link RaftConfig#defaults()}). */
+    public Builder config(RaftConfig v) {
+      config = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The log store (required), already recovered. */
+    public Builder logStore(RaftLogStore v) {
+      store = v;
+      return this;
+    }
+
+    /** The state machine (required). */
+    public Builder stateMachine(StateMachine v) {
+      stateMachine = v;
+      return this;
+    }
+
+    /** The snapshot store (optional; without it, no snapshots and no InstallSnapshot). */
+    public Builder snapshotStore(SnapshotStore v) {
+      snapshots = v;
+      return this;
+    }
+
+    /** The transport (required). */
+    public Builder transport(RaftTransport v) {
+      transport = v;
+      return this;
+    }
+
+    /** The length of one tick (default 50 ms). */
+    public Builder tick(Duration v) {
+      tick = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** Snapshot once this many entries were applied since the last one (default 0: never). */
+    public Builder snapshotThreshold(long v) {
+      snapshotThreshold = v;
+      return this;
+    }
+
+    /** Capacity of the inbound mailbox (default 65536). */
+    public Builder mailboxCapacity(int v) {
+      mailboxCapacity = v;
+      return this;
+    }
+
+    /** Seed of the election jitter (default: from the clock). */
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    /** The server, not yet started. */
+    public RaftServer build() {
+      return new RaftServer(this);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package io.synod.raft.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.raft.NodeId;
+import io.synod.raft.NotLeaderException;
+import io.synod.raft.RaftConfig;
+import io.synod.raft.spi.StateMachine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class RaftServerTest {
+
+  /** Sums the commands' lengths; returns the running count of applied commands. */
+  static final class CountingMachine implements StateMachine {
+    volatile long count;
+    final List<String> applied = new ArrayList<>();
+
+    @Override
+    public Object apply(long index, byte[] command) {
+      applied.add(new String(command, StandardCharsets.UTF_8));
+      return ++count;
+    }
+
+    @Override
+    public SnapshotWriter snapshot() {
+      long c = count;
+      return out -> new DataOutputStream(out).writeLong(c);
+    }
+
+    @Override
+    public void restore(InputStream in) throws IOException {
+      count = new DataInputStream(in).readLong();
+    }
+  }
+
+  private static final RaftConfig FAST = RaftConfig.builder().electionTimeoutTicks(10)
+      .heartbeatIntervalTicks(2).build();
+
+  @Test
+  void proposalsCommitInOrderOnEveryNode() throws Exception {
+    List<CountingMachine> machines = new ArrayList<>();
+    try (LocalRaftCluster c = LocalRaftCluster.start(3, FAST, Duration.ofMillis(10), id -> {
+      CountingMachine m = new CountingMachine();
+      machines.add(m);
+      return m;
+    })) {
+      RaftServer leader = c.awaitLeader(Duration.ofSeconds(20));
+      List<CompletableFuture<Object>> futures = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        futures.add(leader.propose(("c" + i).getBytes(StandardCharsets.UTF_8))
+            .toCompletableFuture());
+      }
+      for (int i = 0; i < futures.size(); i++) {
+        assertEquals((long) i + 1, futures.get(i).get(20, TimeUnit.SECONDS));
+      }
+      long index = leader.readIndex().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      assertTrue(index >= 501, "read index covers the writes: " + index);
+      long seen = leader.linearizableRead(() -> 1L).toCompletableFuture()
+          .get(20, TimeUnit.SECONDS);
+      assertEquals(1L, seen);
+      // every node applies the same sequence
+      for (RaftServer s : c.servers().values()) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (s.status().appliedIndex() < leader.status().commitIndex()
+            && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+      }
+      List<String> first = s(machines.get(0));
+      for (CountingMachine m : machines) {
+        assertEquals(first, s(m));
+      }
+      assertEquals(500, first.size());
+    }
+  }
+
+  private static List<String> s(CountingMachine m) throws Exception {
+    CompletableFuture<List<String>> f = new CompletableFuture<>();
+    synchronized (m) {
+      return List.copyOf(m.applied);
+    }
+  }
+
+  @Test
+  void followerRefusesWithTheKnownLeader() throws Exception {
+    try (LocalRaftCluster c = LocalRaftCluster.start(3, FAST, Duration.ofMillis(10),
+        id -> new CountingMachine())) {
+      RaftServer leader = c.awaitLeader(Duration.ofSeconds(20));
+      leader.propose(new byte[] {1}).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      RaftServer follower = c.servers().values().stream().filter(s -> s != leader).findFirst()
+          .orElseThrow();
+      // the follower learns the leader from the first append
+      ExecutionException e = assertThrows(ExecutionException.class,
+          () -> follower.propose(new byte[] {2}).toCompletableFuture().get(20, TimeUnit.SECONDS));
+      NotLeaderException nle = assertInstanceOf(NotLeaderException.class, e.getCause());
+      assertEquals(leader.id(), nle.leader().orElseThrow());
+    }
+  }
+
+  @Test
+  void leadershipTransferMovesTheLeader() throws Exception {
+    try (LocalRaftCluster c = LocalRaftCluster.start(3, FAST, Duration.ofMillis(10),
+        id -> new CountingMachine())) {
+      RaftServer leader = c.awaitLeader(Duration.ofSeconds(20));
+      leader.propose(new byte[] {1}).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      NodeId target = c.servers().keySet().stream().filter(id -> !id.equals(leader.id()))
+          .findFirst().orElseThrow();
+      leader.transferLeadership(target).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!c.server(target).status().isLeader() && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+      assertTrue(c.server(target).status().isLeader());
+    }
+  }
+}
