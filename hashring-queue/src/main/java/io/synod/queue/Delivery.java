@@ -1,0 +1,36 @@
+package io.synod.queue;
+
+import io.synod.queue.spi.StreamId;
+import io.synod.queue.spi.StreamRecord;
+import java.util.Map;
+
+/**
+ * A message handed to a consumer.
+ *
+ * @param id the message id, {@code <ms>-<seq>}; ack, nack and extend name it
+ * @param record payload and headers
+ * @param publishedAt when it was published (store clock, ms)
+ * @param deliveryCount this delivery's number, from 1
+ * @param deliveredAt when this delivery was made (owner clock, ms); invisible to other consumers
+ *     of the group until {@code deliveredAt + visibilityTimeout} unless nacked
+ */
+public record Delivery(StreamId id, StreamRecord record, long publishedAt, long deliveryCount,
+    long deliveredAt) {
+  /**
+   * The payload.
+   *
+   * @return the bytes (do not modify)
+   */
+  public byte[] payload() {
+    return record.payload();
+  }
+
+  /**
+   * The headers.
+   *
+   * @return sorted headers
+   */
+  public Map<String, String> headers() {
+    return record.headers();
+  }
+}

@@ -1,0 +1,677 @@
+package io.synod.queue;
+
+import io.synod.queue.spi.ClaimResult;
+import io.synod.queue.spi.GroupInfo;
+import io.synod.queue.spi.PendingEntry;
+import io.synod.queue.spi.QueueScheduler;
+import io.synod.queue.spi.StreamEntry;
+import io.synod.queue.spi.StreamId;
+import io.synod.queue.spi.StreamInfo;
+import io.synod.queue.spi.StreamRecord;
+import io.synod.queue.spi.StreamStore;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The queue semantics of the topics one node serves, over any {@link StreamStore}: consumer groups
+ * created on first use, visibility timeout and redelivery, delivery counts, dead letters after
+ * {@code maxDeliveries}, nack, extend, long polls, batch publish, retention that never drops an
+ * unacknowledged message, and statistics. Routing is not its business: {@link QueueNode} calls it
+ * only for topics this node owns.
+ *
+ * <p>Thread-safe. Time comes from the injected clock and timers from the injected scheduler, so a
+ * simulation replays a seed exactly. Every request is validated first; a refused request changes
+ * nothing.
+ */
+public final class QueueCore {
+  /** Suffix of dead-letter topics. */
+  public static final String DLQ_SUFFIX = ".dlq";
+  /** Header names written on dead letters, with the history of the message. */
+  public static final String H_TOPIC = "x-dlq-topic";
+  /** Group the message died in. */
+  public static final String H_GROUP = "x-dlq-group";
+  /** Original message id. */
+  public static final String H_ORIGINAL_ID = "x-dlq-original-id";
+  /** Deliveries made. */
+  public static final String H_DELIVERIES = "x-dlq-deliveries";
+  /** The consumer whose consume found it over the delivery limit. */
+  public static final String H_FOUND_BY = "x-dlq-found-by";
+  /** Publish time (ms). */
+  public static final String H_PUBLISHED_AT = "x-dlq-published-at";
+  /** Time of the move (ms). */
+  public static final String H_DEAD_AT = "x-dlq-dead-at";
+  /** Why it moved. */
+  public static final String H_REASON = "x-dlq-reason";
+
+  private static final Logger LOG = LoggerFactory.getLogger(QueueCore.class);
+  private static final int CLAIM_ROUNDS = 16;
+
+  private final QueueConfig config;
+  private final StreamStore store;
+  private final QueueScheduler scheduler;
+  private final LongSupplier clock;
+  private final BiFunction<String, StreamRecord, CompletionStage<StreamId>> deadLetterSink;
+  private final Set<String> knownGroups = new HashSet<>();
+  private final Map<String, List<Runnable>> waiters = new TreeMap<>();
+  private final Map<String, Counters> counters = new TreeMap<>();
+  private final Map<String, Long> knownLength = new TreeMap<>();
+
+  private static final class Counters {
+    long redeliveries;
+    long deadLettered;
+  }
+
+  /**
+   * A core.
+   *
+   * @param config settings
+   * @param store where messages live
+   * @param scheduler timers for long polls
+   * @param clock milliseconds
+   * @param deadLetterSink appends a dead letter to a dead-letter topic, wherever that topic lives
+   *     (a node routes it to its owner); null to append to {@code store} directly
+   */
+  public QueueCore(QueueConfig config, StreamStore store, QueueScheduler scheduler,
+      LongSupplier clock, BiFunction<String, StreamRecord, CompletionStage<StreamId>>
+      deadLetterSink) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.store = Objects.requireNonNull(store, "store");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.deadLetterSink = deadLetterSink != null ? deadLetterSink
+        : (topic, rec) -> store.append(topic, List.of(rec)).thenApply(ids -> ids.get(0));
+  }
+
+  /**
+   * The settings.
+   *
+   * @return the config
+   */
+  public QueueConfig config() {
+    return config;
+  }
+
+  // ------------------------------------------------------------------ validation
+
+  /**
+   * Checks a topic, group or consumer name.
+   *
+   * @param what what the name is, for the message
+   * @param name the name
+   * @param maxLength the limit
+   * @throws QueueException with {@code INVALID_ARGUMENT} when empty, too long or with control
+   *     characters
+   */
+  public static void checkName(String what, String name, int maxLength) {
+    if (name == null || name.isEmpty()) {
+      throw new QueueException(QueueException.Code.INVALID_ARGUMENT, what + " must not be empty");
+    }
+    if (name.length() > maxLength) {
+      throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+          what + " longer than " + maxLength + " characters");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (Character.isISOControl(name.charAt(i))) {
+        throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+            what + " must not contain control characters");
+      }
+    }
+  }
+
+  private void name(String what, String name) {
+    checkName(what, name, config.maxNameLength());
+  }
+
+  /**
+   * Parses a message id.
+   *
+   * @param id the text
+   * @return the id
+   * @throws QueueException with {@code INVALID_ARGUMENT} when malformed
+   */
+  public static StreamId parseId(String id) {
+    try {
+      return StreamId.parse(id);
+    } catch (IllegalArgumentException e) {
+      throw new QueueException(QueueException.Code.INVALID_ARGUMENT, e.getMessage());
+    }
+  }
+
+  private static <T> CompletionStage<T> fail(Throwable t) {
+    return CompletableFuture.failedFuture(QueueException.of(t));
+  }
+
+  private static <T> CompletionStage<T> guard(java.util.function.Supplier<CompletionStage<T>> s) {
+    try {
+      return s.get().handle((v, t) -> {
+        if (t != null) {
+          throw QueueException.of(t);
+        }
+        return v;
+      });
+    } catch (RuntimeException e) {
+      return fail(e);
+    }
+  }
+
+  private synchronized Counters counters(String topic, String group) {
+    return counters.computeIfAbsent(topic + '\u0000' + group, k -> new Counters());
+  }
+
+  // ------------------------------------------------------------------ publish
+
+  /**
+   * Publishes messages in order; the stage completes once the store holds them (replicated
+   * where the store replicates) and gives their ids in order.
+   *
+   * @param topic the topic
+   * @param records one to {@code maxBatch} records
+   * @return the ids
+   */
+  public CompletionStage<List<StreamId>> publish(String topic, List<StreamRecord> records) {
+    return guard(() -> {
+      name("topic", topic);
+      if (records == null || records.isEmpty() || records.size() > config.maxBatch()) {
+        throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+            "a publish carries 1 to " + config.maxBatch() + " messages");
+      }
+      for (StreamRecord r : records) {
+        if (r == null || r.payload().length > config.maxPayloadBytes()) {
+          throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+              "message larger than " + config.maxPayloadBytes() + " bytes");
+        }
+      }
+      return makeRoom(topic, records.size())
+          .thenCompose(v -> store.append(topic, records))
+          .thenApply(ids -> {
+            synchronized (this) {
+              knownLength.merge(topic, (long) ids.size(), Long::sum);
+            }
+            wake(topic);
+            return ids;
+          });
+    });
+  }
+
+  /** Trims acknowledged entries when the topic is at its limits; refuses when it cannot. */
+  private CompletionStage<Void> makeRoom(String topic, int incoming) {
+    long known;
+    synchronized (this) {
+      known = knownLength.getOrDefault(topic, -1L);
+    }
+    boolean ageCheck = config.retentionMaxAgeMillis() != Long.MAX_VALUE
+        && (known < 0 || known % 256 == 0);
+    if (known >= 0 && known + incoming <= config.retentionMaxLength() && !ageCheck) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return store.info(topic).thenCompose(info -> {
+      long minAgeId = config.retentionMaxAgeMillis() == Long.MAX_VALUE ? 0
+          : Math.max(0, clock.getAsLong() - config.retentionMaxAgeMillis());
+      boolean overLength = info.length() + incoming > config.retentionMaxLength();
+      boolean tooOld = info.firstId() != null && info.firstId().ms() < minAgeId;
+      if ((!overLength && !tooOld) || info.groups().isEmpty()) {
+        // without a group nothing has been consumed yet: trimming would drop unread messages
+        return finishRoom(topic, info.length(), incoming);
+      }
+      long keep = Math.max(0, config.retentionMaxLength() - incoming);
+      return store.trim(topic, keep, new StreamId(minAgeId, 0))
+          .thenCompose(removed -> finishRoom(topic, info.length() - removed, incoming));
+    });
+  }
+
+  private CompletionStage<Void> finishRoom(String topic, long length, int incoming) {
+    synchronized (this) {
+      knownLength.put(topic, length);
+    }
+    if (length + incoming > config.retentionMaxLength()) {
+      return fail(new QueueException(QueueException.Code.QUEUE_FULL, "topic '" + topic
+          + "' holds " + length + " unacknowledged messages, its limit is "
+          + config.retentionMaxLength()));
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  // ------------------------------------------------------------------ consume
+
+  private CompletionStage<Void> ensureGroup(String topic, String group) {
+    String key = topic + '\u0000' + group;
+    synchronized (this) {
+      if (knownGroups.contains(key)) {
+        return CompletableFuture.completedFuture(null);
+      }
+    }
+    return store.createGroup(topic, group).thenRun(() -> {
+      synchronized (this) {
+        knownGroups.add(key);
+      }
+    });
+  }
+
+  /**
+   * Forgets cached state of a topic (this node stopped or started serving it).
+   *
+   * @param topic the topic
+   */
+  public synchronized void forget(String topic) {
+    knownGroups.removeIf(k -> k.startsWith(topic + '\u0000'));
+    knownLength.remove(topic);
+  }
+
+  /**
+   * Gives up to {@code max} messages to a consumer of a group: first messages whose visibility
+   * timeout ran out (or that were nacked), then new ones, each in id order. Messages over the
+   * delivery limit go to {@code <topic>.dlq} instead. With {@code waitMillis > 0} and nothing to
+   * give, waits for a publish up to that long (a long poll), then answers, possibly empty.
+   *
+   * @param topic the topic
+   * @param group the group, created on first use at the start of the topic
+   * @param consumer the consumer
+   * @param max 1 to {@code maxBatch}
+   * @param waitMillis 0 to {@code maxWaitMillis}
+   * @return the deliveries
+   */
+  public CompletionStage<List<Delivery>> consume(String topic, String group, String consumer,
+      int max, long waitMillis) {
+    return guard(() -> {
+      name("topic", topic);
+      name("consumer group", group);
+      name("consumer id", consumer);
+      if (max < 1 || max > config.maxBatch()) {
+        throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+            "count must be in 1.." + config.maxBatch() + ", got " + max);
+      }
+      if (waitMillis < 0 || waitMillis > config.maxWaitMillis()) {
+        throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+            "wait must be in 0.." + config.maxWaitMillis() + " ms, got " + waitMillis);
+      }
+      CompletionStage<List<Delivery>> first = ensureGroup(topic, group)
+          .thenCompose(v -> attempt(topic, group, consumer, max));
+      if (waitMillis == 0) {
+        return first;
+      }
+      long deadline = clock.getAsLong() + waitMillis;
+      return first.thenCompose(got -> got.isEmpty()
+          ? park(topic, group, consumer, max, deadline) : CompletableFuture.completedFuture(got));
+    });
+  }
+
+  private CompletionStage<List<Delivery>> park(String topic, String group, String consumer,
+      int max, long deadline) {
+    CompletableFuture<List<Delivery>> result = new CompletableFuture<>();
+    Object lock = new Object();
+    QueueScheduler.Cancellable[] timer = new QueueScheduler.Cancellable[1];
+    boolean[] busy = new boolean[1];
+    Runnable[] self = new Runnable[1];
+    Runnable retry = () -> {
+      synchronized (lock) {
+        if (result.isDone() || busy[0]) {
+          return;
+        }
+        busy[0] = true;
+      }
+      attempt(topic, group, consumer, max).whenComplete((got, err) -> {
+        synchronized (lock) {
+          busy[0] = false;
+        }
+        long now = clock.getAsLong();
+        if (err != null) {
+          cancel(timer);
+          unpark(topic, self[0]);
+          result.completeExceptionally(QueueException.of(err));
+        } else if (!got.isEmpty() || now >= deadline) {
+          cancel(timer);
+          unpark(topic, self[0]);
+          result.complete(got);
+        } else {
+          rearm(timer, Math.min(deadline - now, config.longPollRecheckMillis()), self[0]);
+        }
+      });
+    };
+    self[0] = retry;
+    synchronized (this) {
+      List<Runnable> list = waiters.computeIfAbsent(topic, k -> new ArrayList<>());
+      if (list.size() >= config.maxWaitersPerTopic()) {
+        return CompletableFuture.completedFuture(List.of());
+      }
+      list.add(retry);
+    }
+    rearm(timer, Math.min(Math.max(0, deadline - clock.getAsLong()),
+        config.longPollRecheckMillis()), retry);
+    return result;
+  }
+
+  private void rearm(QueueScheduler.Cancellable[] timer, long delay, Runnable task) {
+    synchronized (timer) {
+      if (timer[0] != null) {
+        timer[0].cancel();
+      }
+      timer[0] = scheduler.schedule(Math.max(0, delay), task);
+    }
+  }
+
+  private static void cancel(QueueScheduler.Cancellable[] timer) {
+    synchronized (timer) {
+      if (timer[0] != null) {
+        timer[0].cancel();
+      }
+    }
+  }
+
+  private synchronized void unpark(String topic, Runnable r) {
+    List<Runnable> list = waiters.get(topic);
+    if (list != null) {
+      list.remove(r);
+      if (list.isEmpty()) {
+        waiters.remove(topic);
+      }
+    }
+  }
+
+  private void wake(String topic) {
+    List<Runnable> copy;
+    synchronized (this) {
+      List<Runnable> list = waiters.get(topic);
+      if (list == null || list.isEmpty()) {
+        return;
+      }
+      copy = new ArrayList<>(list);
+    }
+    for (Runnable r : copy) {
+      scheduler.schedule(0, r);
+    }
+  }
+
+  /** One try: idle pending messages first (dead-lettering those over the limit), then new ones. */
+  private CompletionStage<List<Delivery>> attempt(String topic, String group, String consumer,
+      int max) {
+    List<Delivery> out = new ArrayList<>();
+    return claimRound(topic, group, consumer, max, StreamId.MIN, out, 0)
+        .thenCompose(v -> {
+          int room = max - out.size();
+          if (room <= 0) {
+            return CompletableFuture.completedFuture(out);
+          }
+          return store.readNew(topic, group, consumer, room).thenApply(entries -> {
+            long now = clock.getAsLong();
+            for (StreamEntry e : entries) {
+              out.add(new Delivery(e.id(), e.record(), e.id().ms(), e.deliveryCount(), now));
+            }
+            return out;
+          });
+        });
+  }
+
+  private CompletionStage<Void> claimRound(String topic, String group, String consumer, int max,
+      StreamId cursor, List<Delivery> out, int round) {
+    int want = max - out.size();
+    if (want <= 0 || round >= CLAIM_ROUNDS) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return store.claimIdle(topic, group, consumer, config.visibilityTimeoutMillis(), cursor, want)
+        .thenCompose(res -> handleClaimed(topic, group, consumer, res, out)
+            .thenCompose(v -> res.nextCursor().equals(StreamId.MIN)
+                ? CompletableFuture.completedFuture(null)
+                : claimRound(topic, group, consumer, max, res.nextCursor(), out, round + 1)));
+  }
+
+  private CompletionStage<Void> handleClaimed(String topic, String group, String consumer,
+      ClaimResult res, List<Delivery> out) {
+    long now = clock.getAsLong();
+    List<StreamEntry> dead = new ArrayList<>();
+    for (StreamEntry e : res.claimed()) {
+      if (e.deliveryCount() > config.maxDeliveries()) {
+        dead.add(e);
+      } else {
+        out.add(new Delivery(e.id(), e.record(), e.id().ms(), e.deliveryCount(), now));
+        Counters c = counters(topic, group);
+        synchronized (this) {
+          c.redeliveries++;
+        }
+      }
+    }
+    CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+    for (StreamEntry e : dead) {
+      chain = chain.thenCompose(v -> deadLetter(topic, group, consumer, e, "max deliveries ("
+          + config.maxDeliveries() + ") reached"));
+    }
+    return chain;
+  }
+
+  private CompletionStage<Void> deadLetter(String topic, String group, String consumer,
+      StreamEntry e, String reason) {
+    TreeMap<String, String> h = new TreeMap<>(e.record().headers());
+    h.put(H_TOPIC, topic);
+    h.put(H_GROUP, group);
+    h.put(H_ORIGINAL_ID, e.id().toString());
+    h.put(H_DELIVERIES, Long.toString(e.deliveryCount() - 1));
+    h.put(H_FOUND_BY, consumer);
+    h.put(H_PUBLISHED_AT, Long.toString(e.id().ms()));
+    h.put(H_DEAD_AT, Long.toString(clock.getAsLong()));
+    h.put(H_REASON, reason);
+    StreamRecord letter = new StreamRecord(e.record().payload(), h);
+    return deadLetterSink.apply(topic + DLQ_SUFFIX, letter)
+        .thenCompose(id -> store.ack(topic, group, List.of(e.id())))
+        .thenAccept(n -> {
+          Counters c = counters(topic, group);
+          synchronized (this) {
+            c.deadLettered++;
+          }
+          LOG.debug("dead-lettered {} of {} for group {}", e.id(), topic, group);
+        });
+  }
+
+  // ------------------------------------------------------------------ ack, nack, extend
+
+  /**
+   * Acknowledges messages for a group: they will not be delivered to it again.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param ids one to {@code maxBatch} message ids
+   * @return how many were pending and are now acknowledged; fails with {@code NOT_FOUND} when
+   *     none was
+   */
+  public CompletionStage<Long> ack(String topic, String group, Collection<String> ids) {
+    return guard(() -> {
+      name("topic", topic);
+      name("consumer group", group);
+      List<StreamId> parsed = parseIds(ids);
+      return store.ack(topic, group, parsed).thenApply(n -> {
+        if (n == 0) {
+          throw new QueueException(QueueException.Code.NOT_FOUND,
+              "message " + (ids.size() == 1 ? ids.iterator().next() : ids)
+                  + " is not pending for group '" + group + "' of topic '" + topic + "'");
+        }
+        return n;
+      });
+    });
+  }
+
+  private List<StreamId> parseIds(Collection<String> ids) {
+    if (ids == null || ids.isEmpty() || ids.size() > config.maxBatch()) {
+      throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+          "give 1 to " + config.maxBatch() + " message ids");
+    }
+    List<StreamId> out = new ArrayList<>();
+    for (String id : new LinkedHashSet<>(ids)) {
+      out.add(parseId(id));
+    }
+    return out;
+  }
+
+  /**
+   * Gives a message back at once: it becomes deliverable to any consumer of the group without
+   * waiting for its visibility timeout. Only the consumer holding it may nack it.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param consumer the consumer holding it
+   * @param id the message id
+   * @return completes when done; {@code NOT_FOUND} when the consumer does not hold it
+   */
+  public CompletionStage<Void> nack(String topic, String group, String consumer, String id) {
+    return guard(() -> {
+      name("topic", topic);
+      name("consumer group", group);
+      name("consumer id", consumer);
+      StreamId sid = parseId(id);
+      return held(topic, group, consumer, sid)
+          .thenCompose(v -> store.setIdle(topic, group, consumer, List.of(sid),
+              config.visibilityTimeoutMillis()))
+          .thenAccept(hit -> {
+            requireHit(hit, topic, group, id);
+            wake(topic);
+          });
+    });
+  }
+
+  /**
+   * Extends the visibility of a message a consumer is still working on: it stays invisible to
+   * others for {@code millis} from now.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param consumer the consumer holding it
+   * @param id the message id
+   * @param millis 1 to the visibility timeout
+   * @return completes when done; {@code NOT_FOUND} when the consumer does not hold it
+   */
+  public CompletionStage<Void> extend(String topic, String group, String consumer, String id,
+      long millis) {
+    return guard(() -> {
+      name("topic", topic);
+      name("consumer group", group);
+      name("consumer id", consumer);
+      StreamId sid = parseId(id);
+      if (millis < 1 || millis > config.visibilityTimeoutMillis()) {
+        throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+            "extension must be in 1.." + config.visibilityTimeoutMillis() + " ms");
+      }
+      return held(topic, group, consumer, sid)
+          .thenCompose(v -> store.setIdle(topic, group, consumer, List.of(sid),
+              config.visibilityTimeoutMillis() - millis))
+          .thenAccept(hit -> requireHit(hit, topic, group, id));
+    });
+  }
+
+  private CompletionStage<Void> held(String topic, String group, String consumer, StreamId id) {
+    return ensureGroup(topic, group)
+        .thenCompose(v -> store.pending(topic, group, id, 1))
+        .thenAccept(p -> {
+          if (p.isEmpty() || !p.get(0).id().equals(id) || !p.get(0).consumer().equals(consumer)) {
+            throw new QueueException(QueueException.Code.NOT_FOUND, "message " + id
+                + " is not held by consumer '" + consumer + "' of group '" + group + "'");
+          }
+        });
+  }
+
+  private static void requireHit(List<StreamId> hit, String topic, String group, String id) {
+    if (hit.isEmpty()) {
+      throw new QueueException(QueueException.Code.NOT_FOUND,
+          "message " + id + " is not pending for group '" + group + "' of topic '" + topic + "'");
+    }
+  }
+
+  // ------------------------------------------------------------------ reads and stats
+
+  /**
+   * Pending messages of a group, oldest first.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param max 1 to {@code maxBatch}
+   * @return pending entries
+   */
+  public CompletionStage<List<PendingEntry>> pending(String topic, String group, int max) {
+    return guard(() -> {
+      name("topic", topic);
+      name("consumer group", group);
+      if (max < 1 || max > config.maxBatch()) {
+        throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+            "count must be in 1.." + config.maxBatch());
+      }
+      return ensureGroup(topic, group)
+          .thenCompose(v -> store.pending(topic, group, StreamId.MIN, max));
+    });
+  }
+
+  /**
+   * Reads messages of a topic without a group (for example the dead letters of {@code
+   * <topic>.dlq}, with their history headers).
+   *
+   * @param topic the topic
+   * @param from first id, {@code "0-0"} for the start
+   * @param max 1 to {@code maxBatch}
+   * @return entries in id order
+   */
+  public CompletionStage<List<StreamEntry>> browse(String topic, String from, int max) {
+    return guard(() -> {
+      name("topic", topic);
+      StreamId start = parseId(from);
+      if (max < 1 || max > config.maxBatch()) {
+        throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+            "count must be in 1.." + config.maxBatch());
+      }
+      return store.range(topic, start, max);
+    });
+  }
+
+  /**
+   * Figures of a topic and its groups.
+   *
+   * @param topic the topic
+   * @return the stats
+   */
+  public CompletionStage<TopicStats> stats(String topic) {
+    return guard(() -> {
+      name("topic", topic);
+      return store.info(topic).thenApply(info -> toStats(topic, info));
+    });
+  }
+
+  private TopicStats toStats(String topic, StreamInfo info) {
+    long now = clock.getAsLong();
+    List<TopicStats.GroupStats> groups = new ArrayList<>();
+    for (GroupInfo g : info.groups()) {
+      Counters c = counters(topic, g.name());
+      long redeliveries;
+      long dead;
+      synchronized (this) {
+        redeliveries = c.redeliveries;
+        dead = c.deadLettered;
+      }
+      long age = g.oldestPendingId() == null ? 0 : Math.max(0, now - g.oldestPendingId().ms());
+      groups.add(new TopicStats.GroupStats(g.name(), g.consumers(), g.pending(), age, g.lag(),
+          redeliveries, dead));
+    }
+    synchronized (this) {
+      knownLength.put(topic, info.length());
+    }
+    return new TopicStats(topic, info.length(), groups);
+  }
+
+  /**
+   * Number of long polls parked on a topic (for tests and metrics).
+   *
+   * @param topic the topic
+   * @return the count
+   */
+  public synchronized int waiting(String topic) {
+    List<Runnable> l = waiters.get(topic);
+    return l == null ? 0 : l.size();
+  }
+}
