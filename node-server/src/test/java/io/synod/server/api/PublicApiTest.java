@@ -1,0 +1,237 @@
+package io.synod.server.api;
+
+import static io.synod.server.TestHttp.get;
+import static io.synod.server.TestHttp.post;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.server.SynodNode;
+import io.synod.server.TestHttp;
+import io.synod.server.TestHttp.Reply;
+import io.synod.server.config.NodeConfig;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** One node on a real socket: the first system's shapes, the v1 API, and refusals of bad input. */
+class PublicApiTest {
+  private static SynodNode node;
+  private static String base;
+
+  @BeforeAll
+  static void start() {
+    int port = TestHttp.freePort();
+    node =
+        new SynodNode(
+                NodeConfig.of(
+                    Map.of(
+                        "NODE_ID", "solo",
+                        "PEERS", "solo=http://127.0.0.1:" + port,
+                        "HTTP_PORT", Integer.toString(port),
+                        "HTTP_HOST", "127.0.0.1",
+                        "MAX_KEY_LENGTH", "64")))
+            .start();
+    base = "http://127.0.0.1:" + port;
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @Test
+  void lockEndpointsKeepTheFirstSystemsShapes() {
+    Reply a = post(base + "/lock/acquire",
+        "{\"resource_id\":\"shape-r\",\"mode\":\"exclusive\",\"requester_id\":\"u1\"}");
+    assertEquals(200, a.status());
+    assertEquals("{\"status\":\"acquired\"}", a.body());
+    assertEquals("solo", a.node());
+    Reply busy = post(base + "/lock/acquire",
+        "{\"resource_id\":\"shape-r\",\"mode\":\"shared\",\"requester_id\":\"u2\"}");
+    assertEquals(409, busy.status());
+    assertEquals("failed", busy.statusField());
+    assertEquals("lock_held", busy.json().get("error").asText());
+    Reply r = post(base + "/lock/release", "{\"resource_id\":\"shape-r\",\"owner_id\":\"u1\"}");
+    assertEquals("{\"status\":\"released\"}", r.body());
+    Reply s1 = post(base + "/lock/acquire",
+        "{\"resource_id\":\"shape-s\",\"mode\":\"shared\",\"requester_id\":\"u1\"}");
+    Reply s2 = post(base + "/lock/acquire",
+        "{\"resource_id\":\"shape-s\",\"mode\":\"shared\",\"requester_id\":\"u2\"}");
+    assertEquals("acquired", s1.statusField());
+    assertEquals("acquired", s2.statusField());
+  }
+
+  @Test
+  void queueEndpointsKeepTheFirstSystemsShapes() {
+    Reply p = post(base + "/queue/publish", "{\"topic\":\"shape-t\",\"message\":{\"n\":1}}");
+    assertEquals("published", p.statusField());
+    String id = p.json().get("message_id").asText();
+    Reply c = post(base + "/queue/consume",
+        "{\"topic\":\"shape-t\",\"consumer_group\":\"g\",\"consumer_id\":\"c\"}");
+    assertEquals("ok", c.statusField());
+    assertEquals(1, c.json().get("messages").size());
+    var m = c.json().get("messages").get(0);
+    assertEquals(id, m.get("id").asText());
+    assertEquals(1, m.get("data").get("n").asInt());
+    assertTrue(m.get("timestamp").isNumber());
+    Reply k = post(base + "/queue/ack",
+        "{\"topic\":\"shape-t\",\"consumer_group\":\"g\",\"message_id\":\"" + id + "\"}");
+    assertEquals("{\"status\":\"acknowledged\"}", k.body());
+  }
+
+  @Test
+  void cacheEndpointsKeepTheFirstSystemsShapes() {
+    Reply miss = get(base + "/cache/read?address=shape-k");
+    assertEquals("miss", miss.statusField());
+    assertEquals("shape-k", miss.json().get("address").asText());
+    assertTrue(miss.json().get("value").isNull());
+    Reply w = post(base + "/cache/write", "{\"address\":\"shape-k\",\"value\":\"v\"}");
+    assertEquals("{\"status\":\"written\",\"address\":\"shape-k\",\"value\":\"v\"}", w.body());
+    Reply hit = get(base + "/cache/read?address=shape-k");
+    assertEquals("{\"status\":\"hit\",\"address\":\"shape-k\",\"value\":\"v\"}", hit.body());
+  }
+
+  @Test
+  void v1LocksGiveFencingTokensSessionsAndWaits() {
+    Reply g1 = post(base + "/v1/locks/v1-r/acquire", "{\"mode\":\"exclusive\",\"owner_id\":\"a\"}");
+    assertEquals("acquired", g1.statusField());
+    long t1 = g1.json().get("fencing_token").asLong();
+    Reply busy = post(base + "/v1/locks/v1-r/acquire",
+        "{\"mode\":\"exclusive\",\"owner_id\":\"b\",\"wait_ms\":50}");
+    assertEquals(409, busy.status());
+    assertEquals("timeout", busy.json().get("error").asText());
+    post(base + "/v1/locks/v1-r/release", "{\"owner_id\":\"a\"}");
+    Reply session = post(base + "/v1/sessions", "{\"ttl_ms\":60000}");
+    String sid = session.json().get("session_id").asText();
+    Reply g2 = post(base + "/v1/locks/v1-r/acquire",
+        "{\"mode\":\"exclusive\",\"owner_id\":\"b\",\"session_id\":\"" + sid + "\"}");
+    assertTrue(g2.json().get("fencing_token").asLong() > t1);
+    assertEquals("alive", post(base + "/v1/sessions/" + sid + "/keepalive", "").statusField());
+    assertEquals(true, get(base + "/v1/locks/v1-r").json().get("held").asBoolean());
+    assertEquals("closed", TestHttp.call("DELETE", base + "/v1/sessions/" + sid, null)
+        .statusField());
+    assertFalse(get(base + "/v1/locks/v1-r").json().get("held").asBoolean());
+  }
+
+  @Test
+  void v1TopicsBatchPublishLongPollNackStatsAndDeadLetters() {
+    Reply p = post(base + "/v1/topics/v1-t/publish", "{\"messages\":[{\"a\":1},{\"a\":2}]}");
+    assertEquals(2, p.json().get("message_ids").size());
+    Reply c = post(base + "/v1/topics/v1-t/consume",
+        "{\"consumer_group\":\"g\",\"consumer_id\":\"c\",\"max_messages\":5}");
+    assertEquals(2, c.json().get("messages").size());
+    String first = c.json().get("messages").get(0).get("id").asText();
+    assertEquals("requeued", post(base + "/v1/topics/v1-t/nack",
+        "{\"consumer_group\":\"g\",\"message_id\":\"" + first + "\"}").statusField());
+    Reply again = post(base + "/v1/topics/v1-t/consume",
+        "{\"consumer_group\":\"g\",\"consumer_id\":\"c\",\"wait_ms\":1000}");
+    assertEquals(first, again.json().get("messages").get(0).get("id").asText());
+    assertEquals(2, again.json().get("messages").get(0).get("delivery_count").asInt());
+    Reply stats = get(base + "/v1/topics/v1-t/stats");
+    assertEquals(2, stats.json().get("depth").asInt());
+    assertEquals(2, stats.json().get("groups").get("g").get("pending").asInt());
+    assertEquals(0, get(base + "/v1/topics/v1-t/dead-letters").json().get("messages").size());
+  }
+
+  @Test
+  void v1CacheReadWriteInvalidateAndStats() {
+    assertEquals("written", TestHttp.call("PUT", base + "/v1/cache/v1-k", "{\"value\":{\"x\":1}}")
+        .statusField());
+    assertEquals("hit", get(base + "/v1/cache/v1-k").statusField());
+    assertEquals("invalidated", TestHttp.call("DELETE", base + "/v1/cache/v1-k", null)
+        .statusField());
+    Reply after = get(base + "/v1/cache/v1-k");
+    assertEquals("miss", after.statusField());
+    assertEquals(1, after.json().get("value").get("x").asInt(), "written back before the drop");
+    assertTrue(get(base + "/v1/cache").json().get("invalidations").asLong() >= 1);
+  }
+
+  @Test
+  void operationsEndpointsAnswer() {
+    assertEquals("ok", get(base + "/health").statusField());
+    assertEquals("ready", get(base + "/ready").statusField());
+    Reply cluster = get(base + "/v1/cluster");
+    assertEquals("solo", cluster.json().get("leader").asText());
+    assertEquals(1, cluster.json().get("members").size());
+    String metrics = get(base + "/metrics").body();
+    assertTrue(metrics.contains("synod_http_request_seconds"), metrics);
+    assertTrue(metrics.contains("synod_queue_depth"), metrics);
+    assertTrue(metrics.contains("synod_cache_hits"), metrics);
+    assertTrue(metrics.contains("synod_cluster_term"), metrics);
+    assertTrue(get(base + "/").body().contains("<html"));
+  }
+
+  // ---- bad input: 4xx JSON {error, detail} and no change of state ------------------------------
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/lock/acquire|{not json|malformed_json",
+        "/lock/acquire|[1,2]|invalid_body",
+        "/lock/acquire|{\"mode\":\"exclusive\",\"requester_id\":\"u\"}|missing_field",
+        "/lock/acquire|{\"resource_id\":5,\"mode\":\"exclusive\",\"requester_id\":\"u\"}|invalid_field",
+        "/lock/acquire|{\"resource_id\":\"bad-r\",\"mode\":\"sideways\",\"requester_id\":\"u\"}|unknown_mode",
+        "/lock/acquire|{\"resource_id\":\"\",\"mode\":\"shared\",\"requester_id\":\"u\"}|empty_field",
+        "/lock/acquire|{\"resource_id\":\"bad-r\",\"mode\":\"shared\",\"requester_id\":\"  \"}|empty_field",
+        "/lock/release|{\"resource_id\":\"bad-r\"}|missing_field",
+        "/queue/publish|{\"topic\":\"bad-t\"}|missing_field",
+        "/queue/publish|{\"topic\":\"bad-t\",\"message\":\"text\"}|invalid_field",
+        "/queue/publish|{\"topic\":\"\",\"message\":{}}|empty_field",
+        "/queue/consume|{\"topic\":\"bad-t\",\"consumer_group\":\"g\"}|missing_field",
+        "/queue/consume|{\"topic\":\"bad-t\",\"consumer_group\":\"g\",\"consumer_id\":\"c\",\"max_messages\":\"x\"}|invalid_field",
+        "/queue/ack|{\"topic\":\"bad-t\",\"consumer_group\":\"g\"}|missing_field",
+        "/cache/write|{\"address\":\"bad-k\"}|missing_field",
+        "/cache/write|{\"address\":[1],\"value\":1}|invalid_field",
+        "/v1/topics/bad-t/publish|{\"messages\":[]}|invalid_field",
+        "/v1/locks/bad-r/acquire|{\"owner_id\":\"u\",\"ttl_ms\":-5}|invalid_field",
+      })
+  void badInputIsRefusedWithAJsonErrorAndChangesNothing(String path, String body, String error) {
+    Reply r = post(base + path, body);
+    assertEquals(400, r.status(), r.body());
+    assertEquals(error, r.json().get("error").asText(), r.body());
+    assertNotNull(r.json().get("detail"));
+    assertUnchanged();
+  }
+
+  @Test
+  void overLongKeysAreRefused() {
+    String longName = "k".repeat(65);
+    Reply r = post(base + "/lock/acquire",
+        "{\"resource_id\":\"" + longName + "\",\"mode\":\"shared\",\"requester_id\":\"u\"}");
+    assertEquals(400, r.status());
+    assertEquals("too_long", r.json().get("error").asText());
+    Reply c = get(base + "/cache/read?address=" + longName);
+    assertEquals("too_long", c.json().get("error").asText());
+    assertEquals("missing_field", get(base + "/cache/read").json().get("error").asText());
+    assertUnchanged();
+  }
+
+  @Test
+  void bodiesOverTheLimitAreRefused() {
+    String big = "{\"topic\":\"bad-t\",\"message\":{\"x\":\"" + "a".repeat(1 << 20) + "\"}}";
+    Reply r = post(base + "/queue/publish", big);
+    assertEquals(413, r.status());
+    assertNotNull(r.json().get("error"));
+    assertUnchanged();
+  }
+
+  @Test
+  void unknownRoutesAndMethodsAreJsonErrors() {
+    assertEquals(404, get(base + "/nope").status());
+    Reply wrong = get(base + "/lock/acquire");
+    assertEquals(405, wrong.status());
+    assertNotNull(wrong.json().get("error"));
+  }
+
+  private static void assertUnchanged() {
+    assertFalse(get(base + "/v1/locks/bad-r").json().get("held").asBoolean());
+    assertEquals(0, get(base + "/v1/topics/bad-t/stats").json().get("depth").asInt());
+    assertEquals("miss", get(base + "/cache/read?address=bad-k").statusField());
+  }
+}
