@@ -224,7 +224,7 @@ final class PeerPool {
           "peer {} is unreachable ({}); requests to it fail fast while reconnecting with backoff"
               + " up to {} ms",
           peer,
-          f.cause() == null ? "connect failed" : f.cause().toString(),
+          f.cause() == null ? "connect failed" : String.valueOf(f.cause().getMessage()),
           options.backoffMax().toMillis());
     } else {
       backoffNanos = Math.min(backoffNanos * 2, options.backoffMax().toNanos());
