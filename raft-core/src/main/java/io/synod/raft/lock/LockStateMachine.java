@@ -1,0 +1,938 @@
+package io.synod.raft.lock;
+
+import io.synod.raft.spi.StateMachine;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The lock table as a deterministic Raft {@link StateMachine}.
+ *
+ * <h2>Implementation notes</h2>
+ *
+ * <h3>Time</h3>
+ *
+ * The machine never reads a clock. Its clock is the largest {@link LockCommand#stampMillis()} seen
+ * (so it never runs backwards when a leader with a slower clock takes over). Lease expiry and wait
+ * timeouts happen only when the leader proposes {@link LockCommand.ExpireSessions} or {@link
+ * LockCommand.ExpireWaits}, so every replica frees the same locks at the same log index [1, 2].
+ *
+ * <h3>Compatibility and fairness</h3>
+ *
+ * Shared holds coexist; an exclusive hold is alone. Each resource has a FIFO queue: a request is
+ * granted at once only when the queue is empty and it is compatible with the holders, so a waiting
+ * exclusive request holds back later shared requests and writers never starve. When holds end, the
+ * queue head is granted while compatible (a run of shared waiters is granted together).
+ *
+ * <h3>Reentrancy and upgrade</h3>
+ *
+ * The same {@link HolderId} acquiring again increments a count (in its current mode; a shared
+ * request by an exclusive holder counts too); it must release as often. A shared holder asking for
+ * exclusive is upgraded in place, with a new fencing token, only when it is the sole holder;
+ * otherwise the request is refused with {@link LockError#UPGRADE_CONFLICT} instead of waiting,
+ * because two waiting upgraders would deadlock.
+ *
+ * <h3>Fencing</h3>
+ *
+ * Every new hold (and every upgrade) takes {@code token = max(index, lastToken + 1)}: at least the
+ * log index of the grant and strictly greater than every token granted before on any resource, so
+ * tokens strictly increase per resource across leader changes and snapshots [3].
+ *
+ * <h3>Deadlock detection</h3>
+ *
+ * The wait-for graph is derived from the replicated state: a waiter waits for the holders it is
+ * incompatible with and for the incompatible waiters ahead of it in the queue (FIFO grants them
+ * first). Before queueing a request the machine searches from its would-be blockers; if the
+ * requester is reachable the request is refused with {@link LockError#DEADLOCK} and not queued.
+ * The graph therefore stays acyclic, every replica refuses the same request, and only real cycles
+ * are reported (no timeout-based guesses, no phantom deadlocks) [4].
+ *
+ * <h3>Sessions</h3>
+ *
+ * A session id is the log index of its open. A keep-alive extends the lease to {@code now + ttl};
+ * closing or expiring a session frees its holds and drops its waits. A new leader proposes {@link
+ * LockCommand.GrantGrace} first, extending every live lease by a full TTL from its own clock, so a
+ * leader change never expires a session that keeps alive within its TTL [1]. Holders with session
+ * {@link HolderId#NO_SESSION} (the legacy owner-only API) have no lease.
+ *
+ * <h3>References</h3>
+ *
+ * <ol>
+ *   <li>M. Burrows, "The Chubby lock service for loosely-coupled distributed systems", OSDI 2006,
+ *       sections 2.8 and 2.9 (sessions, KeepAlives, fail-over grace period).
+ *   <li>D. Ongaro, "Consensus: Bridging Theory and Practice", 2014, section 6.3 (client sessions)
+ *       and 6.4.1 (clocks in the state machine).
+ *   <li>M. Kleppmann, "How to do distributed locking", 2016 (fencing tokens).
+ *   <li>E. Knapp, "Deadlock detection in distributed databases", ACM Computing Surveys 19(4), 1987
+ *       (wait-for graphs).
+ * </ol>
+ *
+ * <p>Not thread-safe: {@link #apply}, {@link #snapshot}, {@link #restore} and every read accessor
+ * must be called on the apply thread.
+ *
+ * @since 1.0
+ */
+public final class LockStateMachine implements StateMachine {
+
+  private static final int SNAPSHOT_MAGIC = 0x53594c4b; // "SYLK"
+  private static final int SNAPSHOT_VERSION = 1;
+
+  private final LockLimits limits;
+  private final LockListener listener;
+
+  private long lastIndex;
+  private long nowMillis = Long.MIN_VALUE;
+  private long lastToken;
+  private final TreeMap<Long, Session> sessions = new TreeMap<>();
+  private final TreeMap<String, Resource> resources = new TreeMap<>();
+  // Derived indexes, rebuilt on restore: which resources each holder holds or waits for.
+  private final TreeMap<HolderId, TreeSet<String>> holding = new TreeMap<>();
+  private final TreeMap<HolderId, TreeSet<String>> waiting = new TreeMap<>();
+  private int waiterCount;
+  private final Rule rule;
+
+  // Per-apply scratch.
+  private List<LockEvent> events = new ArrayList<>();
+  private long index;
+
+  /** Creates an empty machine with default limits and no listener. */
+  public LockStateMachine() {
+    this(LockLimits.DEFAULT, LockListener.NONE);
+  }
+
+  /**
+   * Creates an empty machine.
+   *
+   * @param limits the bounds, equal on every replica
+   * @param listener notified after every apply, on the apply thread
+   */
+  public LockStateMachine(LockLimits limits, LockListener listener) {
+    this(limits, listener, Rule.CORRECT);
+  }
+
+  /**
+   * Test-only: a machine with one rule deliberately broken, to show that checkers catch it.
+   *
+   * @param limits the bounds
+   * @param listener the listener
+   * @param rule the rule to break, or {@link Rule#CORRECT}
+   */
+  LockStateMachine(LockLimits limits, LockListener listener, Rule rule) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.listener = Objects.requireNonNull(listener, "listener");
+    this.rule = Objects.requireNonNull(rule, "rule");
+  }
+
+  /** Deliberate bugs for proving the checkers bite; production code uses {@link #CORRECT}. */
+  enum Rule {
+    CORRECT,
+    /** Grants exclusive requests while shared holds exist (breaks mutual exclusion). */
+    EXCLUSIVE_OVER_SHARED,
+    /** Gives grants the token of the previous grant (breaks fencing monotonicity). */
+    REUSE_TOKEN,
+    /** Skips the deadlock check (lets cycles form). */
+    NO_DEADLOCK_CHECK,
+    /** Forgets to free a session's holds when it expires (leaves holds forever). */
+    KEEP_HOLDS_ON_EXPIRY
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // apply
+
+  @Override
+  public LockResult apply(long index, byte[] command) {
+    LockChecks.check(index > lastIndex, "apply index " + index + " after " + lastIndex);
+    this.index = index;
+    this.lastIndex = index;
+    this.events = new ArrayList<>();
+    LockCommand decoded = null;
+    LockResult result;
+    try {
+      decoded = LockCodec.decode(command);
+    } catch (LockCodec.MalformedCommandException e) {
+      result = new LockResult.Refused(LockError.MALFORMED_COMMAND, e.getMessage());
+    }
+    if (decoded != null) {
+      nowMillis = Math.max(nowMillis, decoded.stampMillis());
+      result = dispatch(decoded);
+    } else {
+      result = new LockResult.Refused(LockError.MALFORMED_COMMAND, "undecodable command");
+    }
+    List<LockEvent> done = Collections.unmodifiableList(events);
+    events = new ArrayList<>();
+    listener.onApplied(index, decoded, result, done);
+    return result;
+  }
+
+  /**
+   * Applies an already decoded command (same as {@code apply(index, LockCodec.encode(command))}).
+   *
+   * @param index the log index, strictly increasing
+   * @param command the command
+   * @return the result
+   */
+  public LockResult apply(long index, LockCommand command) {
+    return apply(index, LockCodec.encode(command));
+  }
+
+  private LockResult dispatch(LockCommand c) {
+    if (c instanceof LockCommand.Acquire a) {
+      return acquire(a);
+    } else if (c instanceof LockCommand.Release r) {
+      return release(r);
+    } else if (c instanceof LockCommand.OpenSession o) {
+      return openSession(o);
+    } else if (c instanceof LockCommand.KeepAlive k) {
+      return keepAlive(k);
+    } else if (c instanceof LockCommand.CloseSession s) {
+      return closeSession(s);
+    } else if (c instanceof LockCommand.ExpireSessions e) {
+      return expireSessions(e.stampMillis());
+    } else if (c instanceof LockCommand.ExpireWaits e) {
+      return expireWaits(e.stampMillis());
+    } else if (c instanceof LockCommand.GrantGrace g) {
+      return grantGrace(g.stampMillis());
+    }
+    throw new IllegalStateException("unhandled command " + c);
+  }
+
+  private LockResult.Refused validate(HolderId holder, String resource) {
+    if (resource.isEmpty()) {
+      return refuse(LockError.EMPTY_RESOURCE, "resource name is empty");
+    }
+    if (utf8Length(resource) > limits.maxNameBytes()) {
+      return refuse(LockError.NAME_TOO_LONG, "resource name over " + limits.maxNameBytes());
+    }
+    if (holder.owner().isEmpty()) {
+      return refuse(LockError.EMPTY_OWNER, "owner is empty");
+    }
+    if (utf8Length(holder.owner()) > limits.maxNameBytes()) {
+      return refuse(LockError.NAME_TOO_LONG, "owner over " + limits.maxNameBytes() + " bytes");
+    }
+    if (holder.sessionId() != HolderId.NO_SESSION && !sessions.containsKey(holder.sessionId())) {
+      return refuse(LockError.UNKNOWN_SESSION, "no session " + holder.sessionId());
+    }
+    return null;
+  }
+
+  private LockResult acquire(LockCommand.Acquire a) {
+    LockResult.Refused bad = validate(a.holder(), a.resource());
+    if (bad != null) {
+      return bad;
+    }
+    if (a.mode() == null) {
+      return refuse(LockError.UNKNOWN_MODE, "mode must be shared or exclusive");
+    }
+    if (a.waitMillis() < 0) {
+      return refuse(LockError.BAD_TIMEOUT, "negative wait " + a.waitMillis());
+    }
+    HolderId h = a.holder();
+    Resource r = resources.get(a.resource());
+    if (r != null) {
+      Hold held = r.holders.get(h);
+      if (held != null) {
+        return reenter(a, r, held);
+      }
+      if (r.waiterOf(h) != null) {
+        return refuse(LockError.ALREADY_WAITING, h + " already waits for " + a.resource());
+      }
+    }
+    boolean grantable = r == null || (r.waiters.isEmpty() && r.compatible(a.mode(), rule));
+    if (grantable) {
+      if (r == null) {
+        if (resources.size() >= limits.maxResources()) {
+          return refuse(LockError.LIMIT_EXCEEDED, "more than " + limits.maxResources()
+              + " locked resources");
+        }
+        r = new Resource(a.resource());
+        resources.put(r.name, r);
+      }
+      return grant(r, h, a.mode(), a.requestId());
+    }
+    if (a.waitMillis() == 0) {
+      return refuse(LockError.WOULD_BLOCK, a.resource() + " is held by " + r.holderNames());
+    }
+    if (r.waiters.size() >= limits.maxWaitersPerResource() || waiterCount >= limits.maxWaiters()) {
+      return refuse(LockError.LIMIT_EXCEEDED, "wait queue full for " + a.resource());
+    }
+    TreeSet<HolderId> blockers = blockers(r, h, a.mode(), r.waiters.size());
+    if (rule != Rule.NO_DEADLOCK_CHECK && reaches(blockers, h)) {
+      return refuse(LockError.DEADLOCK, h + " waiting for " + a.resource() + " would close a cycle"
+          + " through " + blockers);
+    }
+    long deadline = saturatedAdd(nowMillis, a.waitMillis());
+    Waiter w = new Waiter(h, a.mode(), a.requestId(), deadline, index);
+    r.waiters.addLast(w);
+    waiterCount++;
+    waiting.computeIfAbsent(h, k -> new TreeSet<>()).add(r.name);
+    events.add(new LockEvent.Queued(a.requestId(), r.name, h, a.mode(), deadline, index));
+    return new LockResult.Queued(
+        a.requestId(), r.name, h, a.mode(), r.waiters.size() - 1, deadline, index);
+  }
+
+  private LockResult reenter(LockCommand.Acquire a, Resource r, Hold held) {
+    if (held.count >= limits.maxHoldCount()) {
+      return refuse(LockError.LIMIT_EXCEEDED, "reentrancy count over " + limits.maxHoldCount());
+    }
+    boolean upgrade = a.mode() == LockMode.EXCLUSIVE && held.mode == LockMode.SHARED;
+    if (upgrade) {
+      if (r.holders.size() > 1) {
+        return refuse(LockError.UPGRADE_CONFLICT, "cannot upgrade " + a.resource() + " to exclusive: "
+            + (r.holders.size() - 1) + " other shared holders");
+      }
+      held.mode = LockMode.EXCLUSIVE;
+      held.token = nextToken();
+      held.grantIndex = index;
+    }
+    held.count++;
+    LockGrant g = new LockGrant(a.requestId(), r.name, a.holder(), held.mode, held.token, index,
+        held.acquiredAtMillis, held.count, true, upgrade);
+    events.add(g);
+    return g;
+  }
+
+  private LockGrant grant(Resource r, HolderId h, LockMode mode, long requestId) {
+    Hold hold = new Hold(mode, nextToken(), nowMillis, index);
+    r.holders.put(h, hold);
+    holding.computeIfAbsent(h, k -> new TreeSet<>()).add(r.name);
+    LockGrant g = new LockGrant(requestId, r.name, h, mode, hold.token, index, nowMillis, 1, false,
+        false);
+    events.add(g);
+    return g;
+  }
+
+  private long nextToken() {
+    if (rule == Rule.REUSE_TOKEN && lastToken > 0) {
+      return lastToken;
+    }
+    lastToken = Math.max(index, lastToken + 1);
+    return lastToken;
+  }
+
+  private LockResult release(LockCommand.Release c) {
+    LockResult.Refused bad = validate(c.holder(), c.resource());
+    if (bad != null) {
+      return bad;
+    }
+    HolderId h = c.holder();
+    Resource r = resources.get(c.resource());
+    Hold held = r == null ? null : r.holders.get(h);
+    if (held == null) {
+      Waiter w = r == null ? null : r.waiterOf(h);
+      if (w == null) {
+        return refuse(LockError.NOT_HOLDER, h + " does not hold " + c.resource());
+      }
+      removeWaiter(r, w, LockEvent.Reason.CANCELLED);
+      promote(r);
+      return new LockResult.WaitCancelled(w.requestId, c.resource(), h, index);
+    }
+    held.count--;
+    events.add(new LockEvent.HoldReleased(r.name, h, held.token, held.count,
+        LockEvent.Reason.RELEASED, index));
+    if (held.count == 0) {
+      removeHold(r, h);
+      promote(r);
+    }
+    return new LockResult.Released(c.resource(), h, held.count, index);
+  }
+
+  private LockResult openSession(LockCommand.OpenSession o) {
+    if (o.ttlMillis() < limits.minTtlMillis() || o.ttlMillis() > limits.maxTtlMillis()) {
+      return refuse(LockError.BAD_TTL, "ttl " + o.ttlMillis() + " ms outside ["
+          + limits.minTtlMillis() + ", " + limits.maxTtlMillis() + "]");
+    }
+    if (sessions.size() >= limits.maxSessions()) {
+      return refuse(LockError.LIMIT_EXCEEDED, "more than " + limits.maxSessions() + " sessions");
+    }
+    Session s = new Session(index, o.ttlMillis(), saturatedAdd(nowMillis, o.ttlMillis()));
+    sessions.put(s.id, s);
+    events.add(new LockEvent.SessionOpened(s.id, s.expiresAtMillis, index));
+    return new LockResult.SessionOpened(s.id, s.ttlMillis, s.expiresAtMillis);
+  }
+
+  private LockResult keepAlive(LockCommand.KeepAlive k) {
+    Session s = sessions.get(k.sessionId());
+    if (s == null) {
+      return refuse(LockError.UNKNOWN_SESSION, "no session " + k.sessionId());
+    }
+    s.expiresAtMillis = Math.max(s.expiresAtMillis, saturatedAdd(nowMillis, s.ttlMillis));
+    return new LockResult.SessionKeptAlive(s.id, s.expiresAtMillis);
+  }
+
+  private LockResult closeSession(LockCommand.CloseSession c) {
+    if (!sessions.containsKey(c.sessionId())) {
+      return refuse(LockError.UNKNOWN_SESSION, "no session " + c.sessionId());
+    }
+    int freed = endSession(c.sessionId(), LockEvent.Reason.SESSION_CLOSED);
+    return new LockResult.SessionClosed(c.sessionId(), freed);
+  }
+
+  private LockResult expireSessions(long upToMillis) {
+    List<Long> expired = new ArrayList<>();
+    for (Session s : sessions.values()) {
+      if (s.expiresAtMillis <= upToMillis) {
+        expired.add(s.id);
+      }
+    }
+    for (long id : expired) {
+      endSession(id, LockEvent.Reason.SESSION_EXPIRED);
+    }
+    return new LockResult.SessionsExpired(expired);
+  }
+
+  private LockResult grantGrace(long stampMillis) {
+    for (Session s : sessions.values()) {
+      s.expiresAtMillis = Math.max(s.expiresAtMillis, saturatedAdd(stampMillis, s.ttlMillis));
+    }
+    return new LockResult.GraceGranted(sessions.size());
+  }
+
+  private LockResult expireWaits(long upToMillis) {
+    TreeSet<String> touched = new TreeSet<>();
+    int count = 0;
+    for (Map.Entry<HolderId, TreeSet<String>> e : waiting.entrySet()) {
+      touched.addAll(e.getValue());
+    }
+    TreeSet<String> changed = new TreeSet<>();
+    for (String name : touched) {
+      Resource r = resources.get(name);
+      List<Waiter> due = new ArrayList<>();
+      for (Waiter w : r.waiters) {
+        if (w.deadlineMillis <= upToMillis) {
+          due.add(w);
+        }
+      }
+      for (Waiter w : due) {
+        removeWaiter(r, w, LockEvent.Reason.TIMED_OUT);
+        count++;
+        changed.add(name);
+      }
+    }
+    for (String name : changed) {
+      promote(resources.get(name));
+    }
+    return new LockResult.WaitsExpired(count);
+  }
+
+  /** Frees every hold and wait of a session and deletes it; returns the number of holds freed. */
+  private int endSession(long sessionId, LockEvent.Reason reason) {
+    HolderId from = new HolderId(sessionId, "");
+    HolderId to = new HolderId(sessionId + 1, "");
+    TreeSet<String> changed = new TreeSet<>();
+    int freed = 0;
+    for (Map.Entry<HolderId, TreeSet<String>> e :
+        new ArrayList<>(waiting.subMap(from, to).entrySet())) {
+      for (String name : new ArrayList<>(e.getValue())) {
+        Resource r = resources.get(name);
+        removeWaiter(r, r.waiterOf(e.getKey()), reason);
+        changed.add(name);
+      }
+    }
+    if (!(rule == Rule.KEEP_HOLDS_ON_EXPIRY && reason == LockEvent.Reason.SESSION_EXPIRED)) {
+      for (Map.Entry<HolderId, TreeSet<String>> e :
+          new ArrayList<>(holding.subMap(from, to).entrySet())) {
+        for (String name : new ArrayList<>(e.getValue())) {
+          Resource r = resources.get(name);
+          Hold held = r.holders.get(e.getKey());
+          events.add(new LockEvent.HoldReleased(name, e.getKey(), held.token, 0, reason, index));
+          removeHold(r, e.getKey());
+          changed.add(name);
+          freed++;
+        }
+      }
+    }
+    sessions.remove(sessionId);
+    events.add(new LockEvent.SessionEnded(sessionId, reason, index));
+    for (String name : changed) {
+      Resource r = resources.get(name);
+      if (r != null) {
+        promote(r);
+      }
+    }
+    return freed;
+  }
+
+  private void removeHold(Resource r, HolderId h) {
+    r.holders.remove(h);
+    TreeSet<String> set = holding.get(h);
+    set.remove(r.name);
+    if (set.isEmpty()) {
+      holding.remove(h);
+    }
+  }
+
+  private void removeWaiter(Resource r, Waiter w, LockEvent.Reason reason) {
+    LockChecks.check(r.waiters.remove(w), "waiter " + w.holder + " missing on " + r.name);
+    waiterCount--;
+    TreeSet<String> set = waiting.get(w.holder);
+    set.remove(r.name);
+    if (set.isEmpty()) {
+      waiting.remove(w.holder);
+    }
+    events.add(new LockEvent.WaitEnded(w.requestId, r.name, w.holder, reason, index));
+  }
+
+  /** Grants the queue head while it is compatible; drops the resource when it is free. */
+  private void promote(Resource r) {
+    while (!r.waiters.isEmpty()) {
+      Waiter w = r.waiters.peekFirst();
+      if (!r.compatible(w.mode, rule)) {
+        break;
+      }
+      r.waiters.pollFirst();
+      waiterCount--;
+      TreeSet<String> set = waiting.get(w.holder);
+      set.remove(r.name);
+      if (set.isEmpty()) {
+        waiting.remove(w.holder);
+      }
+      LockChecks.check(!r.holders.containsKey(w.holder), "waiter " + w.holder + " already holds");
+      grant(r, w.holder, w.mode, w.requestId);
+    }
+    if (r.holders.isEmpty() && r.waiters.isEmpty()) {
+      resources.remove(r.name);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // wait-for graph
+
+  /** Whom {@code h} would wait for if queued at {@code position} of {@code r} in {@code mode}. */
+  private static TreeSet<HolderId> blockers(Resource r, HolderId h, LockMode mode, int position) {
+    TreeSet<HolderId> out = new TreeSet<>();
+    for (Map.Entry<HolderId, Hold> e : r.holders.entrySet()) {
+      if (!e.getKey().equals(h) && !mode.compatibleWith(e.getValue().mode)) {
+        out.add(e.getKey());
+      }
+    }
+    int i = 0;
+    for (Iterator<Waiter> it = r.waiters.iterator(); it.hasNext() && i < position; i++) {
+      Waiter w = it.next();
+      if (!w.holder.equals(h) && !mode.compatibleWith(w.mode)) {
+        out.add(w.holder);
+      }
+    }
+    return out;
+  }
+
+  /** The holders {@code h} waits for now, over every resource it waits for. */
+  private TreeSet<HolderId> waitsFor(HolderId h) {
+    TreeSet<HolderId> out = new TreeSet<>();
+    TreeSet<String> names = waiting.get(h);
+    if (names == null) {
+      return out;
+    }
+    for (String name : names) {
+      Resource r = resources.get(name);
+      int position = 0;
+      for (Waiter w : r.waiters) {
+        if (w.holder.equals(h)) {
+          out.addAll(blockers(r, h, w.mode, position));
+          break;
+        }
+        position++;
+      }
+    }
+    return out;
+  }
+
+  private boolean reaches(TreeSet<HolderId> start, HolderId target) {
+    ArrayDeque<HolderId> stack = new ArrayDeque<>(start);
+    TreeSet<HolderId> seen = new TreeSet<>(start);
+    while (!stack.isEmpty()) {
+      HolderId at = stack.pop();
+      if (at.equals(target)) {
+        return true;
+      }
+      for (HolderId next : waitsFor(at)) {
+        if (seen.add(next)) {
+          stack.push(next);
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The wait-for graph of the current state: each waiting holder and whom it waits for. Kept
+   * acyclic by the machine; checkers verify that.
+   *
+   * @return a sorted map from waiter to the holders and earlier waiters blocking it
+   */
+  public TreeMap<HolderId, TreeSet<HolderId>> waitForGraph() {
+    TreeMap<HolderId, TreeSet<HolderId>> graph = new TreeMap<>();
+    for (HolderId h : waiting.keySet()) {
+      graph.put(h, waitsFor(h));
+    }
+    return graph;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // reads
+
+  /**
+   * The state of one resource.
+   *
+   * @param resource the resource name
+   * @return its holders and waiters (a free view when nobody holds or waits)
+   */
+  public LockView view(String resource) {
+    Resource r = resources.get(resource);
+    if (r == null) {
+      return new LockView(resource, null, List.of(), List.of());
+    }
+    return r.view();
+  }
+
+  /** The names of all resources with holders or waiters, ascending. */
+  public List<String> resources() {
+    return List.copyOf(resources.keySet());
+  }
+
+  /** The open sessions, by id. */
+  public List<SessionView> sessions() {
+    List<SessionView> out = new ArrayList<>();
+    for (Session s : sessions.values()) {
+      out.add(new SessionView(s.id, s.ttlMillis, s.expiresAtMillis));
+    }
+    return out;
+  }
+
+  /** The replicated clock: the largest stamp applied, or {@link Long#MIN_VALUE} before any. */
+  public long nowMillis() {
+    return nowMillis;
+  }
+
+  /** The log index of the last applied command (or of the restored snapshot). */
+  public long lastAppliedIndex() {
+    return lastIndex;
+  }
+
+  /** The largest fencing token granted so far (0 before any). */
+  public long lastFencingToken() {
+    return lastToken;
+  }
+
+  /** The earliest lease end over all sessions, if any session is open. */
+  public OptionalLong nextSessionExpiry() {
+    long min = Long.MAX_VALUE;
+    for (Session s : sessions.values()) {
+      min = Math.min(min, s.expiresAtMillis);
+    }
+    return sessions.isEmpty() ? OptionalLong.empty() : OptionalLong.of(min);
+  }
+
+  /** The earliest finite wait deadline, if any queued request has one. */
+  public OptionalLong nextWaitDeadline() {
+    long min = Long.MAX_VALUE;
+    for (HolderId h : waiting.keySet()) {
+      for (String name : waiting.get(h)) {
+        Waiter w = resources.get(name).waiterOf(h);
+        min = Math.min(min, w.deadlineMillis);
+      }
+    }
+    return min == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(min);
+  }
+
+  /** How many requests wait over all resources. */
+  public int waiterCount() {
+    return waiterCount;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // snapshot
+
+  @Override
+  public SnapshotWriter snapshot() {
+    byte[] bytes = snapshotBytes();
+    return out -> out.write(bytes);
+  }
+
+  /**
+   * The canonical encoding of the whole state: two machines with equal bytes behave identically.
+   *
+   * @return the snapshot bytes, as {@link #snapshot()} writes them
+   */
+  public byte[] snapshotBytes() {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(buffer)) {
+      out.writeInt(SNAPSHOT_MAGIC);
+      out.writeInt(SNAPSHOT_VERSION);
+      out.writeLong(lastIndex);
+      out.writeLong(nowMillis);
+      out.writeLong(lastToken);
+      out.writeInt(sessions.size());
+      for (Session s : sessions.values()) {
+        out.writeLong(s.id);
+        out.writeLong(s.ttlMillis);
+        out.writeLong(s.expiresAtMillis);
+      }
+      out.writeInt(resources.size());
+      for (Resource r : resources.values()) {
+        writeString(out, r.name);
+        out.writeInt(r.holders.size());
+        for (Map.Entry<HolderId, Hold> e : r.holders.entrySet()) {
+          Hold h = e.getValue();
+          writeHolder(out, e.getKey());
+          out.writeByte(h.mode.code());
+          out.writeInt(h.count);
+          out.writeLong(h.token);
+          out.writeLong(h.acquiredAtMillis);
+          out.writeLong(h.grantIndex);
+        }
+        out.writeInt(r.waiters.size());
+        for (Waiter w : r.waiters) {
+          writeHolder(out, w.holder);
+          out.writeByte(w.mode.code());
+          out.writeLong(w.requestId);
+          out.writeLong(w.deadlineMillis);
+          out.writeLong(w.index);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return buffer.toByteArray();
+  }
+
+  @Override
+  public void restore(InputStream input) throws IOException {
+    DataInputStream in = new DataInputStream(input);
+    try {
+      if (in.readInt() != SNAPSHOT_MAGIC) {
+        throw new IOException("not a lock state machine snapshot");
+      }
+      int version = in.readInt();
+      if (version != SNAPSHOT_VERSION) {
+        throw new IOException("unknown lock snapshot version " + version);
+      }
+      long restoredIndex = in.readLong();
+      long restoredNow = in.readLong();
+      long restoredToken = in.readLong();
+      TreeMap<Long, Session> newSessions = new TreeMap<>();
+      int sessionCount = count(in);
+      for (int i = 0; i < sessionCount; i++) {
+        Session s = new Session(in.readLong(), in.readLong(), in.readLong());
+        newSessions.put(s.id, s);
+      }
+      TreeMap<String, Resource> newResources = new TreeMap<>();
+      int resourceCount = count(in);
+      for (int i = 0; i < resourceCount; i++) {
+        Resource r = new Resource(readString(in));
+        int holders = count(in);
+        for (int j = 0; j < holders; j++) {
+          HolderId h = readHolder(in);
+          LockMode mode = readMode(in);
+          int holdCount = in.readInt();
+          Hold hold = new Hold(mode, in.readLong(), in.readLong(), in.readLong());
+          hold.count = holdCount;
+          r.holders.put(h, hold);
+        }
+        int waiters = count(in);
+        for (int j = 0; j < waiters; j++) {
+          HolderId h = readHolder(in);
+          LockMode mode = readMode(in);
+          r.waiters.addLast(new Waiter(h, mode, in.readLong(), in.readLong(), in.readLong()));
+        }
+        newResources.put(r.name, r);
+      }
+      if (in.read() != -1) {
+        throw new IOException("trailing bytes after lock snapshot");
+      }
+      lastIndex = restoredIndex;
+      nowMillis = restoredNow;
+      lastToken = restoredToken;
+      sessions.clear();
+      sessions.putAll(newSessions);
+      resources.clear();
+      resources.putAll(newResources);
+      rebuildIndexes();
+    } catch (EOFException e) {
+      throw new IOException("truncated lock snapshot", e);
+    }
+  }
+
+  private void rebuildIndexes() {
+    holding.clear();
+    waiting.clear();
+    waiterCount = 0;
+    for (Resource r : resources.values()) {
+      for (HolderId h : r.holders.keySet()) {
+        holding.computeIfAbsent(h, k -> new TreeSet<>()).add(r.name);
+      }
+      for (Waiter w : r.waiters) {
+        waiting.computeIfAbsent(w.holder, k -> new TreeSet<>()).add(r.name);
+        waiterCount++;
+      }
+    }
+  }
+
+  private static int count(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      throw new IOException("negative count in lock snapshot");
+    }
+    return n;
+  }
+
+  private static LockMode readMode(DataInputStream in) throws IOException {
+    byte code = in.readByte();
+    return LockMode.fromCode(code)
+        .orElseThrow(() -> new IOException("unknown mode " + code + " in lock snapshot"));
+  }
+
+  private static void writeHolder(DataOutputStream out, HolderId h) throws IOException {
+    out.writeLong(h.sessionId());
+    writeString(out, h.owner());
+  }
+
+  private static HolderId readHolder(DataInputStream in) throws IOException {
+    long session = in.readLong();
+    return new HolderId(session, readString(in));
+  }
+
+  private static void writeString(DataOutputStream out, String s) throws IOException {
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  private static String readString(DataInputStream in) throws IOException {
+    int length = in.readInt();
+    if (length < 0 || length > LockCodec.MAX_STRING_BYTES) {
+      throw new IOException("bad string length " + length + " in lock snapshot");
+    }
+    byte[] bytes = new byte[length];
+    in.readFully(bytes);
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // helpers and state records
+
+  private LockResult.Refused refuse(LockError error, String detail) {
+    return new LockResult.Refused(error, detail);
+  }
+
+  private static int utf8Length(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    if (((a ^ sum) & (b ^ sum)) < 0) {
+      return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
+    return sum;
+  }
+
+  private static final class Session {
+    final long id;
+    final long ttlMillis;
+    long expiresAtMillis;
+
+    Session(long id, long ttlMillis, long expiresAtMillis) {
+      this.id = id;
+      this.ttlMillis = ttlMillis;
+      this.expiresAtMillis = expiresAtMillis;
+    }
+  }
+
+  private static final class Hold {
+    LockMode mode;
+    int count;
+    long token;
+    long acquiredAtMillis;
+    long grantIndex;
+
+    Hold(LockMode mode, long token, long acquiredAtMillis, long grantIndex) {
+      this.mode = mode;
+      this.count = 1;
+      this.token = token;
+      this.acquiredAtMillis = acquiredAtMillis;
+      this.grantIndex = grantIndex;
+    }
+  }
+
+  private static final class Waiter {
+    final HolderId holder;
+    final LockMode mode;
+    final long requestId;
+    final long deadlineMillis;
+    final long index;
+
+    Waiter(HolderId holder, LockMode mode, long requestId, long deadlineMillis, long index) {
+      this.holder = holder;
+      this.mode = mode;
+      this.requestId = requestId;
+      this.deadlineMillis = deadlineMillis;
+      this.index = index;
+    }
+  }
+
+  private static final class Resource {
+    final String name;
+    final LinkedHashMap<HolderId, Hold> holders = new LinkedHashMap<>();
+    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
+    Resource(String name) {
+      this.name = name;
+    }
+
+    boolean compatible(LockMode mode, Rule rule) {
+      if (holders.isEmpty()) {
+        return true;
+      }
+      LockMode held = holders.values().iterator().next().mode;
+      if (rule == Rule.EXCLUSIVE_OVER_SHARED && held == LockMode.SHARED) {
+        return true;
+      }
+      return mode.compatibleWith(held);
+    }
+
+    Waiter waiterOf(HolderId h) {
+      for (Waiter w : waiters) {
+        if (w.holder.equals(h)) {
+          return w;
+        }
+      }
+      return null;
+    }
+
+    String holderNames() {
+      return holders.keySet().toString();
+    }
+
+    LockView view() {
+      List<LockView.Holder> hs = new ArrayList<>();
+      LockMode mode = null;
+      for (Map.Entry<HolderId, Hold> e : holders.entrySet()) {
+        Hold h = e.getValue();
+        mode = h.mode;
+        hs.add(new LockView.Holder(e.getKey(), h.mode, h.count, h.token, h.acquiredAtMillis,
+            h.grantIndex));
+      }
+      List<LockView.Waiter> ws = new ArrayList<>();
+      for (Waiter w : waiters) {
+        ws.add(new LockView.Waiter(w.holder, w.mode, w.requestId, w.deadlineMillis, w.index));
+      }
+      return new LockView(name, mode, hs, ws);
+    }
+  }
+}
