@@ -33,5 +33,15 @@ public enum LockError {
   /** Waiting would close a cycle in the wait-for graph; the request was not queued. */
   DEADLOCK,
   /** A configured bound (resources, sessions, waiters, reentrancy) would be exceeded. */
-  LIMIT_EXCEEDED
+  LIMIT_EXCEEDED,
+  /**
+   * Not a refusal of the machine: a queued acquire reached its deadline and was timed out by a
+   * replicated {@link LockCommand.ExpireWaits} (reported by the lock service).
+   */
+  TIMED_OUT,
+  /**
+   * Not a refusal of the machine: a queued acquire ended because its session was closed or
+   * expired, or its owner cancelled it (reported by the lock service).
+   */
+  WAIT_ENDED
 }

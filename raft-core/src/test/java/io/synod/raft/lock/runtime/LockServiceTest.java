@@ -1,0 +1,198 @@
+package io.synod.raft.lock.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.raft.NodeId;
+import io.synod.raft.NotLeaderException;
+import io.synod.raft.RaftConfig;
+import io.synod.raft.lock.HolderId;
+import io.synod.raft.lock.LockError;
+import io.synod.raft.lock.LockException;
+import io.synod.raft.lock.LockGrant;
+import io.synod.raft.lock.LockListener;
+import io.synod.raft.lock.LockMode;
+import io.synod.raft.lock.LockView;
+import io.synod.raft.lock.SessionView;
+import io.synod.raft.runtime.LocalRaftCluster;
+import io.synod.raft.runtime.RaftServer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LockServiceTest {
+
+  private static final RaftConfig FAST =
+      RaftConfig.builder().electionTimeoutTicks(10).heartbeatIntervalTicks(2).build();
+
+  /** Each node has its own manual clock, so tests move time (and skew it) by hand. */
+  private final TreeMap<NodeId, AtomicLong> clocks = new TreeMap<>();
+  private final TreeMap<NodeId, LockService> services = new TreeMap<>();
+  private LocalRaftCluster cluster;
+
+  @BeforeEach
+  void start() {
+    cluster = LocalRaftCluster.start(3, FAST, Duration.ofMillis(10), id -> {
+      AtomicLong clock = new AtomicLong(1_000);
+      clocks.put(id, clock);
+      LockService s = LockService.create(clock::get,
+          LockServiceOptions.create().withMaintenanceInterval(Duration.ofMillis(5)),
+          LockListener.NONE);
+      services.put(id, s);
+      return s.stateMachine();
+    });
+    for (NodeId id : services.keySet()) {
+      services.get(id).bind(cluster.server(id));
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    services.values().forEach(LockService::close);
+    cluster.close();
+  }
+
+  private LockService leader() {
+    return services.get(cluster.awaitLeader(Duration.ofSeconds(20)).id());
+  }
+
+  private static <T> T get(CompletionStage<T> s) throws Exception {
+    return s.toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  private static LockError errorOf(CompletionStage<?> s) throws Exception {
+    try {
+      s.toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return assertInstanceOf(LockException.class, e.getCause()).error();
+    }
+    throw new AssertionError("expected a LockException");
+  }
+
+  private void advanceAll(long millis) {
+    clocks.values().forEach(c -> c.addAndGet(millis));
+  }
+
+  @Test
+  void acquireReleaseCarriesFencingTokenAndCommitIndex() throws Exception {
+    LockService l = leader();
+    LockGrant g = get(l.acquire(HolderId.ownerOnly("a"), "r", LockMode.EXCLUSIVE,
+        Duration.ZERO));
+    assertTrue(g.fencingToken() >= g.index() && g.index() > 0);
+    assertEquals(Optional.empty(), get(l.tryAcquire(HolderId.ownerOnly("b"), "r",
+        LockMode.SHARED)));
+    assertEquals(0, get(l.release(HolderId.ownerOnly("a"), "r")));
+    LockGrant next = get(l.tryAcquire(HolderId.ownerOnly("b"), "r", LockMode.SHARED))
+        .orElseThrow();
+    assertTrue(next.fencingToken() > g.fencingToken());
+    LockView v = get(l.state("r"));
+    assertEquals(LockMode.SHARED, v.mode());
+    assertEquals(HolderId.ownerOnly("b"), v.holders().get(0).holder());
+  }
+
+  @Test
+  void queuedAcquireCompletesWhenTheHolderReleases() throws Exception {
+    LockService l = leader();
+    get(l.acquire(HolderId.ownerOnly("a"), "r", LockMode.EXCLUSIVE, Duration.ZERO));
+    CompletionStage<LockGrant> waiting =
+        l.acquire(HolderId.ownerOnly("b"), "r", LockMode.EXCLUSIVE, null);
+    // the request is in the replicated queue before we release
+    while (get(l.state("r")).waiters().isEmpty()) {
+      Thread.onSpinWait();
+    }
+    assertFalse(waiting.toCompletableFuture().isDone());
+    get(l.release(HolderId.ownerOnly("a"), "r"));
+    assertEquals(HolderId.ownerOnly("b"), get(waiting).holder());
+  }
+
+  @Test
+  void waitTimesOutThroughTheLeadersReplicatedExpiry() throws Exception {
+    LockService l = leader();
+    get(l.acquire(HolderId.ownerOnly("a"), "r", LockMode.EXCLUSIVE, Duration.ZERO));
+    CompletionStage<LockGrant> waiting =
+        l.acquire(HolderId.ownerOnly("b"), "r", LockMode.EXCLUSIVE, Duration.ofMillis(500));
+    while (get(l.state("r")).waiters().isEmpty()) {
+      Thread.onSpinWait();
+    }
+    advanceAll(500);
+    assertEquals(LockError.TIMED_OUT, errorOf(waiting));
+    assertTrue(get(l.state("r")).waiters().isEmpty());
+  }
+
+  @Test
+  void expiredSessionFreesItsLockForTheNextWaiter() throws Exception {
+    LockService l = leader();
+    SessionView s = get(l.openSession(Duration.ofMillis(1_000)));
+    get(l.acquire(new HolderId(s.sessionId(), "a"), "r", LockMode.EXCLUSIVE, Duration.ZERO));
+    CompletionStage<LockGrant> waiting =
+        l.acquire(HolderId.ownerOnly("b"), "r", LockMode.EXCLUSIVE, null);
+    advanceAll(600);
+    get(l.keepAlive(s.sessionId()));
+    advanceAll(600);
+    // kept alive: still held
+    assertEquals(new HolderId(s.sessionId(), "a"), get(l.state("r")).holders().get(0).holder());
+    advanceAll(1_000);
+    assertEquals(HolderId.ownerOnly("b"), get(waiting).holder());
+    assertEquals(LockError.UNKNOWN_SESSION, errorOf(l.keepAlive(s.sessionId())));
+  }
+
+  @Test
+  void deadlockIsRefused() throws Exception {
+    LockService l = leader();
+    get(l.acquire(HolderId.ownerOnly("a"), "r1", LockMode.EXCLUSIVE, Duration.ZERO));
+    get(l.acquire(HolderId.ownerOnly("b"), "r2", LockMode.EXCLUSIVE, Duration.ZERO));
+    CompletionStage<LockGrant> aWaits =
+        l.acquire(HolderId.ownerOnly("a"), "r2", LockMode.EXCLUSIVE, null);
+    while (get(l.state("r2")).waiters().isEmpty()) {
+      Thread.onSpinWait();
+    }
+    assertEquals(LockError.DEADLOCK,
+        errorOf(l.acquire(HolderId.ownerOnly("b"), "r1", LockMode.EXCLUSIVE, null)));
+    get(l.release(HolderId.ownerOnly("b"), "r2"));
+    assertEquals(HolderId.ownerOnly("a"), get(aWaits).holder());
+  }
+
+  @Test
+  void followerRefusesWritesNamingTheLeader() throws Exception {
+    RaftServer leaderServer = cluster.awaitLeader(Duration.ofSeconds(20));
+    NodeId follower = services.keySet().stream().filter(id -> !id.equals(leaderServer.id()))
+        .findFirst().orElseThrow();
+    try {
+      get(services.get(follower).acquire(HolderId.ownerOnly("a"), "r", LockMode.SHARED,
+          Duration.ZERO));
+      throw new AssertionError("a follower accepted a write");
+    } catch (ExecutionException e) {
+      assertInstanceOf(NotLeaderException.class, e.getCause());
+    }
+  }
+
+  @Test
+  void newLeaderGracePeriodKeepsSessionsThatKeptAlive() throws Exception {
+    RaftServer first = cluster.awaitLeader(Duration.ofSeconds(20));
+    LockService l = services.get(first.id());
+    SessionView s = get(l.openSession(Duration.ofMillis(1_000)));
+    HolderId a = new HolderId(s.sessionId(), "a");
+    get(l.acquire(a, "r", LockMode.EXCLUSIVE, Duration.ZERO));
+    // the other nodes' clocks run 900 ms ahead: by their clock the lease is nearly over
+    NodeId next = services.keySet().stream().filter(id -> !id.equals(first.id())).findFirst()
+        .orElseThrow();
+    clocks.get(next).addAndGet(900);
+    get(first.transferLeadership(next));
+    LockService newLeader = services.get(next);
+    // the client keeps alive through the new leader within its TTL
+    clocks.get(next).addAndGet(800);
+    get(newLeader.keepAlive(s.sessionId()));
+    clocks.get(next).addAndGet(800);
+    assertEquals(a, get(newLeader.state("r")).holders().get(0).holder());
+    assertEquals(1, get(newLeader.sessions()).size());
+  }
+}
