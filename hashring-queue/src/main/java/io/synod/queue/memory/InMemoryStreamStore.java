@@ -1,6 +1,7 @@
 package io.synod.queue.memory;
 
 import io.synod.queue.Invariants;
+import io.synod.queue.QueueException;
 import io.synod.queue.spi.ClaimResult;
 import io.synod.queue.spi.GroupInfo;
 import io.synod.queue.spi.NoSuchGroupException;
@@ -20,6 +21,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * A {@link StreamStore} in memory, safe under concurrent use (one lock; every call is short).
@@ -36,6 +38,7 @@ public final class InMemoryStreamStore implements StreamStore {
   private final LongSupplier clock;
   private final int maxEntriesPerStream;
   private volatile Replicator replicator = Replicator.NONE;
+  private volatile Predicate<String> writeGuard = stream -> true;
   private final Map<String, Topic> topics = new TreeMap<>();
 
   /**
@@ -69,6 +72,17 @@ public final class InMemoryStreamStore implements StreamStore {
    */
   public void setReplicator(Replicator replicator) {
     this.replicator = Objects.requireNonNull(replicator, "replicator");
+  }
+
+  /**
+   * Sets the check made, under the store lock, before every local change of a stream: a replicated
+   * node refuses changes to streams it does not own, so a node that just lost a stream cannot
+   * fork its copy. Replicated operations and snapshots are not checked.
+   *
+   * @param guard true when the stream may be changed here
+   */
+  public void setWriteGuard(Predicate<String> guard) {
+    this.writeGuard = Objects.requireNonNull(guard, "guard");
   }
 
   private static final class Pend {
@@ -111,6 +125,10 @@ public final class InMemoryStreamStore implements StreamStore {
   }
 
   private <T> Done<T> applyNew(String stream, Topic t, StoreOp op, T result) {
+    if (!writeGuard.test(stream)) {
+      throw new QueueException(QueueException.Code.NOT_OWNER,
+          "this node no longer owns stream '" + stream + "'");
+    }
     apply(t, op);
     t.version++;
     return new Done<>(op, t.version, result);
@@ -207,6 +225,14 @@ public final class InMemoryStreamStore implements StreamStore {
 
   @Override
   public CompletionStage<Void> createGroup(String stream, String group) {
+    try {
+      return createGroup0(stream, group);
+    } catch (RuntimeException e) {
+      return failed(e);
+    }
+  }
+
+  private CompletionStage<Void> createGroup0(String stream, String group) {
     Done<Void> done;
     synchronized (this) {
       Topic t = topic(stream, true);
@@ -221,6 +247,14 @@ public final class InMemoryStreamStore implements StreamStore {
 
   @Override
   public CompletionStage<List<StreamId>> append(String stream, List<StreamRecord> records) {
+    try {
+      return append0(stream, records);
+    } catch (RuntimeException e) {
+      return failed(e);
+    }
+  }
+
+  private CompletionStage<List<StreamId>> append0(String stream, List<StreamRecord> records) {
     if (records.isEmpty()) {
       return failed(new IllegalArgumentException("nothing to append"));
     }
@@ -251,6 +285,15 @@ public final class InMemoryStreamStore implements StreamStore {
 
   @Override
   public CompletionStage<List<StreamEntry>> readNew(String stream, String group, String consumer,
+      int count) {
+    try {
+      return readNew0(stream, group, consumer, count);
+    } catch (RuntimeException e) {
+      return failed(e);
+    }
+  }
+
+  private CompletionStage<List<StreamEntry>> readNew0(String stream, String group, String consumer,
       int count) {
     if (count < 1) {
       return failed(new IllegalArgumentException("count must be at least 1"));
@@ -286,6 +329,14 @@ public final class InMemoryStreamStore implements StreamStore {
 
   @Override
   public CompletionStage<Long> ack(String stream, String group, Collection<StreamId> ids) {
+    try {
+      return ack0(stream, group, ids);
+    } catch (RuntimeException e) {
+      return failed(e);
+    }
+  }
+
+  private CompletionStage<Long> ack0(String stream, String group, Collection<StreamId> ids) {
     Done<Long> done;
     synchronized (this) {
       Topic t = topics.get(stream);
@@ -336,6 +387,15 @@ public final class InMemoryStreamStore implements StreamStore {
   @Override
   public CompletionStage<ClaimResult> claimIdle(String stream, String group, String consumer,
       long minIdleMillis, StreamId cursor, int count) {
+    try {
+      return claimIdle0(stream, group, consumer, minIdleMillis, cursor, count);
+    } catch (RuntimeException e) {
+      return failed(e);
+    }
+  }
+
+  private CompletionStage<ClaimResult> claimIdle0(String stream, String group, String consumer,
+      long minIdleMillis, StreamId cursor, int count) {
     if (count < 1 || minIdleMillis < 0) {
       return failed(new IllegalArgumentException("count must be >= 1 and minIdle >= 0"));
     }
@@ -380,6 +440,15 @@ public final class InMemoryStreamStore implements StreamStore {
 
   @Override
   public CompletionStage<List<StreamId>> setIdle(String stream, String group, String consumer,
+      Collection<StreamId> ids, long idleMillis) {
+    try {
+      return setIdle0(stream, group, consumer, ids, idleMillis);
+    } catch (RuntimeException e) {
+      return failed(e);
+    }
+  }
+
+  private CompletionStage<List<StreamId>> setIdle0(String stream, String group, String consumer,
       Collection<StreamId> ids, long idleMillis) {
     if (idleMillis < 0) {
       return failed(new IllegalArgumentException("idle must be >= 0"));
@@ -428,6 +497,14 @@ public final class InMemoryStreamStore implements StreamStore {
 
   @Override
   public CompletionStage<Long> delete(String stream, Collection<StreamId> ids) {
+    try {
+      return delete0(stream, ids);
+    } catch (RuntimeException e) {
+      return failed(e);
+    }
+  }
+
+  private CompletionStage<Long> delete0(String stream, Collection<StreamId> ids) {
     Done<Long> done;
     synchronized (this) {
       Topic t = topics.get(stream);
@@ -462,6 +539,14 @@ public final class InMemoryStreamStore implements StreamStore {
 
   @Override
   public CompletionStage<Long> trim(String stream, long maxLength, StreamId minId) {
+    try {
+      return trim0(stream, maxLength, minId);
+    } catch (RuntimeException e) {
+      return failed(e);
+    }
+  }
+
+  private CompletionStage<Long> trim0(String stream, long maxLength, StreamId minId) {
     if (maxLength < 0) {
       return failed(new IllegalArgumentException("maxLength must be >= 0"));
     }

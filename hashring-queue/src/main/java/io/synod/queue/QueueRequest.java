@@ -1,0 +1,248 @@
+package io.synod.queue;
+
+import io.synod.queue.memory.StoreOp;
+import io.synod.queue.memory.TopicSnapshot;
+import io.synod.queue.spi.PendingEntry;
+import io.synod.queue.spi.StreamEntry;
+import io.synod.queue.spi.StreamId;
+import io.synod.queue.spi.StreamRecord;
+import java.util.List;
+
+/**
+ * A request between queue nodes, typed by its answer. Client requests carry a hop count: a node
+ * that does not own the topic forwards a request with 0 hops once, with 1 hop, and refuses a
+ * request that has been forwarded already ({@code NOT_OWNER}), so nothing is forwarded twice.
+ * Replication requests go from a topic's owner to its replicas and are never forwarded.
+ *
+ * @param <R> the answer type
+ */
+public sealed interface QueueRequest<R> {
+  /** Most hops a request may have made. */
+  int MAX_HOPS = 1;
+
+  /**
+   * The topic it is about.
+   *
+   * @return the topic
+   */
+  String topic();
+
+  /**
+   * How many times it was forwarded.
+   *
+   * @return hops
+   */
+  int hops();
+
+  /**
+   * The same request one hop further.
+   *
+   * @return the forwarded copy
+   */
+  QueueRequest<R> forwarded();
+
+  /**
+   * Publish a batch.
+   *
+   * @param topic the topic
+   * @param records the messages
+   * @param hops hops so far
+   */
+  record Publish(String topic, List<StreamRecord> records, int hops)
+      implements QueueRequest<List<StreamId>> {
+    /** Copies. */
+    public Publish {
+      records = List.copyOf(records);
+    }
+
+    @Override
+    public Publish forwarded() {
+      return new Publish(topic, records, hops + 1);
+    }
+  }
+
+  /**
+   * Consume.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param consumer the consumer
+   * @param max most messages
+   * @param waitMillis long-poll time
+   * @param hops hops so far
+   */
+  record Consume(String topic, String group, String consumer, int max, long waitMillis, int hops)
+      implements QueueRequest<List<Delivery>> {
+    @Override
+    public Consume forwarded() {
+      return new Consume(topic, group, consumer, max, waitMillis, hops + 1);
+    }
+  }
+
+  /**
+   * Acknowledge.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param ids message ids
+   * @param hops hops so far
+   */
+  record Ack(String topic, String group, List<String> ids, int hops) implements QueueRequest<Long> {
+    /** Copies. */
+    public Ack {
+      ids = List.copyOf(ids);
+    }
+
+    @Override
+    public Ack forwarded() {
+      return new Ack(topic, group, ids, hops + 1);
+    }
+  }
+
+  /**
+   * Give a message back.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param consumer the holder
+   * @param id the message id
+   * @param hops hops so far
+   */
+  record Nack(String topic, String group, String consumer, String id, int hops)
+      implements QueueRequest<Void> {
+    @Override
+    public Nack forwarded() {
+      return new Nack(topic, group, consumer, id, hops + 1);
+    }
+  }
+
+  /**
+   * Extend visibility.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param consumer the holder
+   * @param id the message id
+   * @param millis how long from now
+   * @param hops hops so far
+   */
+  record Extend(String topic, String group, String consumer, String id, long millis, int hops)
+      implements QueueRequest<Void> {
+    @Override
+    public Extend forwarded() {
+      return new Extend(topic, group, consumer, id, millis, hops + 1);
+    }
+  }
+
+  /**
+   * Topic statistics.
+   *
+   * @param topic the topic
+   * @param hops hops so far
+   */
+  record Stats(String topic, int hops) implements QueueRequest<TopicStats> {
+    @Override
+    public Stats forwarded() {
+      return new Stats(topic, hops + 1);
+    }
+  }
+
+  /**
+   * Read entries without a group.
+   *
+   * @param topic the topic
+   * @param from first id
+   * @param max most entries
+   * @param hops hops so far
+   */
+  record Browse(String topic, String from, int max, int hops)
+      implements QueueRequest<List<StreamEntry>> {
+    @Override
+    public Browse forwarded() {
+      return new Browse(topic, from, max, hops + 1);
+    }
+  }
+
+  /**
+   * Pending list of a group.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param max most entries
+   * @param hops hops so far
+   */
+  record Pending(String topic, String group, int max, int hops)
+      implements QueueRequest<List<PendingEntry>> {
+    @Override
+    public Pending forwarded() {
+      return new Pending(topic, group, max, hops + 1);
+    }
+  }
+
+  /**
+   * Owner to replica: apply one operation. The answer is the replica's version afterwards, or
+   * {@link #NEEDS_SNAPSHOT} when it is behind, or {@link #REFUSED} when the replica does not
+   * take the sender for the owner.
+   *
+   * @param topic the topic
+   * @param from the sending owner
+   * @param version the version the op produces
+   * @param op the operation
+   */
+  record Replicate(String topic, String from, long version, StoreOp op)
+      implements QueueRequest<Long> {
+    @Override
+    public int hops() {
+      return MAX_HOPS;
+    }
+
+    @Override
+    public Replicate forwarded() {
+      return this;
+    }
+  }
+
+  /** Answer of a replica that is behind. */
+  long NEEDS_SNAPSHOT = -1;
+  /** Answer of a replica that does not take the sender for the owner. */
+  long REFUSED = -2;
+
+  /**
+   * Owner to replica: install a full copy. The answer is the replica's version afterwards or
+   * {@link #REFUSED}.
+   *
+   * @param topic the topic
+   * @param from the sending owner
+   * @param snapshot the copy
+   */
+  record InstallSnapshot(String topic, String from, TopicSnapshot snapshot)
+      implements QueueRequest<Long> {
+    @Override
+    public int hops() {
+      return MAX_HOPS;
+    }
+
+    @Override
+    public InstallSnapshot forwarded() {
+      return this;
+    }
+  }
+
+  /**
+   * New owner to any node: send your copy of a topic (version 0 when you have none).
+   *
+   * @param topic the topic
+   * @param from the asking node
+   */
+  record FetchSnapshot(String topic, String from) implements QueueRequest<TopicSnapshot> {
+    @Override
+    public int hops() {
+      return MAX_HOPS;
+    }
+
+    @Override
+    public FetchSnapshot forwarded() {
+      return this;
+    }
+  }
+}
