@@ -42,6 +42,8 @@ public final class HttpClientPool implements AutoCloseable {
   private final HttpClientOptions options;
   private final ConcurrentMap<String, PeerPool> peers = new ConcurrentHashMap<>();
   private final AtomicLong connectionsOpened = new AtomicLong();
+  private final List<PeerStateListener> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   private HttpClientPool(EventLoops loops, boolean ownsLoops, HttpClientOptions options) {
@@ -121,7 +123,11 @@ public final class HttpClientPool implements AutoCloseable {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("peer URI has no host: " + peer));
     }
-    return send(peer.getHost(), peer.getPort() < 0 ? 80 : peer.getPort(), request);
+    String host = peer.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return send(host, peer.getPort() < 0 ? 80 : peer.getPort(), request);
   }
 
   /**
@@ -134,6 +140,15 @@ public final class HttpClientPool implements AutoCloseable {
   public boolean isReachable(String host, int port) {
     PeerPool p = peers.get(host.toLowerCase(Locale.ROOT) + ":" + port);
     return p == null || p.reachableView();
+  }
+
+  /**
+   * Adds a listener told of every reachability change of every peer.
+   *
+   * @param listener the listener; must not block
+   */
+  public void addPeerStateListener(PeerStateListener listener) {
+    listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -203,5 +218,27 @@ public final class HttpClientPool implements AutoCloseable {
 
   void connectionOpened() {
     connectionsOpened.incrementAndGet();
+  }
+
+  void notifyUnreachable(String peer, Throwable cause) {
+    for (PeerStateListener l : listeners) {
+      try {
+        l.peerUnreachable(peer, cause);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(HttpClientPool.class)
+            .warn("peer state listener failed", e);
+      }
+    }
+  }
+
+  void notifyReachable(String peer) {
+    for (PeerStateListener l : listeners) {
+      try {
+        l.peerReachable(peer);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(HttpClientPool.class)
+            .warn("peer state listener failed", e);
+      }
+    }
   }
 }

@@ -194,6 +194,7 @@ final class PeerPool {
             peer,
             failedConnects,
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - unreachableSinceNanos));
+        pool.notifyReachable(peer);
       }
       reachable = true;
       reachableView = true;
@@ -226,6 +227,7 @@ final class PeerPool {
           peer,
           f.cause() == null ? "connect failed" : String.valueOf(f.cause().getMessage()),
           options.backoffMax().toMillis());
+      pool.notifyUnreachable(peer, f.cause());
     } else {
       backoffNanos = Math.min(backoffNanos * 2, options.backoffMax().toNanos());
     }

@@ -56,6 +56,20 @@ class HttpClientPoolIT {
     return pool.send("127.0.0.1", port, ClientRequest.get(path)).toCompletableFuture().join();
   }
 
+  private static PeerStateListener recorder(List<String> events) {
+    return new PeerStateListener() {
+      @Override
+      public void peerUnreachable(String peer, Throwable cause) {
+        events.add("down " + peer);
+      }
+
+      @Override
+      public void peerReachable(String peer) {
+        events.add("up " + peer);
+      }
+    };
+  }
+
   private static Throwable failure(CompletableFuture<?> f) {
     return assertThrows(CompletionException.class, f::join).getCause();
   }
@@ -149,6 +163,8 @@ class HttpClientPoolIT {
     HttpClientOptions options = HttpClientOptions.builder()
         .backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)).build();
     try (HttpClientPool pool = HttpClientPool.create(loops, options)) {
+      List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+      pool.addPeerStateListener(recorder(events));
       CompletableFuture<HttpResponse> first =
           pool.send("127.0.0.1", port, ClientRequest.get("/hello")).toCompletableFuture();
       assertInstanceOf(PeerUnreachableException.class, failure(first));
@@ -162,6 +178,8 @@ class HttpClientPoolIT {
         assertEquals("127.0.0.1:" + port, e.peer());
       }
       assertEquals(0, pool.connectionsOpened());
+      // One transition reported, not one per failed request.
+      assertEquals(List.of("down 127.0.0.1:" + port), events);
     }
   }
 
@@ -170,6 +188,8 @@ class HttpClientPoolIT {
     HttpClientOptions options = HttpClientOptions.builder()
         .backoff(Duration.ofMillis(10), Duration.ofMillis(200)).build();
     try (HttpClientPool pool = HttpClientPool.create(loops, options)) {
+      List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+      pool.addPeerStateListener(recorder(events));
       HttpServer first = server(0);
       int port = first.port();
       assertEquals("hi", get(pool, port, "/hello").bodyAsString());
@@ -191,6 +211,9 @@ class HttpClientPoolIT {
         assertTrue(ok != null && ok.status() == 200, "never reconnected");
         assertTrue(pool.isReachable("127.0.0.1", port));
         assertTrue(pool.connectionsOpened() >= 2);
+        // Many requests failed while it was down; exactly one WARN-worthy and one INFO-worthy
+        // transition happened.
+        assertEquals(List.of("down 127.0.0.1:" + port, "up 127.0.0.1:" + port), events);
       }
     }
   }
