@@ -11,8 +11,9 @@ import java.util.Map;
  * @param record payload and headers
  * @param publishedAt when it was published (store clock, ms)
  * @param deliveryCount this delivery's number, from 1
- * @param deliveredAt when this delivery was made (owner clock, ms); invisible to other consumers
- *     of the group until {@code deliveredAt + visibilityTimeout} unless nacked
+ * @param deliveredAt when this delivery was made (owner clock, ms, read just before the store
+ *     call, so a lower bound); invisible to other consumers of the group until at least {@code
+ *     deliveredAt + visibilityTimeout} unless nacked
  */
 public record Delivery(StreamId id, StreamRecord record, long publishedAt, long deliveryCount,
     long deliveredAt) {

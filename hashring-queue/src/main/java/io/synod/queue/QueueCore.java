@@ -405,8 +405,8 @@ public final class QueueCore {
           if (room <= 0) {
             return CompletableFuture.completedFuture(out);
           }
+          long now = clock.getAsLong();
           return store.readNew(topic, group, consumer, room).thenApply(entries -> {
-            long now = clock.getAsLong();
             for (StreamEntry e : entries) {
               out.add(new Delivery(e.id(), e.record(), e.id().ms(), e.deliveryCount(), now));
             }
@@ -421,16 +421,16 @@ public final class QueueCore {
     if (want <= 0 || round >= CLAIM_ROUNDS) {
       return CompletableFuture.completedFuture(null);
     }
+    long now = clock.getAsLong();
     return store.claimIdle(topic, group, consumer, config.visibilityTimeoutMillis(), cursor, want)
-        .thenCompose(res -> handleClaimed(topic, group, consumer, res, out)
+        .thenCompose(res -> handleClaimed(topic, group, consumer, res, out, now)
             .thenCompose(v -> res.nextCursor().equals(StreamId.MIN)
                 ? CompletableFuture.completedFuture(null)
                 : claimRound(topic, group, consumer, max, res.nextCursor(), out, round + 1)));
   }
 
   private CompletionStage<Void> handleClaimed(String topic, String group, String consumer,
-      ClaimResult res, List<Delivery> out) {
-    long now = clock.getAsLong();
+      ClaimResult res, List<Delivery> out, long now) {
     List<StreamEntry> dead = new ArrayList<>();
     for (StreamEntry e : res.claimed()) {
       if (e.deliveryCount() > config.maxDeliveries()) {
