@@ -105,10 +105,21 @@ public final class RedisServerExtension
     } catch (Exception e) {
       why = "could not start Redis: " + e;
     }
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new IllegalStateException("Redis tests must run under CI=true, but " + why);
+    throw unavailable(why, System.getenv("CI"));
+  }
+
+  /**
+   * What to throw when no Redis can be started: a skip, or a failure under {@code CI=true}.
+   *
+   * @param why the reason
+   * @param ci the value of the CI environment variable, may be null
+   * @return the exception
+   */
+  static RuntimeException unavailable(String why, String ci) {
+    if ("true".equalsIgnoreCase(ci)) {
+      return new IllegalStateException("Redis tests must run under CI=true, but " + why);
     }
-    throw new TestAbortedException("Redis tests skipped: " + why);
+    return new TestAbortedException("Redis tests skipped: " + why);
   }
 
   private static boolean dockerAvailable() {
