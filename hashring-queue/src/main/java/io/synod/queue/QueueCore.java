@@ -11,12 +11,10 @@ import io.synod.queue.spi.StreamRecord;
 import io.synod.queue.spi.StreamStore;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -65,7 +63,7 @@ public final class QueueCore {
   private final QueueScheduler scheduler;
   private final LongSupplier clock;
   private final BiFunction<String, StreamRecord, CompletionStage<StreamId>> deadLetterSink;
-  private final Set<String> knownGroups = new HashSet<>();
+  private final TreeSet<String> knownGroups = new TreeSet<>();
   private final Map<String, List<Runnable>> waiters = new TreeMap<>();
   private final Map<String, Counters> counters = new TreeMap<>();
   private final Map<String, Long> knownLength = new TreeMap<>();
@@ -218,6 +216,28 @@ public final class QueueCore {
     if (known >= 0 && known + incoming <= config.retentionMaxLength() && !ageCheck) {
       return CompletableFuture.completedFuture(null);
     }
+    if (known >= 0 && !ageCheck && hasKnownGroup(topic)) {
+      // fast path: trim acknowledged entries without reading the stream's info
+      long keep = Math.max(0, config.retentionMaxLength() - incoming);
+      return store.trim(topic, keep, StreamId.MIN).thenCompose(removed -> {
+        long now;
+        synchronized (this) {
+          now = knownLength.merge(topic, -removed, Long::sum);
+        }
+        return now + incoming <= config.retentionMaxLength()
+            ? CompletableFuture.<Void>completedFuture(null) : checkRoom(topic, incoming);
+      });
+    }
+    return checkRoom(topic, incoming);
+  }
+
+  private synchronized boolean hasKnownGroup(String topic) {
+    String prefix = topic + '\u0000';
+    String next = knownGroups.ceiling(prefix);
+    return next != null && next.startsWith(prefix);
+  }
+
+  private CompletionStage<Void> checkRoom(String topic, int incoming) {
     return store.info(topic).thenCompose(info -> {
       long minAgeId = config.retentionMaxAgeMillis() == Long.MAX_VALUE ? 0
           : Math.max(0, clock.getAsLong() - config.retentionMaxAgeMillis());
