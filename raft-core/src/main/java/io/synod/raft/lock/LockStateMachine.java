@@ -127,20 +127,28 @@ public final class LockStateMachine implements StateMachine {
   }
 
   /**
-   * Test-only: a machine with one rule deliberately broken, to show that checkers catch it.
+   * Test-only: a machine with one rule deliberately broken, so simulations can show that their
+   * checkers catch it. Never use outside tests and simulations.
    *
    * @param limits the bounds
    * @param listener the listener
    * @param rule the rule to break, or {@link Rule#CORRECT}
+   * @return the machine
    */
-  LockStateMachine(LockLimits limits, LockListener listener, Rule rule) {
+  public static LockStateMachine withTestOnlyBug(LockLimits limits, LockListener listener,
+      Rule rule) {
+    return new LockStateMachine(limits, listener, rule);
+  }
+
+  private LockStateMachine(LockLimits limits, LockListener listener, Rule rule) {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.listener = Objects.requireNonNull(listener, "listener");
     this.rule = Objects.requireNonNull(rule, "rule");
   }
 
   /** Deliberate bugs for proving the checkers bite; production code uses {@link #CORRECT}. */
-  enum Rule {
+  public enum Rule {
+    /** No bug. */
     CORRECT,
     /** Grants exclusive requests while shared holds exist (breaks mutual exclusion). */
     EXCLUSIVE_OVER_SHARED,
