@@ -58,7 +58,7 @@ public final class RedisTestServer implements AutoCloseable {
     GenericContainer<?> c = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379)
         .withCommand(appendOnly
             ? new String[] {"redis-server", "--save", "", "--appendonly", "yes",
-                "--appendfsync", "always"}
+                "--appendfsync", "always", "--enable-debug-command", "yes"}
             : new String[] {"redis-server", "--save", "", "--appendonly", "no"});
     c.start();
     URI u = URI.create("redis://" + c.getHost() + ":" + c.getMappedPort(6379));
@@ -91,7 +91,7 @@ public final class RedisTestServer implements AutoCloseable {
           "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "",
           "--appendonly", appendOnly ? "yes" : "no", "--daemonize", "no"));
       if (appendOnly) {
-        cmd.addAll(List.of("--appendfsync", "always"));
+        cmd.addAll(List.of("--appendfsync", "always", "--enable-debug-command", "yes"));
       }
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       CompletableFuture<Boolean> ready = new CompletableFuture<>();
@@ -164,15 +164,34 @@ public final class RedisTestServer implements AutoCloseable {
       out.flush();
       BufferedReader r = new BufferedReader(
           new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-      String first = r.readLine();
-      if (first == null) {
-        throw new IOException("no reply");
-      }
-      if (first.startsWith("$") && !first.equals("$-1")) {
-        return r.readLine();
-      }
-      return first;
+      return render(r, r.readLine());
     }
+  }
+
+  /**
+   * Renders one RESP reply: simple strings, errors and integers as their first line ({@code
+   * +OK}, {@code -ERR ...}, {@code :1}), a bulk string as its text, nil as null, an array as its
+   * elements rendered and joined by newlines.
+   */
+  private static String render(BufferedReader r, String first) throws IOException {
+    if (first == null) {
+      throw new IOException("no reply");
+    }
+    if (first.startsWith("$")) {
+      return first.equals("$-1") ? null : r.readLine();
+    }
+    if (first.startsWith("*")) {
+      int n = Integer.parseInt(first.substring(1));
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        if (i > 0) {
+          sb.append('\n');
+        }
+        sb.append(render(r, r.readLine()));
+      }
+      return n < 0 ? null : sb.toString();
+    }
+    return first;
   }
 
   /** Removes every key (FLUSHALL), between tests. */
