@@ -4,6 +4,7 @@ import io.synod.server.api.NodeMetrics;
 import io.synod.server.api.PublicApi;
 import io.synod.server.cluster.ClusterView;
 import io.synod.server.cluster.PeerClient;
+import io.synod.server.cluster.Replicator;
 import io.synod.server.config.NodeConfig;
 import io.synod.server.service.CacheStore;
 import io.synod.server.service.LockTable;
@@ -50,6 +51,7 @@ public final class SynodNode implements AutoCloseable {
   private final ExecutorService callbacks;
   private final PeerClient peers;
   private final PublicApi api;
+  private final Replicator replicator;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean redisUp;
   private HttpServer server;
@@ -85,10 +87,11 @@ public final class SynodNode implements AutoCloseable {
             config.nodeId(), Duration.ofMillis(Math.max(1000, config.failureTimeoutMillis())),
             callbacks);
     this.redisUp = config.redisUrl() == null;
+    this.replicator = new Replicator(cluster, peers, locks, topics);
     this.api =
         new PublicApi(
             config, cluster, peers, locks, topics, cache, metrics,
-            () -> config.redisUrl() == null || redisUp);
+            () -> config.redisUrl() == null || redisUp, replicator);
     registerGauges();
   }
 
@@ -178,7 +181,11 @@ public final class SynodNode implements AutoCloseable {
 
   private void sweep() {
     try {
-      locks.expire();
+      if (config.nodeId().equals(cluster.leader())) {
+        // only the leader expires leases; replicas take the leader's word for it
+        locks.expire();
+        replicator.locks();
+      }
       topics.expire();
     } catch (RuntimeException e) {
       LOG.warn("expiry sweep failed", e);

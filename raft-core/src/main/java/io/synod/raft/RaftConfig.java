@@ -21,7 +21,9 @@ package io.synod.raft;
  * @param testOnlyGrantVoteWithoutLogCheck BREAKS SAFETY: grant votes without the log
  *     up-to-date check; for showing that the simulator catches it, never in production
  * @param testOnlyCommitPreviousTermByCounting BREAKS SAFETY: commit entries of earlier terms by
- *     counting replicas; for showing that the simulator catches it, never in production
+ *     counting replicas (Raft Figure 8); a new leader then also skips its no-op entry, which
+ *     would otherwise commit those entries safely in the same round and hide the bug; for
+ *     showing that the simulator catches it, never in production
  * @since 1.0
  */
 public record RaftConfig(

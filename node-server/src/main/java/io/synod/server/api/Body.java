@@ -105,6 +105,10 @@ final class Body {
     return v;
   }
 
+  JsonNode node() {
+    return node;
+  }
+
   JsonNode get(String field) {
     return node.get(field);
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.codahale.metrics.Timer;
 import io.synod.server.cluster.ClusterView;
 import io.synod.server.cluster.PeerClient;
+import io.synod.server.cluster.Replicator;
 import io.synod.server.config.NodeConfig;
 import io.synod.server.config.Role;
 import io.synod.server.service.CacheStore;
@@ -53,6 +54,7 @@ public final class PublicApi {
   private final CacheStore cache;
   private final NodeMetrics metrics;
   private final BooleanSupplier storageReady;
+  private final Replicator replicator;
   private final int maxKey;
   private final String self;
   private final List<String> routes = new ArrayList<>();
@@ -68,10 +70,13 @@ public final class PublicApi {
    * @param cache the cache lines this node is home to
    * @param metrics the metrics
    * @param storageReady whether external storage (Redis) answers
+   * @param replicator copies lock and queue changes to the other members
    */
   public PublicApi(
       NodeConfig config, ClusterView cluster, PeerClient peers, LockTable locks,
-      TopicStore topics, CacheStore cache, NodeMetrics metrics, BooleanSupplier storageReady) {
+      TopicStore topics, CacheStore cache, NodeMetrics metrics, BooleanSupplier storageReady,
+      Replicator replicator) {
+    this.replicator = replicator;
     this.config = config;
     this.cluster = cluster;
     this.peers = peers;
@@ -131,6 +136,10 @@ public final class PublicApi {
         metrics.prometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     add(router, "GET", "/", r -> local(this::statusPage));
     add(router, "POST", "/internal/heartbeat", this::heartbeat);
+    add(router, "POST", "/internal/replicate", r -> {
+      replicator.apply(Body.of(r, Integer.MAX_VALUE).node());
+      return local(() -> HttpResponse.ok(Map.of("status", "applied")));
+    });
     return router;
   }
 
@@ -195,7 +204,13 @@ public final class PublicApi {
 
   private CompletionStage<HttpResponse> toLeader(
       HttpRequestView req, Supplier<Object> serve) {
-    return toNode(req, Role.LOCK, cluster.leader(), "lock leader", serve);
+    return toNode(req, Role.LOCK, cluster.leader(), "lock leader", () -> {
+      Object r = serve.get();
+      CompletionStage<Object> done = r instanceof CompletionStage<?> cs
+          ? ((CompletionStage<?>) cs).thenApply(x -> (Object) x)
+          : CompletableFuture.completedFuture(r);
+      return done.thenCompose(x -> replicator.locks().thenApply(v -> x));
+    });
   }
 
   private CompletionStage<HttpResponse> toOwner(
@@ -292,11 +307,11 @@ public final class PublicApi {
     String topic = b.name("topic");
     JsonNode message = b.object("message");
     return toOwner(req, Role.QUEUE, topic, () -> {
-      String id = topics.publish(topic, List.of(message)).get(0);
+      List<String> ids = topics.publish(topic, List.of(message));
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("status", "published");
-      m.put("message_id", id);
-      return m;
+      m.put("message_id", ids.get(0));
+      return replicator.publish(topic, ids, List.of(message)).thenApply(v -> m);
     });
   }
 
@@ -334,7 +349,8 @@ public final class PublicApi {
     String id = b.name("message_id");
     return toOwner(req, Role.QUEUE, topic, () -> {
       topics.ack(topic, group, id);
-      return Map.of("status", "acknowledged");
+      return replicator.ack(topic, group, List.of(id))
+          .thenApply(v -> Map.of("status", "acknowledged"));
     });
   }
 
@@ -476,7 +492,7 @@ public final class PublicApi {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("status", "published");
       m.put("message_ids", ids);
-      return m;
+      return replicator.publish(topic, ids, payloads).thenApply(v -> m);
     });
   }
 
@@ -514,7 +530,8 @@ public final class PublicApi {
       for (String id : ids) {
         topics.ack(topic, group, id);
       }
-      return Map.of("status", "acknowledged", "count", ids.size());
+      return replicator.ack(topic, group, ids)
+          .thenApply(v -> Map.of("status", "acknowledged", "count", ids.size()));
     });
   }
 

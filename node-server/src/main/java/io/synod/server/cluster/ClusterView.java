@@ -249,6 +249,22 @@ public final class ClusterView {
     return out;
   }
 
+  /**
+   * Returns the other members that are up and run a role.
+   *
+   * @param role the role
+   * @return their ids, sorted
+   */
+  public synchronized List<String> upOthers(Role role) {
+    List<String> out = new ArrayList<>();
+    for (Member m : members.values()) {
+      if (!m.id.equals(self) && m.up && m.roles.contains(role)) {
+        out.add(m.id);
+      }
+    }
+    return out;
+  }
+
   /** @return the number of members up */
   public synchronized int upCount() {
     int n = 0;

@@ -27,6 +27,19 @@ public final class LockTable {
   public record Grant(
       String resource, String owner, LockMode mode, long fencingToken, long expiresAt) {}
 
+  /** A holder as replicated to other nodes. */
+  public record HolderState(String owner, long token, String session, long expiresAt) {}
+
+  /**
+   * One resource's replicated state: its holders, the last fencing token handed out and a
+   * revision that orders states of the same resource (a replica keeps the highest).
+   */
+  public record ResourceState(
+      String resource, String mode, List<HolderState> holders, long lastToken, long revision) {}
+
+  /** A session as replicated: {@code expiresAt} of {@link Long#MIN_VALUE} means closed. */
+  public record SessionState(String id, long expiresAt, long ttl) {}
+
   private static final class Holder {
     final String owner;
     final long token;
@@ -70,6 +83,9 @@ public final class LockTable {
   private final Map<String, Long> tokens = new TreeMap<>();
   private final Map<String, Long> sessions = new TreeMap<>();
   private final Map<String, Long> sessionTtls = new TreeMap<>();
+  private final Map<String, Long> revisions = new TreeMap<>();
+  private final java.util.Set<String> dirty = new java.util.TreeSet<>();
+  private final java.util.Set<String> dirtySessions = new java.util.TreeSet<>();
   private long sessionSeq;
   private long grants;
   private long expirations;
@@ -154,11 +170,15 @@ public final class LockTable {
     Holder mine = e.holders.get(owner);
     if (mine != null) {
       if (mode == e.mode || e.mode == LockMode.EXCLUSIVE) {
-        mine.expiresAt = Math.max(mine.expiresAt, expiresAt);
+        if (expiresAt > mine.expiresAt) {
+          mine.expiresAt = expiresAt;
+          touch(resource);
+        }
         return new Grant(resource, owner, e.mode, mine.token, mine.expiresAt);
       }
       if (e.holders.size() == 1) {
         e.mode = LockMode.EXCLUSIVE;
+        touch(resource);
         return new Grant(resource, owner, e.mode, mine.token, mine.expiresAt);
       }
       return null;
@@ -172,6 +192,7 @@ public final class LockTable {
     e.mode = mode;
     e.holders.put(owner, new Holder(owner, token, session, expiresAt));
     grants++;
+    touch(resource);
     Invariants.check(
         e.mode == LockMode.SHARED || e.holders.size() == 1,
         "an exclusive lock on " + resource + " has one holder");
@@ -196,6 +217,7 @@ public final class LockTable {
             409, "not_held", "'" + owner + "' does not hold '" + resource + "'");
       }
       e.holders.remove(owner);
+      touch(resource);
       granted = promote(resource, e, completions);
       cleanup(resource, e);
     }
@@ -257,7 +279,13 @@ public final class LockTable {
     int freed = 0;
     synchronized (this) {
       long now = clock.getAsLong();
-      sessions.entrySet().removeIf(s -> s.getValue() <= now);
+      sessions.entrySet().removeIf(s -> {
+        if (s.getValue() <= now) {
+          dirtySessions.add(s.getKey());
+          return true;
+        }
+        return false;
+      });
       sessionTtls.keySet().retainAll(sessions.keySet());
       Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
       List<String> touched = new ArrayList<>();
@@ -274,6 +302,9 @@ public final class LockTable {
           if (now > w.deadline && !w.future.isDone()) {
             waiterExpired = true;
           }
+        }
+        if (before != e.holders.size()) {
+          touch(me.getKey());
         }
         if (before != e.holders.size() || waiterExpired) {
           touched.add(me.getKey());
@@ -308,6 +339,7 @@ public final class LockTable {
     String id = "s" + (++sessionSeq) + "-" + Long.toHexString(clock.getAsLong());
     sessions.put(id, clock.getAsLong() + ttlMillis);
     sessionTtls.put(id, ttlMillis);
+    dirtySessions.add(id);
     return id;
   }
 
@@ -322,6 +354,7 @@ public final class LockTable {
     checkSession(session);
     long until = clock.getAsLong() + sessionTtls.get(session);
     sessions.put(session, until);
+    dirtySessions.add(session);
     return until;
   }
 
@@ -342,6 +375,86 @@ public final class LockTable {
   private void checkSession(String session) {
     if (session != null && !sessions.containsKey(session)) {
       throw new ServiceException(404, "unknown_session", "session '" + session + "' is unknown");
+    }
+  }
+
+  private void touch(String resource) {
+    revisions.merge(resource, 1L, Long::sum);
+    dirty.add(resource);
+  }
+
+  /**
+   * Takes the states of the resources and sessions changed since the last call, for
+   * replication to other nodes.
+   *
+   * @return the changed resources (possibly free) and sessions
+   */
+  public synchronized Map.Entry<List<ResourceState>, List<SessionState>> drainChanges() {
+    List<ResourceState> rs = new ArrayList<>();
+    for (String r : dirty) {
+      rs.add(state(r));
+    }
+    List<SessionState> ss = new ArrayList<>();
+    for (String id : dirtySessions) {
+      Long until = sessions.get(id);
+      ss.add(new SessionState(id, until == null ? Long.MIN_VALUE : until,
+          sessionTtls.getOrDefault(id, 0L)));
+    }
+    dirty.clear();
+    dirtySessions.clear();
+    return Map.entry(rs, ss);
+  }
+
+  private ResourceState state(String r) {
+    Entry e = entries.get(r);
+    List<HolderState> hs = new ArrayList<>();
+    String mode = null;
+    if (e != null && !e.holders.isEmpty()) {
+      mode = e.mode.id();
+      for (Holder h : e.holders.values()) {
+        hs.add(new HolderState(h.owner, h.token, h.session, h.expiresAt));
+      }
+    }
+    return new ResourceState(
+        r, mode, hs, tokens.getOrDefault(r, 0L), revisions.getOrDefault(r, 0L));
+  }
+
+  /**
+   * Installs states replicated from the leader; a state older than the one held is ignored, so
+   * states may arrive in any order and more than once.
+   *
+   * @param resources resource states
+   * @param sessionStates session states
+   */
+  public synchronized void apply(List<ResourceState> resources, List<SessionState> sessionStates) {
+    for (SessionState s : sessionStates) {
+      if (s.expiresAt() == Long.MIN_VALUE) {
+        sessions.remove(s.id());
+        sessionTtls.remove(s.id());
+      } else {
+        sessions.merge(s.id(), s.expiresAt(), Math::max);
+        sessionTtls.put(s.id(), s.ttl());
+      }
+    }
+    for (ResourceState rs : resources) {
+      String r = rs.resource();
+      if (rs.revision() <= revisions.getOrDefault(r, 0L)) {
+        continue;
+      }
+      revisions.put(r, rs.revision());
+      tokens.merge(r, rs.lastToken(), Math::max);
+      Entry e = entries.computeIfAbsent(r, k -> new Entry());
+      e.holders.clear();
+      if (rs.mode() != null) {
+        e.mode = LockMode.parse(rs.mode());
+        for (HolderState h : rs.holders()) {
+          e.holders.put(h.owner(), new Holder(h.owner(), h.token(), h.session(), h.expiresAt()));
+        }
+      }
+      Invariants.check(
+          e.holders.size() <= 1 || e.mode == LockMode.SHARED,
+          "a replicated exclusive lock on " + r + " has one holder");
+      cleanup(r, e);
     }
   }
 

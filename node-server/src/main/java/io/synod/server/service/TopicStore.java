@@ -55,6 +55,8 @@ public final class TopicStore {
   private static final class Group {
     long next;
     final TreeMap<Long, Pending> pending = new TreeMap<>();
+    /** Acknowledged (per replication) but not delivered by this node: skipped when consuming. */
+    final java.util.TreeSet<Long> ackedAhead = new java.util.TreeSet<>();
   }
 
   private static final class Waiter {
@@ -216,6 +218,9 @@ public final class TopicStore {
       }
       Stored s = e.getValue();
       g.next = s.seq + 1;
+      if (g.ackedAhead.remove(s.seq)) {
+        continue;
+      }
       g.pending.put(s.seq, new Pending(consumer, 1, now + visibilityMillis));
       out.add(new Message(s.id, s.data, s.timestamp, 1));
     }
@@ -282,7 +287,7 @@ public final class TopicStore {
     if (g.pending.remove(seq) != null) {
       t.acked++;
       trim(t);
-    } else if (seq >= g.next) {
+    } else if (seq >= g.next && !g.ackedAhead.contains(seq)) {
       throw new ServiceException(
           409, "not_delivered", "message '" + messageId + "' has not been delivered yet");
     }
@@ -295,6 +300,70 @@ public final class TopicStore {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /**
+   * Installs messages published on the topic's owner, with the owner's ids, so this node can
+   * take the topic over without losing them. Idempotent.
+   *
+   * @param topic the topic
+   * @param ids the owner's message ids ({@code <millis>-<seq>})
+   * @param payloads the messages' data, in the same order
+   */
+  public void applyPublish(String topic, List<String> ids, List<JsonNode> payloads) {
+    List<Runnable> completions = new ArrayList<>();
+    synchronized (this) {
+      Topic t = topics.computeIfAbsent(topic, k -> new Topic());
+      for (int i = 0; i < ids.size(); i++) {
+        String id = ids.get(i);
+        long seq = parseSeq(id);
+        int dash = id.lastIndexOf('-');
+        long ts = dash > 0 ? Long.parseLong(id.substring(0, dash)) : clock.getAsLong();
+        if (seq <= 0 || t.idToSeq.containsKey(id)) {
+          continue;
+        }
+        boolean trimmed = true;
+        for (Group g : t.groups.values()) {
+          trimmed &= g.ackedAhead.contains(seq) || seq < g.next && !g.pending.containsKey(seq);
+        }
+        if (!t.groups.isEmpty() && trimmed && seq < t.nextSeq) {
+          continue;
+        }
+        t.log.put(seq, new Stored(seq, id, payloads.get(i), ts));
+        t.idToSeq.put(id, seq);
+        t.nextSeq = Math.max(t.nextSeq, seq + 1);
+        t.published++;
+      }
+      trim(t);
+      serveWaiters(topic, t, completions);
+    }
+    completions.forEach(Runnable::run);
+  }
+
+  /**
+   * Records acknowledgements made on the topic's owner. Idempotent; may arrive before the
+   * publish it refers to.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param ids the acknowledged message ids
+   */
+  public synchronized void applyAck(String topic, String group, List<String> ids) {
+    Topic t = topics.computeIfAbsent(topic, k -> new Topic());
+    Group g = t.groups.computeIfAbsent(group, k -> new Group());
+    for (String id : ids) {
+      long seq = parseSeq(id);
+      if (seq <= 0) {
+        continue;
+      }
+      if (g.pending.remove(seq) != null) {
+        t.acked++;
+      } else if (seq >= g.next) {
+        g.ackedAhead.add(seq);
+        t.acked++;
+      }
+    }
+    trim(t);
   }
 
   /**
@@ -358,6 +427,11 @@ public final class TopicStore {
     }
     long keepFrom = Long.MAX_VALUE;
     for (Group g : t.groups.values()) {
+      // a replica's group skips over messages it learnt were acknowledged
+      while (!g.ackedAhead.isEmpty() && t.log.ceilingKey(g.next) != null
+          && g.ackedAhead.first().equals(t.log.ceilingKey(g.next))) {
+        g.next = g.ackedAhead.pollFirst() + 1;
+      }
       long low = g.pending.isEmpty() ? g.next : Math.min(g.next, g.pending.firstKey());
       keepFrom = Math.min(keepFrom, low);
     }

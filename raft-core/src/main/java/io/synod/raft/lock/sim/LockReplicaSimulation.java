@@ -375,7 +375,9 @@ public final class LockReplicaSimulation {
       Replica r = replicas.get(random.nextInt(replicaCount));
       int roll = random.nextInt(10);
       if (roll < 6) {
-        r.applyUpTo(Math.min(log.size(), r.applied + 1 + random.nextInt(40)));
+        for (Replica each : replicas) {
+          each.applyUpTo(Math.min(log.size(), each.applied + random.nextInt(40)));
+        }
       } else if (roll < 8) {
         r.takeSnapshot();
       } else if (r != replicas.get(0) || random.nextInt(4) == 0) {

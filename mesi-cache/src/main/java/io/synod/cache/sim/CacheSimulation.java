@@ -1,0 +1,636 @@
+package io.synod.cache.sim;
+
+import io.synod.cache.CacheConfig;
+import io.synod.cache.CacheValue;
+import io.synod.cache.WritePolicy;
+import io.synod.cache.protocol.CacheMessage;
+import io.synod.cache.protocol.DirectoryState;
+import io.synod.cache.protocol.LineState;
+import io.synod.cache.protocol.MessageType;
+import io.synod.cache.protocol.OpKind;
+import io.synod.cache.protocol.OpResult;
+import io.synod.cache.protocol.ProtocolEffects;
+import io.synod.cache.protocol.ProtocolNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A deterministic simulation of a cluster of cache nodes: one seeded PRNG, virtual time, an event
+ * queue ordered by (time, sequence), a network that delays and reorders every message, a main
+ * memory with per-key FIFO latency, and crashes that wipe a node's lines.
+ *
+ * <p>After <b>every</b> event it checks single-writer/multiple-reader (at most one node may
+ * write a key, and then no other node may read it) and the data-value invariant (every readable
+ * copy holds the last value written). At the end it lets the cluster settle (no more faults) and
+ * checks liveness (every operation of a live node finished), quiescent directory agreement (the
+ * home's record matches the lines), per-key linearizability of the client history, and the
+ * message count of every undisturbed transaction: a hit sends nothing, a read miss is answered
+ * within 3 hops (2 or 4 messages), a write over k sharers costs 2 + 2k messages and a write of a
+ * key another node owns costs 3.
+ *
+ * <p>Crashes: a crashed node loses its lines and its in-flight messages (sent or addressed);
+ * every other node learns it at once (the membership change) and its home directories clean up.
+ * Crashes hit nodes that are not homes of any key (home failover is a membership concern the
+ * node server handles by moving keys on the ring). Under write-back a crash may lose the owner's
+ * unwritten data: the history then contains an optional "revert" to main memory's content;
+ * under write-through nothing acknowledged may be lost, so no revert is allowed.
+ */
+public final class CacheSimulation {
+  private enum EventType { DELIVER, MEM_READ, MEM_WRITE, CLIENT, CRASH, RESTART }
+
+  private record Event(long time, long seq, EventType type, int node, CacheMessage message,
+      long token, String key, CacheValue value, int fromIncarnation, int toIncarnation) {}
+
+  private static final class TxnTrace {
+    MessageType first;
+    int messages;
+    int invs;
+    int fwdGetS;
+    int fwdGetM;
+    int dataHops;
+    boolean disturbed;
+    long firstTime;
+    long lastTime;
+  }
+
+  private final SimOptions options;
+  private final SplittableRandom random;
+  private final String[] ids;
+  private final int homeCount;
+  private final List<String> keys = new ArrayList<>();
+  private final ProtocolNode[] nodes;
+  private final int[] incarnation;
+  private final boolean[] up;
+  private final PriorityQueue<Event> queue = new PriorityQueue<>(
+      Comparator.comparingLong(Event::time).thenComparingLong(Event::seq));
+  private final List<String> violations = new ArrayList<>();
+  private final TreeMap<String, CacheValue> memory = new TreeMap<>();
+  private final TreeMap<String, CacheValue> memoryLastPut = new TreeMap<>();
+  private final TreeMap<String, Long> memoryBusyUntil = new TreeMap<>();
+  private final TreeMap<String, List<LinearizabilityChecker.Op>> history = new TreeMap<>();
+  private final TreeMap<String, String> current = new TreeMap<>();
+  private final TreeSet<String> uncertain = new TreeSet<>();
+  private final Map<String, TxnTrace> txns = new HashMap<>();
+  private final List<Long> crashTimes = new ArrayList<>();
+  // per node: the pending client op
+  private final long[] pendingOpId;
+  private final String[] pendingKey;
+  private final OpKind[] pendingKind;
+  private final String[] pendingValue;
+  private final long[] pendingInvoke;
+  private final int[] opsIssued;
+  private final long[] writeCounter;
+
+  // weather drawn from the seed
+  private final int maxDelay;
+  private final int maxMemoryDelay;
+  private final double crashChance;
+  private final int capacity;
+  private final double readShare;
+  private final double invalidateShare;
+
+  private long now;
+  private long seq;
+  private long logical;
+  private long nextOpId = 1;
+  private long events;
+  private long opsCompleted;
+  private long hits;
+  private long messages;
+  private long checkedTxns;
+  private int crashes;
+  private boolean faultsOn = true;
+
+  private final java.util.function.Consumer<String> trace;
+
+  private CacheSimulation(SimOptions options, java.util.function.Consumer<String> trace) {
+    this.options = options;
+    this.trace = trace;
+    this.random = new SplittableRandom(options.seed());
+    int n = options.nodes();
+    ids = new String[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = "n" + (i + 1);
+    }
+    homeCount = options.crashes() ? Math.max(1, (n + 1) / 2) : n;
+    int keyCount = 2 + random.nextInt(3);
+    for (int k = 0; k < keyCount; k++) {
+      keys.add("k" + k);
+    }
+    maxDelay = 1 + random.nextInt(20);
+    maxMemoryDelay = 1 + random.nextInt(10);
+    crashChance = options.crashes() && n > homeCount ? random.nextDouble() * 0.03 : 0.0;
+    capacity = 1 + random.nextInt(keyCount);
+    readShare = 0.3 + random.nextDouble() * 0.4;
+    invalidateShare = random.nextDouble() * 0.15;
+    nodes = new ProtocolNode[n];
+    incarnation = new int[n];
+    up = new boolean[n];
+    pendingOpId = new long[n];
+    pendingKey = new String[n];
+    pendingKind = new OpKind[n];
+    pendingValue = new String[n];
+    pendingInvoke = new long[n];
+    opsIssued = new int[n];
+    writeCounter = new long[n];
+    for (String k : keys) {
+      history.put(k, new ArrayList<>());
+    }
+  }
+
+  /**
+   * Runs one seed.
+   *
+   * @param options the options
+   * @return the result
+   */
+  public static SimResult run(SimOptions options) {
+    return new CacheSimulation(options, null).execute();
+  }
+
+  /**
+   * Runs one seed and reports every event, operation and violation to {@code trace} (for
+   * replaying a failing seed by hand).
+   *
+   * @param options the options
+   * @param trace receives one line per event
+   * @return the result
+   */
+  public static SimResult run(SimOptions options, java.util.function.Consumer<String> trace) {
+    return new CacheSimulation(options, trace).execute();
+  }
+
+  private void log(String line) {
+    if (trace != null) {
+      trace.accept("t=" + now + " " + line);
+    }
+  }
+
+  /**
+   * Returns the command that replays a seed.
+   *
+   * @param options the options of the failing seed
+   * @return the command line
+   */
+  public static String replayCommand(SimOptions options) {
+    return "./synod simulate cache --seeds 1 --seed-base " + options.seed() + " --nodes "
+        + options.nodes() + " --ops " + options.opsPerNode()
+        + (options.writePolicy() == WritePolicy.WRITE_THROUGH ? " --write-through" : "")
+        + (options.crashes() ? "" : " --no-crashes")
+        + (options.skipOneInvalidation() ? " --break-skip-invalidation" : "");
+  }
+
+  private String weather() {
+    return "keys=" + keys.size() + " capacity=" + capacity + " maxDelay=" + maxDelay
+        + " maxMemoryDelay=" + maxMemoryDelay + " crashChance="
+        + String.format(java.util.Locale.ROOT, "%.3f", crashChance)
+        + " readShare=" + String.format(java.util.Locale.ROOT, "%.2f", readShare)
+        + " writePolicy=" + options.writePolicy() + " policy=" + options.policy();
+  }
+
+  private SimResult execute() {
+    for (int i = 0; i < ids.length; i++) {
+      startNode(i);
+      schedule(random.nextInt(5), EventType.CLIENT, i, null, 0, null, null, 0, 0);
+    }
+    long budget = 200_000L + 20_000L * options.opsPerNode() * ids.length;
+    while (!queue.isEmpty() && violations.isEmpty()) {
+      if (++events > budget) {
+        violations.add("event budget exhausted: possible livelock");
+        break;
+      }
+      Event e = queue.poll();
+      now = e.time();
+      handle(e);
+      checkInvariants();
+      if (faultsOn && allClientsDone()) {
+        faultsOn = false;
+        for (int i = 0; i < ids.length; i++) {
+          if (!up[i]) {
+            restart(i);
+          }
+        }
+      }
+    }
+    if (violations.isEmpty()) {
+      finalChecks();
+    }
+    return new SimResult(options.seed(), weather(), List.copyOf(violations), opsCompleted, hits,
+        messages, checkedTxns, crashes, events);
+  }
+
+  // ---- nodes -----------------------------------------------------------------------------------
+
+  private void startNode(int i) {
+    CacheConfig config = CacheConfig.builder()
+        .capacity(capacity)
+        .policy(options.policy())
+        .writePolicy(options.writePolicy())
+        .firstTxn(((long) incarnation[i] << 40) + 1)
+        .faultSkipOneInvalidation(options.skipOneInvalidation())
+        .build();
+    nodes[i] = new ProtocolNode(ids[i], config, this::homeOf, () -> now, new Effects(i));
+    up[i] = true;
+  }
+
+  private String homeOf(String key) {
+    return ids[Math.floorMod(key.hashCode() * 31 + 7, homeCount)];
+  }
+
+  private int index(String id) {
+    return Integer.parseInt(id.substring(1)) - 1;
+  }
+
+  private final class Effects implements ProtocolEffects {
+    private final int node;
+    private final int inc;
+
+    Effects(int node) {
+      this.node = node;
+      this.inc = incarnation[node];
+    }
+
+    @Override
+    public void send(CacheMessage m) {
+      messages++;
+      int to = index(m.to());
+      TxnTrace t = txns.computeIfAbsent(m.requester() + "#" + m.txn(), x -> new TxnTrace());
+      if (t.first == null) {
+        t.first = m.type();
+        t.firstTime = now;
+      }
+      t.messages++;
+      t.lastTime = now;
+      switch (m.type()) {
+        case INV -> t.invs++;
+        case FWD_GET_S -> t.fwdGetS++;
+        case FWD_GET_M -> t.fwdGetM++;
+        case NACK, RECALL, RECALL_DATA, RECALL_NONE, PROBE, PROBE_ACK -> t.disturbed = true;
+        default -> { }
+      }
+      long delay = 1 + random.nextInt(maxDelay);
+      schedule(delay, EventType.DELIVER, to, m, 0, null, null, inc, incarnation[to]);
+    }
+
+    @Override
+    public void memoryRead(long token, String key) {
+      schedule(memoryDelay(key), EventType.MEM_READ, node, null, token, key, null, inc, inc);
+    }
+
+    @Override
+    public void memoryWrite(long token, String key, CacheValue value) {
+      memoryLastPut.put(key, value);
+      schedule(memoryDelay(key), EventType.MEM_WRITE, node, null, token, key, value, inc, inc);
+    }
+
+    @Override
+    public void complete(long opId, OpResult result) {
+      onComplete(node, inc, opId, result);
+    }
+
+    @Override
+    public void fail(long opId, RuntimeException error) {
+      violations.add("operation failed at " + ids[node] + ": " + error.getMessage());
+    }
+
+    @Override
+    public void writeApplied(String key, CacheValue value) {
+      current.put(key, value.asString());
+      // a write invoked before the last crash may still be lost with the crashed node's line
+      if (pendingOpId[node] != 0 && pendingInvoke[node] > lastCrashLogical) {
+        uncertain.remove(key);
+      }
+    }
+  }
+
+  private long memoryDelay(String key) {
+    long at = now + 1 + random.nextInt(maxMemoryDelay);
+    long busy = memoryBusyUntil.getOrDefault(key, 0L);
+    at = Math.max(at, busy); // FIFO per key: never complete before an earlier operation
+    memoryBusyUntil.put(key, at);
+    return at - now;
+  }
+
+  private void schedule(long delay, EventType type, int node, CacheMessage m, long token,
+      String key, CacheValue value, int fromInc, int toInc) {
+    queue.add(new Event(now + delay, seq++, type, node, m, token, key, value, fromInc, toInc));
+  }
+
+  // ---- events ----------------------------------------------------------------------------------
+
+  private void handle(Event e) {
+    int i = e.node();
+    switch (e.type()) {
+      case DELIVER -> {
+        CacheMessage m = e.message();
+        int from = index(m.from());
+        if (!up[i] || incarnation[i] != e.toIncarnation() || incarnation[from] != e.fromIncarnation()
+            || !up[from]) {
+          TxnTrace t = txns.get(m.requester() + "#" + m.txn());
+          if (t != null) {
+            t.disturbed = true;
+          }
+          return; // the sender or the receiver crashed meanwhile: the message is lost
+        }
+        if (m.type() == MessageType.DATA) {
+          TxnTrace t = txns.get(m.requester() + "#" + m.txn());
+          if (t != null) {
+            t.dataHops = Math.max(t.dataHops, m.hops());
+          }
+        }
+        log("deliver " + m);
+        nodes[i].step(m);
+        if (trace != null) {
+          log("  " + ids[i] + " " + m.key() + " line=" + nodes[i].lineState(m.key()) + " dir="
+              + nodes[i].directoryState(m.key()));
+        }
+      }
+      case MEM_READ -> {
+        log(ids[i] + " memory read " + e.key() + " -> " + memory.get(e.key()));
+        if (up[i] && incarnation[i] == e.fromIncarnation()) {
+          nodes[i].memoryReadDone(e.token(), memory.get(e.key()), null);
+        }
+      }
+      case MEM_WRITE -> {
+        memory.put(e.key(), e.value()); // the write reaches memory even if the home died
+        log(ids[i] + " memory write " + e.key() + " = " + e.value());
+        if (up[i] && incarnation[i] == e.fromIncarnation()) {
+          nodes[i].memoryWriteDone(e.token(), null);
+        }
+      }
+      case CLIENT -> {
+        if (up[i] && incarnation[i] == e.fromIncarnation()) {
+          issue(i);
+        }
+      }
+      case CRASH -> crash(i);
+      case RESTART -> {
+        if (!up[i]) {
+          restart(i);
+        }
+      }
+      default -> throw new IllegalStateException();
+    }
+    if (faultsOn && crashChance > 0 && random.nextDouble() < crashChance) {
+      int victim = homeCount + random.nextInt(ids.length - homeCount);
+      if (up[victim]) {
+        schedule(0, EventType.CRASH, victim, null, 0, null, null, 0, 0);
+      }
+    }
+  }
+
+  private void issue(int i) {
+    if (opsIssued[i] >= options.opsPerNode() || pendingOpId[i] != 0) {
+      return;
+    }
+    opsIssued[i]++;
+    String key = keys.get(random.nextInt(keys.size()));
+    double roll = random.nextDouble();
+    OpKind kind = roll < invalidateShare ? OpKind.INVALIDATE
+        : roll < invalidateShare + readShare ? OpKind.READ : OpKind.WRITE;
+    String value = kind == OpKind.WRITE ? ids[i] + "." + incarnation[i] + "." + (++writeCounter[i])
+        : null;
+    long opId = nextOpId++;
+    pendingOpId[i] = opId;
+    pendingKey[i] = key;
+    pendingKind[i] = kind;
+    pendingValue[i] = value;
+    pendingInvoke[i] = ++logical;
+    log(ids[i] + " invokes " + kind + " " + key + (value != null ? "=" + value : ""));
+    long before = nodes[i].stats().messagesSent();
+    nodes[i].submit(opId, kind, key, value == null ? null : CacheValue.of(value));
+    long sent = nodes[i].stats().messagesSent() - before;
+    if (pendingOpId[i] == 0 && lastHit && kind != OpKind.INVALIDATE) {
+      long allowed = kind == OpKind.WRITE && options.writePolicy() == WritePolicy.WRITE_THROUGH
+          ? 1 : 0;
+      if (sent > allowed) {
+        violations.add("a hit sent " + sent + " messages at " + ids[i] + " on " + key);
+      }
+    }
+  }
+
+  private boolean lastHit;
+  private long lastCrashLogical;
+
+  private void onComplete(int i, int inc, long opId, OpResult r) {
+    if (inc != incarnation[i] || pendingOpId[i] != opId) {
+      violations.add("completion of an unknown operation at " + ids[i]);
+      return;
+    }
+    opsCompleted++;
+    log(ids[i] + " completes " + r);
+    lastHit = r.hit();
+    if (r.hit()) {
+      hits++;
+    }
+    long resp = ++logical;
+    String key = pendingKey[i];
+    switch (pendingKind[i]) {
+      case READ -> history.get(key).add(new LinearizabilityChecker.Op(
+          LinearizabilityChecker.Kind.READ, r.value() == null ? null : r.value().asString(),
+          pendingInvoke[i], resp, ids[i] + " read"));
+      case WRITE -> history.get(key).add(new LinearizabilityChecker.Op(
+          LinearizabilityChecker.Kind.WRITE, pendingValue[i], pendingInvoke[i], resp,
+          ids[i] + " write"));
+      default -> { }
+    }
+    pendingOpId[i] = 0;
+    schedule(random.nextInt(4), EventType.CLIENT, i, null, 0, null, null, incarnation[i], 0);
+  }
+
+  private void crash(int i) {
+    if (!up[i] || !faultsOn) {
+      return;
+    }
+    crashes++;
+    log("CRASH " + ids[i]);
+    crashTimes.add(now);
+    up[i] = false;
+    if (pendingOpId[i] != 0) {
+      // never answered: it may or may not have taken effect
+      String key = pendingKey[i];
+      if (pendingKind[i] == OpKind.WRITE) {
+        history.get(key).add(new LinearizabilityChecker.Op(LinearizabilityChecker.Kind.WRITE,
+            pendingValue[i], pendingInvoke[i], Long.MAX_VALUE, ids[i] + " write (crashed)"));
+      }
+      pendingOpId[i] = 0;
+    }
+    incarnation[i]++;
+    nodes[i] = null;
+    long at = ++logical;
+    lastCrashLogical = at;
+    for (String k : keys) {
+      // the crashed node may have held the latest (unacknowledged or unwritten) value
+      uncertain.add(k);
+      if (options.writePolicy() == WritePolicy.WRITE_BACK) {
+        CacheValue mem = memoryLastPut.get(k);
+        history.get(k).add(new LinearizabilityChecker.Op(LinearizabilityChecker.Kind.REVERT,
+            mem == null ? null : mem.asString(), at, at, "crash of " + ids[i]));
+      }
+    }
+    for (int j = 0; j < ids.length; j++) {
+      if (up[j]) {
+        nodes[j].nodeDown(ids[i]);
+      }
+    }
+    schedule(5 + random.nextInt(100), EventType.RESTART, i, null, 0, null, null, 0, 0);
+  }
+
+  private void restart(int i) {
+    startNode(i);
+    for (int j = 0; j < ids.length; j++) {
+      if (j != i && up[j]) {
+        nodes[j].nodeUp(ids[i]);
+      }
+    }
+    schedule(random.nextInt(4), EventType.CLIENT, i, null, 0, null, null, incarnation[i], 0);
+  }
+
+  private boolean allClientsDone() {
+    for (int i = 0; i < ids.length; i++) {
+      if (up[i] && (opsIssued[i] < options.opsPerNode() || pendingOpId[i] != 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- checkers --------------------------------------------------------------------------------
+
+  private void checkInvariants() {
+    for (String key : keys) {
+      int writers = 0;
+      int readers = 0;
+      String seen = null;
+      boolean disagree = false;
+      StringBuilder where = new StringBuilder();
+      for (int i = 0; i < ids.length; i++) {
+        if (!up[i]) {
+          continue;
+        }
+        LineState s = nodes[i].lineState(key);
+        if (s.writable()) {
+          writers++;
+        }
+        if (s.readable()) {
+          readers++;
+          CacheValue v = nodes[i].lineValue(key);
+          String text = v == null ? null : v.asString();
+          if (readers > 1 && !Objects.equals(seen, text)) {
+            disagree = true;
+          }
+          seen = text;
+          if (!uncertain.contains(key) && current.containsKey(key)
+              && !Objects.equals(current.get(key), text)) {
+            violations.add("data-value: " + ids[i] + " holds " + key + "=" + text + " in " + s
+                + " but the last write was " + current.get(key) + " (t=" + now + ")");
+          }
+        }
+        if (s != LineState.I) {
+          where.append(ids[i]).append(':').append(s).append(' ');
+        }
+      }
+      if (writers > 1 || (writers == 1 && readers > 1)) {
+        violations.add("SWMR: key " + key + " has " + writers + " writers and " + readers
+            + " readers: " + where + "(t=" + now + ")");
+      }
+      if (disagree) {
+        violations.add("data-value: readable copies of " + key + " disagree: " + where);
+      }
+    }
+  }
+
+  private void finalChecks() {
+    for (int i = 0; i < ids.length; i++) {
+      if (up[i] && (pendingOpId[i] != 0 || opsIssued[i] < options.opsPerNode())) {
+        violations.add("liveness: " + ids[i] + " still has an operation pending on "
+            + pendingKey[i] + " after the cluster settled");
+      }
+    }
+    for (String key : keys) {
+      ProtocolNode home = nodes[index(homeOf(key))];
+      DirectoryState ds = home.directoryState(key);
+      TreeSet<String> holders = new TreeSet<>();
+      String owner = null;
+      for (int i = 0; i < ids.length; i++) {
+        LineState s = nodes[i].lineState(key);
+        if (s == LineState.S) {
+          holders.add(ids[i]);
+        } else if (s == LineState.E || s == LineState.M) {
+          owner = ids[i];
+        } else if (s != LineState.I) {
+          violations.add("quiescent: " + ids[i] + " left in transient " + s + " for " + key);
+        }
+      }
+      boolean agree = switch (ds) {
+        case I -> holders.isEmpty() && owner == null;
+        case S -> owner == null && holders.equals(home.directorySharers(key));
+        case EM -> holders.isEmpty() && Objects.equals(owner, home.directoryOwner(key));
+        default -> false;
+      };
+      if (!agree) {
+        violations.add("quiescent: directory of " + key + " is " + ds + " sharers="
+            + home.directorySharers(key) + " owner=" + home.directoryOwner(key)
+            + " but lines are S=" + holders + " owner=" + owner);
+      }
+      String lin = LinearizabilityChecker.check(history.get(key), null);
+      if (lin != null) {
+        violations.add("history of " + key + ": " + lin);
+      }
+    }
+    for (Map.Entry<String, TxnTrace> en : new TreeMap<>(txns).entrySet()) {
+      TxnTrace t = en.getValue();
+      String requester = en.getKey().substring(0, en.getKey().indexOf('#'));
+      long txn = Long.parseLong(en.getKey().substring(en.getKey().indexOf('#') + 1));
+      boolean requesterCrashed = (txn >>> 40) != incarnation[index(requester)];
+      if (t.disturbed || requesterCrashed || crashedDuring(t)) {
+        continue;
+      }
+      String problem = null;
+      switch (t.first) {
+        case GET_S -> {
+          checkedTxns++;
+          if (t.messages != 2 && t.messages != 4) {
+            problem = "read miss used " + t.messages + " messages";
+          } else if (t.dataHops > 3) {
+            problem = "read miss answered after " + t.dataHops + " hops";
+          }
+        }
+        case GET_M -> {
+          checkedTxns++;
+          int expected = t.fwdGetM > 0 ? 3 : 2 + 2 * t.invs;
+          if (t.messages != expected) {
+            problem = "write miss used " + t.messages + " messages, expected " + expected
+                + " (invalidations " + t.invs + ", forwards " + t.fwdGetM + ")";
+          }
+        }
+        case PUT_S, PUT_E, PUT_M, WRITE_BACK -> {
+          if (t.messages != 2) {
+            problem = t.first + " used " + t.messages + " messages";
+          }
+        }
+        default -> problem = "transaction opened by " + t.first;
+      }
+      if (problem != null) {
+        violations.add("message count: " + en.getKey() + " " + problem);
+      }
+    }
+  }
+
+  private boolean crashedDuring(TxnTrace t) {
+    for (long c : crashTimes) {
+      if (c >= t.firstTime && c <= t.lastTime + maxDelay + maxMemoryDelay) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,79 @@
+package io.synod.cache.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.cache.WritePolicy;
+import io.synod.cache.store.PolicyKind;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Runs the cache simulation over many seeds ({@code -Dsynod.sim.seeds}, default 300) for each
+ * write policy, and shows the checkers catch a broken rule.
+ */
+@Tag("simulation")
+class CacheSimulationTest {
+  private static final int SEEDS = Integer.getInteger("synod.sim.seeds", 300);
+
+  @ParameterizedTest
+  @EnumSource(WritePolicy.class)
+  void everySeedKeepsSwmrDataValueAndLinearizability(WritePolicy writePolicy) {
+    List<String> failures = new ArrayList<>();
+    long transactions = 0;
+    long crashes = 0;
+    long hits = 0;
+    for (int s = 0; s < SEEDS; s++) {
+      SimOptions o = new SimOptions(s, 3, SimOptions.DEFAULT_OPS_PER_NODE, writePolicy,
+          s % 2 == 0 ? PolicyKind.LRU : PolicyKind.LFU, true, false);
+      SimResult r = CacheSimulation.run(o);
+      transactions += r.transactionsChecked();
+      crashes += r.crashes();
+      hits += r.hits();
+      if (!r.ok()) {
+        failures.add("seed " + s + " [" + r.weather() + "]: " + r.violations().get(0)
+            + "\n  replay: " + CacheSimulation.replayCommand(o));
+      }
+    }
+    assertEquals(List.of(), failures.subList(0, Math.min(5, failures.size())));
+    // the runs must actually exercise the protocol: misses, hits and crashes
+    assertTrue(transactions > SEEDS, "too few transactions checked: " + transactions);
+    assertTrue(hits > SEEDS, "too few hits: " + hits);
+    assertTrue(crashes > 0, "no crash was injected");
+  }
+
+  @Test
+  void fiveNodesWithoutCrashesAlsoHold() {
+    for (int s = 0; s < Math.max(20, SEEDS / 10); s++) {
+      SimOptions o = new SimOptions(10_000 + s, 5, 30, WritePolicy.WRITE_BACK, PolicyKind.LRU,
+          false, false);
+      SimResult r = CacheSimulation.run(o);
+      assertTrue(r.ok(), () -> "seed " + o.seed() + ": " + r.violations());
+    }
+  }
+
+  @Test
+  void skippingOneInvalidationIsCaught() {
+    int caught = 0;
+    for (int s = 0; s < 50; s++) {
+      SimOptions o = new SimOptions(s, 3, SimOptions.DEFAULT_OPS_PER_NODE,
+          WritePolicy.WRITE_BACK, PolicyKind.LRU, false, true);
+      if (!CacheSimulation.run(o).ok()) {
+        caught++;
+      }
+    }
+    assertTrue(caught >= 25, "the broken rule was caught in only " + caught + " of 50 seeds");
+  }
+
+  @Test
+  void aSeedReplaysToTheSameResult() {
+    SimOptions o = SimOptions.defaults(42);
+    SimResult a = CacheSimulation.run(o);
+    SimResult b = CacheSimulation.run(o);
+    assertEquals(a, b);
+  }
+}

@@ -1,0 +1,130 @@
+package io.synod.server.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.queue.Delivery;
+import io.synod.queue.QueueConfig;
+import io.synod.queue.QueueCore;
+import io.synod.queue.TopicStats;
+import io.synod.queue.spi.QueueScheduler;
+import io.synod.queue.spi.StreamEntry;
+import io.synod.queue.spi.StreamId;
+import io.synod.queue.spi.StreamRecord;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The queue core's semantics on Redis Streams: visibility timeout, counted redeliveries and the
+ * dead-letter topic the core builds from what the adapter gives it, and retention that keeps
+ * unacknowledged messages.
+ */
+@ExtendWith(RedisServerExtension.class)
+class RedisQueueCoreIT {
+  private static final long VISIBILITY = 150;
+  private static RedisConnector connector;
+  private static ScheduledExecutorService timers;
+
+  @BeforeAll
+  static void connect(URI redis) {
+    connector = RedisConnector.connect(redis.toString());
+    timers = Executors.newSingleThreadScheduledExecutor();
+  }
+
+  @AfterAll
+  static void close() {
+    connector.close();
+    timers.shutdownNow();
+  }
+
+  private static <T> T await(CompletionStage<T> s) throws Exception {
+    return s.toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static QueueCore core(QueueConfig config) {
+    QueueScheduler scheduler = (delay, task) -> {
+      ScheduledFuture<?> f = timers.schedule(task, delay, TimeUnit.MILLISECONDS);
+      return () -> f.cancel(false);
+    };
+    return new QueueCore(config, new RedisStreamStore(connector), scheduler,
+        System::currentTimeMillis, null);
+  }
+
+  private static void sleep(long ms) throws InterruptedException {
+    Thread.sleep(ms);
+  }
+
+  @Test
+  void unackedMessagesComeBackCountedAndEndInTheDeadLetterTopic() throws Exception {
+    QueueCore q = core(QueueConfig.defaults().withVisibilityTimeoutMillis(VISIBILITY)
+        .withMaxDeliveries(3));
+    StreamId poison = await(q.publish("jobs", List.of(StreamRecord.of(
+        "poison".getBytes(StandardCharsets.UTF_8))))).get(0);
+    StreamId good = await(q.publish("jobs", List.of(StreamRecord.of(
+        "good".getBytes(StandardCharsets.UTF_8))))).get(0);
+    List<Delivery> first = await(q.consume("jobs", "workers", "w1", 10, 0));
+    assertEquals(List.of(poison, good), first.stream().map(Delivery::id).toList());
+    await(q.ack("jobs", "workers", List.of(good.toString())));
+
+    List<Long> counts = new ArrayList<>();
+    for (int attempt = 0; attempt < 20 && counts.size() < 2; attempt++) {
+      sleep(VISIBILITY + 50);
+      for (Delivery d : await(q.consume("jobs", "workers", "w2", 10, 0))) {
+        assertEquals(poison, d.id(), "an acked message never comes back");
+        counts.add(d.deliveryCount());
+      }
+    }
+    assertEquals(List.of(2L, 3L), counts);
+    List<StreamEntry> dead = List.of();
+    for (int attempt = 0; attempt < 20 && dead.isEmpty(); attempt++) {
+      sleep(VISIBILITY + 50);
+      assertTrue(await(q.consume("jobs", "workers", "w3", 10, 0)).isEmpty(),
+          "over the limit it is not delivered again");
+      dead = await(new RedisStreamStore(connector).range("jobs" + QueueCore.DLQ_SUFFIX,
+          StreamId.MIN, 10));
+    }
+    assertEquals(1, dead.size());
+    assertEquals("poison", new String(dead.get(0).record().payload(), StandardCharsets.UTF_8));
+    assertEquals(poison.toString(), dead.get(0).record().headers().get(QueueCore.H_ORIGINAL_ID));
+    TopicStats stats = await(q.stats("jobs"));
+    assertEquals(0, stats.groups().get(0).pending());
+  }
+
+  @Test
+  void retentionNeverDropsAnUnackedMessage() throws Exception {
+    QueueCore q = core(QueueConfig.defaults().withRetention(2, Long.MAX_VALUE));
+    List<StreamId> ids = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ids.addAll(await(q.publish("t", List.of(StreamRecord.of(new byte[] {(byte) i})))));
+    }
+    assertEquals(ids.get(0), await(q.consume("t", "g", "c", 1, 0)).get(0).id());
+    // over the limit with nothing acked: the core may refuse the publish, it must not drop one
+    List<StreamId> accepted = new ArrayList<>();
+    for (int i = 2; i < 6; i++) {
+      try {
+        accepted.addAll(await(q.publish("t", List.of(StreamRecord.of(new byte[] {(byte) i})))));
+      } catch (java.util.concurrent.ExecutionException e) {
+        assertTrue(e.getCause() instanceof io.synod.queue.QueueException, e.toString());
+      }
+    }
+    List<StreamId> stored = await(new RedisStreamStore(connector).range("t", StreamId.MIN, 100))
+        .stream().map(StreamEntry::id).toList();
+    assertTrue(stored.containsAll(ids), "unacked and undelivered messages are all kept");
+    List<StreamId> rest = await(q.consume("t", "g", "c", 100, 0)).stream().map(Delivery::id)
+        .toList();
+    List<StreamId> expected = new ArrayList<>(List.of(ids.get(1)));
+    expected.addAll(accepted);
+    assertEquals(expected, rest, "every accepted message is delivered");
+  }
+}

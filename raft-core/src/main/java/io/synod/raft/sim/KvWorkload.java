@@ -1,0 +1,185 @@
+package io.synod.raft.sim;
+
+import io.synod.raft.NodeId;
+import io.synod.raft.NotLeaderException;
+import io.synod.raft.RaftException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The default simulation workload: clients writing unique values to a few keys and reading them
+ * back through ReadIndex, each client one operation at a time, with a timeout after which the
+ * outcome is unknown. At the end each key's history must be linearizable.
+ *
+ * @since 1.0
+ */
+public final class KvWorkload implements SimWorkload {
+
+  private static final long SEARCH_BUDGET = 2_000_000;
+
+  private final int clients;
+  private final int keys;
+  private final long timeoutUnits;
+  private final TreeMap<Integer, List<LinearizabilityChecker.Op>> history = new TreeMap<>();
+  private long nextValue = 1;
+  private long ackedIndex;
+  private long writesOk;
+  private long readsOk;
+  private long unknown;
+  private long refused;
+
+  /**
+   * A workload.
+   *
+   * @param clients concurrent clients
+   * @param keys distinct keys
+   * @param timeoutUnits how long a client waits before giving up on an operation
+   */
+  public KvWorkload(int clients, int keys, long timeoutUnits) {
+    this.clients = clients;
+    this.keys = keys;
+    this.timeoutUnits = timeoutUnits;
+  }
+
+  @Override
+  public void start(SimCluster cluster) {
+    for (int c = 0; c < clients; c++) {
+      int client = c;
+      cluster.schedule(1 + cluster.random().nextInt(20), () -> next(cluster, client, null));
+    }
+  }
+
+  private final class Attempt {
+    final int client;
+    final int key;
+    final boolean write;
+    final long value;
+    final long invoke;
+    boolean done;
+
+    Attempt(int client, int key, boolean write, long value, long invoke) {
+      this.client = client;
+      this.key = key;
+      this.write = write;
+      this.value = value;
+      this.invoke = invoke;
+    }
+  }
+
+  private void next(SimCluster cluster, int client, NodeId hint) {
+    if (cluster.inLivenessPhase()) {
+      return;
+    }
+    NodeId target = hint;
+    if (target == null || !cluster.isUp(target)) {
+      target = cluster.leaderGuess();
+    }
+    if (target == null || cluster.random().nextInt(10) == 0) {
+      List<NodeId> nodes = cluster.nodes();
+      target = nodes.get(cluster.random().nextInt(nodes.size()));
+    }
+    if (!cluster.isUp(target)) {
+      cluster.schedule(5 + cluster.random().nextInt(20), () -> next(cluster, client, null));
+      return;
+    }
+    int key = cluster.random().nextInt(keys);
+    boolean write = cluster.random().nextInt(10) < 6;
+    Attempt a = new Attempt(client, key, write, write ? nextValue++ : 0, cluster.now());
+    NodeId node = target;
+    cluster.schedule(timeoutUnits, () -> {
+      if (!a.done) {
+        a.done = true;
+        unknown++;
+        if (a.write) {
+          record(a.key, new LinearizabilityChecker.Op(a.invoke, Long.MAX_VALUE, true, a.value,
+              a.client));
+        }
+        next(cluster, client, null);
+      }
+    });
+    if (write) {
+      cluster.propose(node, KvStateMachine.put(key, a.value), new SimCluster.ProposalCallback() {
+        @Override
+        public void applied(long index, Object result) {
+          if (a.done) {
+            return;
+          }
+          a.done = true;
+          writesOk++;
+          ackedIndex = Math.max(ackedIndex, index);
+          record(a.key, new LinearizabilityChecker.Op(a.invoke, cluster.now(), true, a.value,
+              a.client));
+          thinkThenNext(cluster, client, node);
+        }
+
+        @Override
+        public void failed(RaftException e) {
+          if (a.done) {
+            return;
+          }
+          a.done = true;
+          refused++;
+          thinkThenNext(cluster, client, leaderHint(e));
+        }
+      });
+    } else {
+      cluster.readIndex(node, index -> {
+        if (a.done) {
+          return;
+        }
+        a.done = true;
+        readsOk++;
+        KvStateMachine sm = (KvStateMachine) cluster.stateMachine(node);
+        record(a.key, new LinearizabilityChecker.Op(a.invoke, cluster.now(), false,
+            sm.get(a.key), a.client));
+        thinkThenNext(cluster, client, node);
+      }, e -> {
+        if (a.done) {
+          return;
+        }
+        a.done = true;
+        refused++;
+        thinkThenNext(cluster, client, leaderHint(e));
+      });
+    }
+  }
+
+  private static NodeId leaderHint(RaftException e) {
+    return e instanceof NotLeaderException nle ? nle.leader().orElse(null) : null;
+  }
+
+  private void thinkThenNext(SimCluster cluster, int client, NodeId hint) {
+    cluster.schedule(1 + cluster.random().nextInt(15), () -> next(cluster, client, hint));
+  }
+
+  private void record(int key, LinearizabilityChecker.Op op) {
+    history.computeIfAbsent(key, k -> new ArrayList<>()).add(op);
+  }
+
+  @Override
+  public long ackedIndex() {
+    return ackedIndex;
+  }
+
+  @Override
+  public String verify(SimCluster cluster) {
+    for (var e : history.entrySet()) {
+      LinearizabilityChecker.Outcome o = LinearizabilityChecker.check(e.getValue(), 0,
+          SEARCH_BUDGET);
+      if (o == LinearizabilityChecker.Outcome.NOT_LINEARIZABLE) {
+        List<LinearizabilityChecker.Op> ops = e.getValue();
+        int from = Math.max(0, ops.size() - 12);
+        return "linearizability: history of key " + e.getKey() + " (" + ops.size()
+            + " ops) is not linearizable; last ops " + ops.subList(from, ops.size());
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String summary() {
+    return "writes=" + writesOk + " reads=" + readsOk + " unknown=" + unknown + " refused="
+        + refused;
+  }
+}
