@@ -21,7 +21,7 @@ final class SimulateQueueCommand implements Callable<Integer> {
   @Option(names = "--seeds", defaultValue = "100", description = "Seeds to run (default ${DEFAULT-VALUE}).")
   int seeds;
 
-  @Option(names = "--first-seed", defaultValue = "1", description = "First seed (default ${DEFAULT-VALUE}); replay one with --first-seed S --seeds 1.")
+  @Option(names = {"--seed-base", "--first-seed"}, defaultValue = "1", description = "First seed (default ${DEFAULT-VALUE}); replay one with --seed-base S --seeds 1.")
   long firstSeed;
 
   @Option(names = "--nodes", defaultValue = "3", description = "Nodes (default ${DEFAULT-VALUE}).")
@@ -71,7 +71,7 @@ final class SimulateQueueCommand implements Callable<Integer> {
       }
       r.violations().forEach(out::println);
       if (!r.violations().isEmpty()) {
-        out.println("replay: synod simulate queue --first-seed " + seed + " --seeds 1");
+        out.println("replay: ./synod simulate queue --seed-base " + seed + " --seeds 1");
       }
       out.flush();
     }
