@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -87,6 +88,10 @@ final class BenchUser {
         return cacheStep();
       case HELLO:
         return call(Endpoint.HELLO, get(target), null).thenApply(r -> null);
+      case ETCD_PUT:
+        return etcdPutStep();
+      case ETCD_LOCK:
+        return etcdLockStep();
       default:
         throw new IllegalStateException("unknown scenario " + scenario);
     }
@@ -163,6 +168,33 @@ final class BenchUser {
         target.resolve("/cache/read?address=" + URLEncoder.encode(key, StandardCharsets.UTF_8));
     return call(Endpoint.CACHE_READ, get(uri), null)
         .thenApply(r -> null);
+  }
+
+  private static String base64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private CompletableFuture<Void> etcdPutStep() {
+    ObjectNode put = JSON.createObjectNode();
+    put.put("key", base64("bench-" + id + "-" + iteration % 100));
+    put.put("value", base64("v-" + iteration));
+    return call(Endpoint.ETCD_PUT, post("/v3/kv/put", put), null).thenApply(r -> null);
+  }
+
+  private CompletableFuture<Void> etcdLockStep() {
+    ObjectNode lock = JSON.createObjectNode();
+    lock.put("name", base64("bench-" + options.runId() + "-" + id + "-" + iteration));
+    return call(Endpoint.ETCD_LOCK, post("/v3/lock/lock", lock), null)
+        .thenCompose(
+            body -> {
+              if (body == null || !body.path("key").isTextual()) {
+                return CompletableFuture.completedFuture(null);
+              }
+              ObjectNode unlock = JSON.createObjectNode();
+              unlock.put("key", body.path("key").asText());
+              return call(Endpoint.ETCD_UNLOCK, post("/v3/lock/unlock", unlock), null)
+                  .thenApply(r -> null);
+            });
   }
 
   private HttpRequest post(String path, JsonNode body) {

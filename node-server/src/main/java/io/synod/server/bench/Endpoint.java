@@ -9,7 +9,10 @@ enum Endpoint {
   QUEUE_ACK("POST /queue/ack"),
   CACHE_READ("GET /cache/read"),
   CACHE_WRITE("POST /cache/write"),
-  HELLO("GET <target>");
+  HELLO("GET <target>"),
+  ETCD_PUT("POST /v3/kv/put"),
+  ETCD_LOCK("POST /v3/lock/lock"),
+  ETCD_UNLOCK("POST /v3/lock/unlock");
 
   final String label;
 

@@ -15,7 +15,17 @@ public enum Scenario {
   /** 95% reads and 5% writes over 50 keys. */
   CACHE(List.of(Endpoint.CACHE_READ, Endpoint.CACHE_WRITE)),
   /** GET the target URL as given: the ceiling run against a plain hello-world server. */
-  HELLO(List.of(Endpoint.HELLO));
+  HELLO(List.of(Endpoint.HELLO)),
+  /**
+   * The peer system's writes: etcd v3 puts through its JSON gateway ({@code POST /v3/kv/put}) over
+   * 100 keys per user, for a side-by-side run against a three-member etcd.
+   */
+  ETCD_PUT(List.of(Endpoint.ETCD_PUT)),
+  /**
+   * The peer system's lock API, shaped like {@link #LOCK}: {@code POST /v3/lock/lock} on a name
+   * unique to the user and iteration, then {@code POST /v3/lock/unlock} with the key it returned.
+   */
+  ETCD_LOCK(List.of(Endpoint.ETCD_LOCK, Endpoint.ETCD_UNLOCK));
 
   final List<Endpoint> endpoints;
 

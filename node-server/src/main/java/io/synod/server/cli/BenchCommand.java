@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
           + " failures and latency percentiles per endpoint (HdrHistogram).",
       "lock: acquire+release an exclusive lock on a unique resource; queue: publish, consume"
           + " and ack on one topic; cache: 95% reads, 5% writes over 50 keys; hello: GET the"
-          + " target URL (a ceiling run against a plain HTTP server); all: lock, queue, cache.",
+          + " target URL (a ceiling run against a plain HTTP server); etcd_put, etcd_lock: the same load"
+          + " against etcd's v3 JSON gateway (puts; lock then unlock), for a side-by-side run;"
+          + " all: lock, queue, cache.",
       "Exit status 1 when any request failed."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -41,12 +43,14 @@ public final class BenchCommand implements Callable<Integer> {
     queue,
     cache,
     hello,
+    etcd_put,
+    etcd_lock,
     all
   }
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", description = "lock, queue, cache, hello or all")
+  @Parameters(index = "0", description = "lock, queue, cache, hello, etcd_put, etcd_lock or all")
   Which which;
 
   @Option(

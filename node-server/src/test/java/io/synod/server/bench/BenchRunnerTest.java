@@ -118,6 +118,19 @@ class BenchRunnerTest {
         status = failCacheWrites ? 500 : 200;
         reply = "{\"status\":\"written\",\"address\":\"k\",\"value\":\"v\"}";
       }
+      case "/v3/lock/lock" -> {
+        // etcd's gateway: the name in base64; the answer names the ownership key
+        String name = body.path("name").asText();
+        String key = name + "-owner";
+        boolean ok = !name.isEmpty() && locks.putIfAbsent(key, name) == null;
+        status = ok ? 200 : 400;
+        reply = "{\"header\":{},\"key\":\"" + key + "\"}";
+      }
+      case "/v3/lock/unlock" -> {
+        boolean ok = locks.remove(body.path("key").asText()) != null;
+        status = ok ? 200 : 400;
+        reply = "{\"header\":{}}";
+      }
       default -> {
         status = 404;
         reply = "{\"error\":\"not found\"}";
@@ -172,6 +185,16 @@ class BenchRunnerTest {
     assertTrue(writes.requests() > 0 && reads.requests() > writes.requests() * 5, r.table());
     assertTrue(writes.lastFailure().contains("HTTP 500"));
     assertEquals(0, badRequests.get());
+  }
+
+  @Test
+  void etcdLockScenarioUnlocksWithTheKeyTheLockReturned() throws Exception {
+    BenchResult r = new BenchRunner(options(3), null).run(Scenario.ETCD_LOCK);
+    assertEquals(0, r.total().failures(), r.table());
+    assertEquals("POST /v3/lock/lock", r.rows().get(0).endpoint());
+    assertTrue(r.rows().get(0).requests() > 0);
+    assertEquals(r.rows().get(0).requests(), r.rows().get(1).requests(), "every lock unlocked");
+    assertTrue(locks.isEmpty(), "no lock left held: " + locks);
   }
 
   @Test
