@@ -117,6 +117,37 @@ class DockerFilesTest {
   }
 
   @Test
+  void everyNodesEnvironmentPassesCheckConfig() throws IOException {
+    for (Map.Entry<String, Map<String, String>> node : nodeEnvironments().entrySet()) {
+      List<String> args = new java.util.ArrayList<>(
+          List.of("node", "--check-config", "--env-file", DOCKER.resolve(".env").toString()));
+      node.getValue().forEach((k, v) -> {
+        args.add("--set");
+        args.add(k + "=" + v);
+      });
+      java.io.StringWriter out = new java.io.StringWriter();
+      java.io.StringWriter err = new java.io.StringWriter();
+      picocli.CommandLine cli = new picocli.CommandLine(new io.synod.server.cli.SynodCli());
+      cli.setOut(new java.io.PrintWriter(out, true));
+      cli.setErr(new java.io.PrintWriter(err, true));
+      int rc = cli.execute(args.toArray(String[]::new));
+      assertEquals(0, rc, node.getKey() + " is refused: " + err);
+      assertTrue(out.toString().contains("NODE_ID=" + node.getKey()), out.toString());
+    }
+  }
+
+  @Test
+  void theDataVolumeMountPointExistsAndBelongsToTheRuntimeUser() throws IOException {
+    // a named volume takes its owner from the image's directory; a missing one is root's
+    String all = Files.readString(DOCKER.resolve("Dockerfile"));
+    for (Map<String, String> env : nodeEnvironments().values()) {
+      String dir = env.get("DATA_DIR");
+      assertTrue(all.contains("mkdir -p " + dir), "the image creates " + dir);
+      assertTrue(all.contains("chown -R synod:synod /var/lib/synod"), "owned by the runtime user");
+    }
+  }
+
+  @Test
   void envFileOnlySetsDocumentedKeys() throws IOException {
     String example = Files.readString(DOCKER.resolve(".env.example"));
     for (String line : Files.readAllLines(DOCKER.resolve(".env"))) {
