@@ -256,10 +256,15 @@ public final class RaftNode {
         becomeFollower(m.term(), fromLeader ? m.from() : null);
       }
     } else if (m.term() < term) {
-      if ((config.checkQuorum() || config.preVote())
-          && (m instanceof AppendEntriesRequest || m instanceof HeartbeatRequest)) {
-        // tell a stale leader about the newer term so it steps down
+      if (m instanceof AppendEntriesRequest || m instanceof HeartbeatRequest
+          || m instanceof InstallSnapshotRequest) {
+        // Figure 3.1, AppendEntries/InstallSnapshot receiver rule 1: reply false with our
+        // term, so a stale leader learns of the newer term and steps down. With check-quorum
+        // or pre-vote this is also what lets a node whose term ran ahead rejoin ([1] §9.6)
         send(new AppendEntriesResponse(groupId, id, m.from(), term, false, 0, 0, 0, 0));
+      } else if (m instanceof VoteRequest) {
+        // Figure 3.1, RequestVote receiver rule 1: reply false; the stale candidate steps down
+        send(new VoteResponse(groupId, id, m.from(), term, false));
       } else if (m instanceof PreVoteRequest) {
         send(new PreVoteResponse(groupId, id, m.from(), term, false));
       }

@@ -13,8 +13,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code synod simulate lock}: many lock clients contending for few resources under leader
  * changes, clock skew, election gaps, lagging and crashing replicas; checks mutual exclusion,
- * fencing, leases, deadlock freedom and liveness after every event. Prints a report per failing
- * seed and ends with {@code simulate lock: N seeds, K violations}; exit status 1 when K > 0.
+ * fencing, leases, deadlock freedom and liveness after every event. Prints one line per failing
+ * seed with the command that replays it ({@code --trace} adds the last events) and ends with
+ * {@code simulate lock: N seeds, K violations}; exit status 1 when K > 0.
  */
 @Command(name = "lock", mixinStandardHelpOptions = true,
     description = "Simulate lock clients contending through a replicated lock table under faults.")
@@ -37,6 +38,9 @@ final class SimulateLockCommand implements Callable<Integer> {
       description = "Test only: break one rule to see it caught: none, exclusive-over-shared, "
           + "reuse-token, no-deadlock-check, keep-holds-on-expiry, no-grace.")
   String bug;
+
+  @Option(names = "--trace", description = "After each failing seed, print its options and last events.")
+  boolean trace;
 
   @Option(names = "--verbose", description = "Print a line for every seed, passing or not.")
   boolean verbose;
@@ -61,7 +65,10 @@ final class SimulateLockCommand implements Callable<Integer> {
       LockSimResult r = LockReplicaSimulation.run(seed, steps, chosen);
       if (!r.ok()) {
         violations++;
-        out.print(r.report());
+        out.println("seed " + seed + ": " + r.violation() + " -- replay: " + r.replay());
+        if (trace) {
+          out.print(r.report());
+        }
       } else if (verbose) {
         out.println("seed " + seed + ": ok (" + r.stats() + ")");
       }

@@ -4,6 +4,7 @@ import io.synod.raft.NodeId;
 import io.synod.raft.NotLeaderException;
 import io.synod.raft.RaftException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -22,6 +23,10 @@ public final class KvWorkload implements SimWorkload {
   private final int keys;
   private final long timeoutUnits;
   private final TreeMap<Integer, List<LinearizabilityChecker.Op>> history = new TreeMap<>();
+  // writes invoked whose outcome nobody learned yet: when the run ends with some of them still
+  // open, they may have taken effect (a read may even have seen one), so verify() counts them
+  // as unknown-outcome writes rather than dropping them
+  private final LinkedHashSet<Attempt> openWrites = new LinkedHashSet<>();
   private long nextValue = 1;
   private long ackedIndex;
   private long writesOk;
@@ -86,10 +91,13 @@ public final class KvWorkload implements SimWorkload {
     int key = cluster.random().nextInt(keys);
     boolean write = cluster.random().nextInt(10) < 6;
     Attempt a = new Attempt(client, key, write, write ? nextValue++ : 0, cluster.now());
+    if (write) {
+      openWrites.add(a);
+    }
     NodeId node = target;
     cluster.schedule(timeoutUnits, () -> {
       if (!a.done) {
-        a.done = true;
+        settle(a);
         unknown++;
         if (a.write) {
           record(a.key, new LinearizabilityChecker.Op(a.invoke, Long.MAX_VALUE, true, a.value,
@@ -105,7 +113,7 @@ public final class KvWorkload implements SimWorkload {
           if (a.done) {
             return;
           }
-          a.done = true;
+          settle(a);
           writesOk++;
           ackedIndex = Math.max(ackedIndex, index);
           record(a.key, new LinearizabilityChecker.Op(a.invoke, cluster.now(), true, a.value,
@@ -118,7 +126,7 @@ public final class KvWorkload implements SimWorkload {
           if (a.done) {
             return;
           }
-          a.done = true;
+          settle(a);
           refused++;
           thinkThenNext(cluster, client, leaderHint(e));
         }
@@ -128,7 +136,7 @@ public final class KvWorkload implements SimWorkload {
         if (a.done) {
           return;
         }
-        a.done = true;
+        settle(a);
         readsOk++;
         KvStateMachine sm = (KvStateMachine) cluster.stateMachine(node);
         record(a.key, new LinearizabilityChecker.Op(a.invoke, cluster.now(), false,
@@ -138,7 +146,7 @@ public final class KvWorkload implements SimWorkload {
         if (a.done) {
           return;
         }
-        a.done = true;
+        settle(a);
         refused++;
         thinkThenNext(cluster, client, leaderHint(e));
       });
@@ -157,6 +165,11 @@ public final class KvWorkload implements SimWorkload {
     history.computeIfAbsent(key, k -> new ArrayList<>()).add(op);
   }
 
+  private void settle(Attempt a) {
+    a.done = true;
+    openWrites.remove(a);
+  }
+
   @Override
   public long ackedIndex() {
     return ackedIndex;
@@ -164,7 +177,13 @@ public final class KvWorkload implements SimWorkload {
 
   @Override
   public String verify(SimCluster cluster) {
-    for (var e : history.entrySet()) {
+    TreeMap<Integer, List<LinearizabilityChecker.Op>> all = new TreeMap<>();
+    history.forEach((k, v) -> all.put(k, new ArrayList<>(v)));
+    for (Attempt a : openWrites) {
+      all.computeIfAbsent(a.key, k -> new ArrayList<>()).add(new LinearizabilityChecker.Op(
+          a.invoke, Long.MAX_VALUE, true, a.value, a.client));
+    }
+    for (var e : all.entrySet()) {
       LinearizabilityChecker.Outcome o = LinearizabilityChecker.check(e.getValue(), 0,
           SEARCH_BUDGET);
       if (o == LinearizabilityChecker.Outcome.NOT_LINEARIZABLE) {

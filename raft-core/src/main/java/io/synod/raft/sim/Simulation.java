@@ -860,6 +860,10 @@ public final class Simulation implements SimCluster {
     private final HashMap<Long, long[]> logIndex = new HashMap<>(); // key index*2^20+term
     private long[] committedTerm = new long[1024];
     private int[] committedHash = new int[1024];
+    // an upper bound on the term in which each entry was committed: the lowest current term of
+    // a node when it applied the entry (a node learns of a commit from a leader of the commit's
+    // term or later, and terms never go back, so this is never below the real commit term)
+    private long[] commitTermBound = new long[1024];
     private long maxCommitted;
 
     long maxCommitted() {
@@ -879,10 +883,16 @@ public final class Simulation implements SimCluster {
         fail("election safety: " + prev + " and " + n.id + " both lead term " + s.term());
         return;
       }
-      // leader completeness: every entry applied anywhere is in the new leader's log
+      // leader completeness (dissertation 3.6.3): an entry committed in term C is in the log
+      // of every leader of a term later than C. A stale leader of an earlier term (its votes
+      // were cast before the voters moved on, and delivered late) is legal and not checked;
+      // the commit term is bounded from above, so every entry checked here must be present.
       RaftNode r = n.raft;
       long from = Math.max(1, r.firstIndex());
       for (long i = from; i <= maxCommitted; i++) {
+        if (committedTerm[(int) i] == 0 || s.term() <= commitTermBound[(int) i]) {
+          continue;
+        }
         long t = r.termAt(i);
         if (t != committedTerm[(int) i]) {
           fail("leader completeness: " + n.id + " leads term " + s.term()
@@ -925,6 +935,10 @@ public final class Simulation implements SimCluster {
       int i = (int) e.index();
       ensure(i);
       int h = Arrays.hashCode(e.data()) * 31 + e.type().ordinal();
+      long nodeTerm = n.raft.term();
+      if (committedTerm[i] == 0 || nodeTerm < commitTermBound[i]) {
+        commitTermBound[i] = nodeTerm;
+      }
       if (committedTerm[i] == 0) {
         committedTerm[i] = e.term();
         committedHash[i] = h;
@@ -951,6 +965,7 @@ public final class Simulation implements SimCluster {
         int len = Math.max(i + 1, committedTerm.length * 2);
         committedTerm = Arrays.copyOf(committedTerm, len);
         committedHash = Arrays.copyOf(committedHash, len);
+        commitTermBound = Arrays.copyOf(commitTermBound, len);
       }
     }
   }

@@ -321,13 +321,18 @@ public final class FileRaftLogStore implements RaftLogStore {
             + " bytes, more than maxEntryBytes " + options.maxEntryBytes());
       }
     }
-    table.truncateFrom(first);
     for (LogEntry e : entries) {
       if (active.size >= options.segmentBytes()) {
+        // a roll writes a SYNC mark naming the last index: it must name what the records on
+        // disk hold, so the conflicting suffix is dropped from the table only below, once the
+        // rewriting ENTRY record (which makes replay drop it too) has been written
         roll();
       }
       long offset = writeRecord(KIND_ENTRY, (byte) e.type().ordinal(), e.term(), e.index(),
           e.data());
+      if (e.index() <= table.last()) {
+        table.truncateFrom(e.index());
+      }
       table.add(e.term(), location(active.seq, offset), e);
     }
     table.evictTo(options.cacheBytes());
