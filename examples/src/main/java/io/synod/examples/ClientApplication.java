@@ -6,6 +6,7 @@ import io.synod.transport.http.client.LockRequest;
 import io.synod.transport.http.client.LockSession;
 import io.synod.transport.http.client.PublishResult;
 import io.synod.transport.http.client.QueueMessage;
+import io.synod.transport.http.client.SessionKeepAlive;
 import io.synod.transport.http.client.SynodClient;
 import io.synod.transport.http.client.SynodClientOptions;
 import java.net.URI;
@@ -104,6 +105,16 @@ public final class ClientApplication {
           .withSession(session.sessionId())));
       long leaseEnd = get(client.locks().keepAlive(session.sessionId()));
       LOG.info("carol's session {} kept alive until {}", session.sessionId(), leaseEnd);
+      // a long-running holder keeps its session alive in the background instead
+      try (SessionKeepAlive background = client.locks().keepAliveEvery(session.sessionId(),
+          session.ttl().dividedBy(3))) {
+        background.lost().whenComplete((v, e) -> {
+          if (e != null) {
+            LOG.warn("carol's session was lost; stop using its locks: {}", e.getMessage());
+          }
+        });
+        // ... carol's work under the lock would run here ...
+      }
       get(client.locks().closeSession(session.sessionId()));
       Optional<LockGrant> afterClose = get(client.locks().tryAcquire(resource, "dave",
           LockMode.EXCLUSIVE));

@@ -183,6 +183,27 @@ public final class LockCommands {
   }
 
   /**
+   * Keeps a session alive in the background, sending {@link #keepAlive} every {@code interval}
+   * until the returned handle is closed. Pick an interval well under the session's TTL (a third
+   * of it leaves room for two failed keep-alives).
+   *
+   * @param sessionId the session
+   * @param interval time between keep-alives, positive
+   * @return the running keep-alive; its {@link SessionKeepAlive#lost()} fails when the session
+   *     expired anyway
+   */
+  public SessionKeepAlive keepAliveEvery(String sessionId, Duration interval) {
+    LockRequest.requireName(sessionId, "sessionId");
+    Objects.requireNonNull(interval, "interval");
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("interval must be positive");
+    }
+    SessionKeepAlive k = new SessionKeepAlive(sessionId, interval, this::keepAlive, exec);
+    k.start();
+    return k;
+  }
+
+  /**
    * Closes a session, freeing every lock held under it. Resent after an unknown outcome.
    *
    * @param sessionId the session

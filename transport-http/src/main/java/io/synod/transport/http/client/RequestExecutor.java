@@ -186,6 +186,14 @@ final class RequestExecutor {
     closed = true;
   }
 
+  /** Runs a task after a delay on the client's event loop; fails once the client is closed. */
+  java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
+    if (closed) {
+      throw new RejectedExecutionException("the client is closed");
+    }
+    return pool.eventLoops().group().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+  }
+
   /** The endpoint the next call starts at. */
   URI preferredEndpoint() {
     return endpoints.get(preferred.get());

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -376,6 +377,37 @@ class SynodClientIT {
     assertTrue(sent.contains("{\"messages\":[\"a\",{\"b\":2}]}"), sent.toString());
     assertTrue(sent.contains("{\"consumer_group\":\"g\",\"consumer_id\":\"c1\","
         + "\"max_messages\":5,\"wait_ms\":10}"), sent.toString());
+  }
+
+  // ---- background keep-alive ----------------------------------------------------------------
+
+  @Test
+  void aBackgroundKeepAliveRunsUntilClosedAndReportsALostSession() throws Exception {
+    String path = "/v1/sessions/{session}/keepalive";
+    FakeNode n = node("n1")
+        .route("POST", path, (i, req) -> req.pathParam("session").equals("gone") && i > 2
+            ? error(404, "unknown_session", "session 'gone' is unknown")
+            : ok(Map.of("status", "alive", "expires_at", 1000 + i)))
+        .start(loops);
+    SynodClient c = client(n.uri());
+
+    // the server forgets the session at its third keep-alive: the handle says the locks are gone
+    SessionKeepAlive gone = c.locks().keepAliveEvery("gone", Duration.ofMillis(20));
+    SynodException e = failure(gone.lost());
+    assertEquals("unknown_session", e.error());
+    assertEquals(3, gone.sentCount());
+    assertEquals(1002, gone.expiresAtMillis(), "the last lease the server granted");
+
+    SessionKeepAlive alive = c.locks().keepAliveEvery("s1", Duration.ofMillis(20));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (alive.sentCount() < 3 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    alive.close();
+    get(alive.lost());
+    assertTrue(alive.sentCount() >= 3, "kept alive repeatedly: " + alive.sentCount());
+    assertThrows(IllegalArgumentException.class,
+        () -> c.locks().keepAliveEvery("s1", Duration.ZERO));
   }
 
   // ---- the first system's endpoints ----------------------------------------------------------
