@@ -450,8 +450,15 @@ public final class HomeDirectory {
       }
       Forward toDead = e.forwarded.remove(node);
       List<Object[]> orphans = new ArrayList<>();
+      // the reader of a Fwd-GetS still in progress is served by the PROBE below, not by a
+      // re-send: serving it twice would hand it a second, exclusive copy it no longer waits for
+      String probed = e.state == DirectoryState.S_D && node.equals(e.owner)
+          ? e.pending.from() : null;
+      if (probed != null) {
+        e.forwarded.remove(probed); // and forget it, or a later crash would re-send it after all
+      }
       for (Map.Entry<String, Forward> f : e.forwarded.entrySet()) {
-        if (f.getValue().owner().equals(node)) {
+        if (f.getValue().owner().equals(node) && !f.getKey().equals(probed)) {
           orphans.add(new Object[] {f.getKey(), f.getValue()});
         }
       }
@@ -473,7 +480,10 @@ public final class HomeDirectory {
             false, 1);
       }
       for (Object[] o : orphans) {
-        if (recall) {
+        // The recalled node itself may be an orphan (it waits for the dead node's data, with the
+        // dead node's Fwd-GetM stalled behind it): it can only answer the recall once it got
+        // data, so re-serve it now. Memory is what it would get anyway; it holds nothing newer.
+        if (recall && !o[0].equals(e.recallFrom)) {
           e.deferred.add(() -> resend(e, (String) o[0], (Forward) o[1]));
         } else {
           resend(e, (String) o[0], (Forward) o[1]);
@@ -491,14 +501,13 @@ public final class HomeDirectory {
             finishForwardedRead(e); // probing a reader that crashed too
           } else if (node.equals(e.owner)) {
             e.owner = null;
-            if (!alive(e.pending.from(), e.pendingEpoch)) {
-              finishForwardedRead(e);
+            e.awaitFrom = null; // nobody is probed yet: a second crash of this node is no news
+            if (e.recallFrom != null) {
+              // a live former owner may still hold newer data than memory: nothing may be
+              // served (not even a probed re-read) before it answered the recall
+              e.deferred.add(() -> ownerOfForwardedReadDown(e));
             } else {
-              // The owner died before or after sending the reader its data: ask the reader
-              e.owner = null;
-              e.awaitFrom = e.pending.from();
-              send(MessageType.PROBE, e.awaitFrom, e.key, e.pending.from(), e.pending.txn(),
-                  e.homeTxn, null, false, 1);
+              ownerOfForwardedReadDown(e);
             }
           }
         }
@@ -513,6 +522,20 @@ public final class HomeDirectory {
       }
       drain(e);
       cleanup(e);
+    }
+  }
+
+  private void ownerOfForwardedReadDown(Entry e) {
+    if (e.state != DirectoryState.S_D) {
+      return;
+    }
+    if (!alive(e.pending.from(), e.pendingEpoch)) {
+      finishForwardedRead(e);
+    } else {
+      // the owner died before or after sending the reader its data: ask the reader
+      e.awaitFrom = e.pending.from();
+      send(MessageType.PROBE, e.awaitFrom, e.key, e.pending.from(), e.pending.txn(),
+          e.homeTxn, null, false, 1);
     }
   }
 
@@ -554,7 +577,8 @@ public final class HomeDirectory {
 
   private void cleanup(Entry e) {
     if (e.state == DirectoryState.I && e.queue.isEmpty() && e.forwarded.isEmpty()
-        && e.sharers.isEmpty() && e.owner == null) {
+        && e.sharers.isEmpty() && e.owner == null && e.recallFrom == null
+        && e.deferred.isEmpty()) {
       entries.remove(e.key);
     }
   }
