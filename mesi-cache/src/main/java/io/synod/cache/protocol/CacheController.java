@@ -111,7 +111,11 @@ public final class CacheController {
   private final TreeMap<String, Line> lines = new TreeMap<>();
   private static final int FORWARD_MEMORY_MAX = 65_536;
 
-  /** The last Fwd-GetM this node answered per key, kept for a home's RECALL after a crash. */
+  /**
+   * The Fwd-GetMs this node answered, by (key, requester, txn), kept for a home's RECALL after a
+   * crash. Not just the last per key: a home may recall a forward this node answered before
+   * later ones (the crashed requester got its data long ago and never spoke to the home again).
+   */
   private record Forwarded(String requester, long txn, boolean withheld, CacheValue value,
       boolean dirty) {}
 
@@ -378,7 +382,7 @@ public final class CacheController {
             || (early != null && early.requester().equals(m.requester())
                 && early.txn() == m.txn()));
         if (getM) {
-          remember(line.key, new Forwarded(m.requester(), m.txn(), withhold, line.value,
+          remember(forwardId(line.key, m.requester(), m.txn()), new Forwarded(m.requester(), m.txn(), withhold, line.value,
               line.dirty));
         }
         if (withhold) {
@@ -428,8 +432,8 @@ public final class CacheController {
   }
 
   private void onRecall(Line line, CacheMessage m) {
-    Forwarded f = recentForwards.get(line.key);
-    if (f != null && f.requester().equals(m.requester()) && f.txn() == m.txn()) {
+    Forwarded f = recentForwards.get(forwardId(line.key, m.requester(), m.txn()));
+    if (f != null) {
       answerRecall(line, m);
     } else {
       // the forward is still on its way (or stalled here): answer when we handle it
@@ -439,18 +443,23 @@ public final class CacheController {
   }
 
   private void answerRecall(Line line, CacheMessage recall) {
-    Forwarded f = recentForwards.get(line.key);
+    String id = forwardId(line.key, recall.requester(), recall.txn());
+    Forwarded f = recentForwards.get(id);
     if (f != null && f.withheld()) {
       if (f.dirty()) {
         stats.writeBacks++;
       }
       send(MessageType.RECALL_DATA, recall.from(), line, recall.requester(), recall.txn(),
           recall.homeTxn(), f.value(), f.dirty(), recall.hops() + 1);
-      recentForwards.put(line.key, new Forwarded(f.requester(), f.txn(), false, null, false));
+      recentForwards.put(id, new Forwarded(f.requester(), f.txn(), false, null, false));
     } else {
       send(MessageType.RECALL_NONE, recall.from(), line, recall.requester(), recall.txn(),
           recall.homeTxn(), null, false, recall.hops() + 1);
     }
+  }
+
+  private static String forwardId(String key, String requester, long txn) {
+    return key + '\u0000' + requester + '#' + txn;
   }
 
   private void remember(String key, Forwarded f) {
@@ -462,7 +471,9 @@ public final class CacheController {
   }
 
   private boolean isDown(String node, int epoch) {
-    return down.contains(node) || epochs.getOrDefault(node, 0) != epoch;
+    // Only more crashes than the home had seen prove the requester dead. Fewer means this node
+    // missed some history (it restarted since), which says nothing about the requester.
+    return down.contains(node) || epochs.getOrDefault(node, 0) > epoch;
   }
 
   void nodeDown(String node) {

@@ -72,12 +72,12 @@ public final class HomeDirectory {
     }
 
     // a live former owner asked to give the line back because its forward target crashed
-    String recallFrom;
-    long recallTxn;
+    // (several at once when several nodes crash): node -> the recall's home transaction
+    final TreeMap<String, Long> recalls = new TreeMap<>();
     final List<Runnable> deferred = new ArrayList<>();
 
     boolean busy() {
-      return recallFrom != null
+      return !recalls.isEmpty()
           || state == DirectoryState.BUSY_MEMORY
           || state == DirectoryState.S_D
           || state == DirectoryState.SM_A;
@@ -377,17 +377,20 @@ public final class HomeDirectory {
   }
 
   private void onRecallReply(Entry e, CacheMessage m) {
-    if (e.recallFrom == null || m.homeTxn() != e.recallTxn) {
+    Long txn = e.recalls.get(m.from());
+    if (txn == null || m.homeTxn() != txn) {
       return;
     }
     if (m.type() == MessageType.RECALL_DATA && m.flag()) {
       writeMemory(e.key, m.value(), null);
     }
-    finishRecall(e);
+    e.recalls.remove(m.from());
+    if (e.recalls.isEmpty()) {
+      finishRecall(e);
+    }
   }
 
   private void finishRecall(Entry e) {
-    e.recallFrom = null;
     List<Runnable> actions = new ArrayList<>(e.deferred);
     e.deferred.clear();
     for (Runnable r : actions) {
@@ -450,30 +453,41 @@ public final class HomeDirectory {
       }
       Forward toDead = e.forwarded.remove(node);
       List<Object[]> orphans = new ArrayList<>();
+      // the reader of a Fwd-GetS still in progress is served by the PROBE below, not by a
+      // re-send: serving it twice would hand it a second, exclusive copy it no longer waits for
+      String probed = e.state == DirectoryState.S_D && node.equals(e.owner)
+          ? e.pending.from() : null;
+      if (probed != null) {
+        e.forwarded.remove(probed); // and forget it, or a later crash would re-send it after all
+      }
       for (Map.Entry<String, Forward> f : e.forwarded.entrySet()) {
-        if (f.getValue().owner().equals(node)) {
+        if (f.getValue().owner().equals(node) && !f.getKey().equals(probed)) {
           orphans.add(new Object[] {f.getKey(), f.getValue()});
         }
       }
       for (Object[] o : orphans) {
         e.forwarded.remove((String) o[0]);
       }
-      if (node.equals(e.recallFrom)) {
-        finishRecall(e); // the data it still held is lost with it
-      }
+      // a recalled node that dies takes the data it still held with it
+      boolean recalledDied = e.recalls.remove(node) != null;
       boolean recall = toDead != null && !down.contains(toDead.owner()) && toDead.exclusive()
-          && e.recallFrom == null && !toDead.owner().equals(e.owner)
+          && !e.recalls.containsKey(toDead.owner()) && !toDead.owner().equals(e.owner)
           && !e.sharers.contains(toDead.owner());
       if (recall) {
         // the former owner may still hold the line it was told to forward to the dead node:
         // take it back before anyone else gets the key (and before re-serving from memory)
-        e.recallFrom = toDead.owner();
-        e.recallTxn = nextHomeTxn++;
-        send(MessageType.RECALL, e.recallFrom, e.key, node, toDead.txn(), e.recallTxn, null,
+        long recallTxn = nextHomeTxn++;
+        e.recalls.put(toDead.owner(), recallTxn);
+        send(MessageType.RECALL, toDead.owner(), e.key, node, toDead.txn(), recallTxn, null,
             false, 1);
+      } else if (recalledDied && e.recalls.isEmpty()) {
+        finishRecall(e);
       }
       for (Object[] o : orphans) {
-        if (recall) {
+        // The recalled node itself may be an orphan (it waits for the dead node's data, with the
+        // dead node's Fwd-GetM stalled behind it): it can only answer the recall once it got
+        // data, so re-serve it now. Memory is what it would get anyway; it holds nothing newer.
+        if (!e.recalls.isEmpty() && !e.recalls.containsKey((String) o[0])) {
           e.deferred.add(() -> resend(e, (String) o[0], (Forward) o[1]));
         } else {
           resend(e, (String) o[0], (Forward) o[1]);
@@ -491,14 +505,13 @@ public final class HomeDirectory {
             finishForwardedRead(e); // probing a reader that crashed too
           } else if (node.equals(e.owner)) {
             e.owner = null;
-            if (!alive(e.pending.from(), e.pendingEpoch)) {
-              finishForwardedRead(e);
+            e.awaitFrom = null; // nobody is probed yet: a second crash of this node is no news
+            if (!e.recalls.isEmpty()) {
+              // a live former owner may still hold newer data than memory: nothing may be
+              // served (not even a probed re-read) before it answered the recall
+              e.deferred.add(() -> ownerOfForwardedReadDown(e));
             } else {
-              // The owner died before or after sending the reader its data: ask the reader
-              e.owner = null;
-              e.awaitFrom = e.pending.from();
-              send(MessageType.PROBE, e.awaitFrom, e.key, e.pending.from(), e.pending.txn(),
-                  e.homeTxn, null, false, 1);
+              ownerOfForwardedReadDown(e);
             }
           }
         }
@@ -513,6 +526,20 @@ public final class HomeDirectory {
       }
       drain(e);
       cleanup(e);
+    }
+  }
+
+  private void ownerOfForwardedReadDown(Entry e) {
+    if (e.state != DirectoryState.S_D) {
+      return;
+    }
+    if (!alive(e.pending.from(), e.pendingEpoch)) {
+      finishForwardedRead(e);
+    } else {
+      // the owner died before or after sending the reader its data: ask the reader
+      e.awaitFrom = e.pending.from();
+      send(MessageType.PROBE, e.awaitFrom, e.key, e.pending.from(), e.pending.txn(),
+          e.homeTxn, null, false, 1);
     }
   }
 
@@ -554,7 +581,8 @@ public final class HomeDirectory {
 
   private void cleanup(Entry e) {
     if (e.state == DirectoryState.I && e.queue.isEmpty() && e.forwarded.isEmpty()
-        && e.sharers.isEmpty() && e.owner == null) {
+        && e.sharers.isEmpty() && e.owner == null && e.recalls.isEmpty()
+        && e.deferred.isEmpty()) {
       entries.remove(e.key);
     }
   }

@@ -1,0 +1,156 @@
+package io.synod.cache.protocol;
+
+import io.synod.cache.CacheConfig;
+import io.synod.cache.CacheValue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * A synchronous test cluster of {@link ProtocolNode}s: messages and memory operations go into one
+ * FIFO queue that {@link #settle()} drains, so scenarios read as set-up / step / check. Every
+ * message sent is recorded for message-count checks.
+ */
+final class Cluster {
+  final Map<String, ProtocolNode> nodes = new LinkedHashMap<>();
+  final TreeMap<String, CacheValue> memory = new TreeMap<>();
+  final List<CacheMessage> sent = new ArrayList<>();
+  final Map<Long, OpResult> results = new TreeMap<>();
+  final Map<Long, RuntimeException> failures = new TreeMap<>();
+  final List<String> memoryWrites = new ArrayList<>();
+  private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+  /** When set, main-memory reads fail. */
+  boolean failMemoryReads;
+  private final Function<String, String> homes;
+  private long nextOp = 1;
+
+  Cluster(int n, CacheConfig config, Function<String, String> homes) {
+    this.homes = homes;
+    for (int i = 1; i <= n; i++) {
+      String id = "n" + i;
+      nodes.put(id, new ProtocolNode(id, config, homes::apply, () -> 0L, effects(id)));
+    }
+  }
+
+  /** Three nodes, every key homed at n1. */
+  static Cluster of(CacheConfig config) {
+    return new Cluster(3, config, k -> "n1");
+  }
+
+  private ProtocolEffects effects(String id) {
+    return new ProtocolEffects() {
+      @Override
+      public void send(CacheMessage m) {
+        sent.add(m);
+        queue.add(() -> {
+          ProtocolNode to = nodes.get(m.to());
+          if (to != null) {
+            to.step(m);
+          }
+        });
+      }
+
+      @Override
+      public void memoryRead(long token, String key) {
+        queue.add(() -> node(id).memoryReadDone(token, failMemoryReads ? null : memory.get(key),
+            failMemoryReads ? new IllegalStateException("memory down") : null));
+      }
+
+      @Override
+      public void memoryWrite(long token, String key, CacheValue value) {
+        queue.add(() -> {
+          memory.put(key, value);
+          memoryWrites.add(key + "=" + value);
+          node(id).memoryWriteDone(token, null);
+        });
+      }
+
+      @Override
+      public void complete(long opId, OpResult result) {
+        results.put(opId, result);
+      }
+
+      @Override
+      public void fail(long opId, RuntimeException error) {
+        failures.put(opId, error);
+      }
+    };
+  }
+
+  ProtocolNode node(String id) {
+    return nodes.get(id);
+  }
+
+  /** Submits an operation without delivering anything; returns its id. */
+  long submit(String node, OpKind kind, String key, String value) {
+    long id = nextOp++;
+    node(node).submit(id, kind, key, value == null ? null : CacheValue.of(value));
+    return id;
+  }
+
+  OpResult read(String node, String key) {
+    return run(submit(node, OpKind.READ, key, null));
+  }
+
+  OpResult write(String node, String key, String value) {
+    return run(submit(node, OpKind.WRITE, key, value));
+  }
+
+  OpResult invalidate(String node, String key) {
+    return run(submit(node, OpKind.INVALIDATE, key, null));
+  }
+
+  private OpResult run(long op) {
+    settle();
+    OpResult r = results.get(op);
+    if (r == null) {
+      throw new AssertionError("operation " + op + " did not complete: " + failures.get(op));
+    }
+    return r;
+  }
+
+  /** Delivers queued messages and memory completions until nothing is left. */
+  void settle() {
+    int budget = 10_000;
+    while (!queue.isEmpty()) {
+      if (--budget == 0) {
+        throw new AssertionError("no quiescence: livelock?");
+      }
+      queue.pollFirst().run();
+    }
+  }
+
+  /** Runs the next queued delivery or memory completion. */
+  void deliverNext() {
+    queue.pollFirst().run();
+  }
+
+  /** Drops everything in flight to or from {@code id} and tells the survivors it is down. */
+  void crash(String id) {
+    nodes.remove(id);
+    for (ProtocolNode n : nodes.values()) {
+      n.nodeDown(id);
+    }
+  }
+
+  /** Messages sent since the mark, as "TYPE from->to". */
+  List<String> since(int mark) {
+    List<String> out = new ArrayList<>();
+    for (CacheMessage m : sent.subList(mark, sent.size())) {
+      out.add(m.type() + " " + m.from() + "->" + m.to());
+    }
+    return out;
+  }
+
+  int mark() {
+    return sent.size();
+  }
+
+  LineState state(String node, String key) {
+    return node(node).lineState(key);
+  }
+}
