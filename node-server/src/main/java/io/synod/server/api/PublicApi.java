@@ -9,8 +9,15 @@ import io.synod.server.cluster.Replicator;
 import io.synod.server.config.NodeConfig;
 import io.synod.server.config.Role;
 import io.synod.server.service.CacheStore;
-import io.synod.server.service.LockMode;
-import io.synod.server.service.LockTable;
+import io.synod.raft.NotLeaderException;
+import io.synod.raft.RaftException;
+import io.synod.raft.lock.HolderId;
+import io.synod.raft.lock.LockException;
+import io.synod.raft.lock.LockMode;
+import io.synod.raft.lock.LockView;
+import io.synod.raft.lock.SessionView;
+import io.synod.raft.runtime.RaftStatus;
+import io.synod.server.lock.RaftLocks;
 import io.synod.server.service.ServiceException;
 import io.synod.server.service.TopicStore;
 import io.synod.transport.http.HttpError;
@@ -22,6 +29,7 @@ import io.synod.transport.http.Router;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -49,7 +57,7 @@ public final class PublicApi {
   private final NodeConfig config;
   private final ClusterView cluster;
   private final PeerClient peers;
-  private final LockTable locks;
+  private final RaftLocks locks;
   private final TopicStore topics;
   private final CacheStore cache;
   private final NodeMetrics metrics;
@@ -65,7 +73,7 @@ public final class PublicApi {
    * @param config the node's configuration
    * @param cluster the cluster view
    * @param peers the client to other nodes
-   * @param locks the lock table (used when this node leads)
+   * @param locks the Raft lock service (served here when this node leads)
    * @param topics the topics this node owns
    * @param cache the cache lines this node is home to
    * @param metrics the metrics
@@ -73,7 +81,7 @@ public final class PublicApi {
    * @param replicator copies lock and queue changes to the other members
    */
   public PublicApi(
-      NodeConfig config, ClusterView cluster, PeerClient peers, LockTable locks,
+      NodeConfig config, ClusterView cluster, PeerClient peers, RaftLocks locks,
       TopicStore topics, CacheStore cache, NodeMetrics metrics, BooleanSupplier storageReady,
       Replicator replicator) {
     this.replicator = replicator;
@@ -105,7 +113,7 @@ public final class PublicApi {
     add(router, "GET", "/cache/read", this::legacyRead);
     add(router, "POST", "/cache/write", this::legacyWrite);
     // v1: locks and sessions
-    add(router, "GET", "/v1/locks", r -> toLeader(r, () -> ok(Map.of("locks", locks.snapshot()))));
+    add(router, "GET", "/v1/locks", this::lockTable);
     add(router, "GET", "/v1/locks/{resource}", this::lockState);
     add(router, "POST", "/v1/locks/{resource}/acquire", this::acquire);
     add(router, "POST", "/v1/locks/{resource}/release", this::release);
@@ -125,7 +133,7 @@ public final class PublicApi {
     add(router, "PUT", "/v1/cache/{address}", this::cacheWrite);
     add(router, "DELETE", "/v1/cache/{address}", this::cacheInvalidate);
     // v1: cluster
-    add(router, "GET", "/v1/cluster", r -> local(() -> ok(cluster.describe())));
+    add(router, "GET", "/v1/cluster", r -> local(() -> ok(clusterBody())));
     add(router, "POST", "/v1/cluster/members", this::addMember);
     add(router, "DELETE", "/v1/cluster/members/{node}", this::removeMember);
     // operations
@@ -180,6 +188,10 @@ public final class PublicApi {
     if (c instanceof ServiceException se) {
       return HttpResponse.error(se.status(), se.error(), se.getMessage());
     }
+    if (c instanceof LockException || c instanceof RaftException) {
+      ServiceException se = lockFailure(c);
+      return HttpResponse.error(se.status(), se.error(), se.getMessage());
+    }
     if (c instanceof HttpError he) {
       return he.toResponse();
     }
@@ -202,15 +214,20 @@ public final class PublicApi {
     return HttpResponse.ok(body);
   }
 
+  /**
+   * Serves a lock request on the Raft leader: here when this node leads, else forwarded once to
+   * the leader this node knows. Writes take effect only once the leader committed them.
+   */
   private CompletionStage<HttpResponse> toLeader(
       HttpRequestView req, Supplier<Object> serve) {
-    return toNode(req, Role.LOCK, cluster.leader(), "lock leader", () -> {
-      Object r = serve.get();
-      CompletionStage<Object> done = r instanceof CompletionStage<?> cs
-          ? ((CompletionStage<?>) cs).thenApply(x -> (Object) x)
-          : CompletableFuture.completedFuture(r);
-      return done.thenCompose(x -> replicator.locks().thenApply(v -> x));
-    });
+    String leader = locks.isLeader() ? self : locks.leader();
+    if (leader == null) {
+      throw new HttpError(503, "no_leader", "no lock leader is elected yet; retry");
+    }
+    if (!leader.equals(self) && cluster.url(leader) == null) {
+      throw new HttpError(503, "no_leader", "the lock leader " + leader + " has no known address");
+    }
+    return toNode(req, Role.LOCK, leader, "lock leader", serve);
   }
 
   private CompletionStage<HttpResponse> toOwner(
@@ -233,10 +250,10 @@ public final class PublicApi {
       return CompletableFuture.completedFuture(asResponse(r));
     }
     if (req.header(PeerClient.FORWARDED) != null) {
-      // the forwarder's view differs from ours (membership is changing): refuse, clients retry
-      throw new HttpError(503, "not_owner",
-          "node " + self + " is not the " + what + "; ask " + target)
-          ;
+      // the forwarder's view differs from ours (leader or membership changing): refuse once,
+      // clients retry, and a request never loops between nodes
+      throw new HttpError(503, role == Role.LOCK ? "not_leader" : "not_owner",
+          "node " + self + " is not the " + what + "; ask " + target);
     }
     metrics.forwarded().inc();
     URI url = cluster.url(target);
@@ -249,19 +266,31 @@ public final class PublicApi {
 
   // ---- the first system's API -----------------------------------------------------------------
 
+  /*
+   * Legacy lock callers name only an owner (requester_id / owner_id). They map onto owner-only
+   * holders of the lock service (HolderId.ownerOnly, no session): such holds have no lease and
+   * last until released, as in the first system, and any node can release them because the
+   * holder does not depend on the node that served the acquire. The legacy acquire is a try-lock;
+   * the legacy release frees the hold whatever its reentrancy count (the first system had none).
+   */
+
   private CompletionStage<HttpResponse> legacyAcquire(HttpRequestView req) {
     Body b = Body.of(req, maxKey);
     String resource = b.name("resource_id");
     LockMode mode = mode(b);
     String owner = b.name("requester_id");
-    return toLeader(req, () -> {
-      try {
-        locks.tryAcquire(resource, mode, owner, null, 0);
-        return Map.of("status", "acquired");
-      } catch (ServiceException e) {
-        return legacyFailure(e);
-      }
-    });
+    return toLeader(req, () -> locks.service()
+        .tryAcquire(HolderId.ownerOnly(owner), resource, mode)
+        .handle((g, e) -> {
+          if (e != null) {
+            return legacyFailure(lockFailure(e));
+          }
+          if (g.isEmpty()) {
+            return legacyFailure(new ServiceException(409, "lock_held",
+                "resource '" + resource + "' is held"));
+          }
+          return HttpResponse.ok(Map.of("status", "acquired"));
+        }));
   }
 
   private static HttpResponse legacyFailure(ServiceException e) {
@@ -280,7 +309,13 @@ public final class PublicApi {
     if (!m.isTextual()) {
       throw new HttpError(400, "invalid_field", "'mode' must be \"shared\" or \"exclusive\"");
     }
-    LockMode mode = LockMode.parse(m.asText());
+    // "read" and "write" are the first system's aliases
+    String text = m.asText().trim().toLowerCase(java.util.Locale.ROOT);
+    LockMode mode = switch (text) {
+      case "read" -> LockMode.SHARED;
+      case "write" -> LockMode.EXCLUSIVE;
+      default -> LockMode.parse(text).orElse(null);
+    };
     if (mode == null) {
       throw new HttpError(
           400, "unknown_mode", "mode '" + m.asText() + "' is not shared or exclusive");
@@ -292,14 +327,64 @@ public final class PublicApi {
     Body b = Body.of(req, maxKey);
     String resource = b.name("resource_id");
     String owner = b.name("owner_id");
-    return toLeader(req, () -> {
-      try {
-        locks.release(resource, owner);
-        return Map.of("status", "released");
-      } catch (ServiceException e) {
-        return legacyFailure(e);
-      }
-    });
+    return toLeader(req, () -> releaseFully(HolderId.ownerOnly(owner), resource)
+        .handle((n, e) -> e != null
+            ? legacyFailure(lockFailure(e))
+            : HttpResponse.ok(Map.of("status", "released"))));
+  }
+
+  /** Releases every count of a hold, one replicated release per count. */
+  private CompletionStage<Integer> releaseFully(HolderId holder, String resource) {
+    return locks.service().release(holder, resource).thenCompose(remaining -> remaining > 0
+        ? releaseFully(holder, resource) : CompletableFuture.completedFuture(0));
+  }
+
+  /**
+   * Maps a lock service failure onto an API refusal.
+   *
+   * @param e the failure
+   * @return the refusal
+   */
+  static ServiceException lockFailure(Throwable e) {
+    Throwable c = unwrap(e);
+    if (c instanceof ServiceException se) {
+      return se;
+    }
+    if (c instanceof LockException le) {
+      String detail = le.getMessage();
+      return switch (le.error()) {
+        case WOULD_BLOCK -> new ServiceException(409, "lock_held", detail);
+        case TIMED_OUT -> new ServiceException(409, "timeout", detail);
+        case NOT_HOLDER -> new ServiceException(409, "not_held", detail);
+        case UNKNOWN_SESSION -> new ServiceException(404, "unknown_session", detail);
+        case DEADLOCK -> new ServiceException(409, "deadlock", detail);
+        case UPGRADE_CONFLICT -> new ServiceException(409, "upgrade_conflict", detail);
+        case ALREADY_WAITING -> new ServiceException(409, "already_waiting", detail);
+        case WAIT_ENDED -> new ServiceException(409, "wait_ended", detail);
+        case LIMIT_EXCEEDED -> new ServiceException(429, "limit_exceeded", detail);
+        default -> new ServiceException(400, le.error().name().toLowerCase(java.util.Locale.ROOT),
+            detail);
+      };
+    }
+    if (c instanceof NotLeaderException nl) {
+      return new ServiceException(503, "not_leader", nl.getMessage() + "; retry");
+    }
+    if (c instanceof RaftException re) {
+      return new ServiceException(503, "unavailable", re.getMessage() + "; retry");
+    }
+    if (c instanceof RuntimeException re) {
+      throw re;
+    }
+    throw new CompletionException(c);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable c = e;
+    while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
   }
 
   private CompletionStage<HttpResponse> legacyPublish(HttpRequestView req) {
@@ -395,9 +480,72 @@ public final class PublicApi {
     return Body.checkName(param, v == null ? "" : v, maxKey);
   }
 
+  /*
+   * v1 holders: with a session_id the holder is (session, owner) and lives as long as the session
+   * is kept alive. Without one, ttl_ms > 0 (the default is LOCK_DEFAULT_TTL_MILLIS) opens a
+   * session of that TTL for this hold alone, so the hold is a lease that ends unless its session
+   * (returned as session_id) is kept alive; ttl_ms = 0 makes an owner-only hold with no lease.
+   * A release without session_id finds the owner's hold in the replicated table.
+   */
+
   private CompletionStage<HttpResponse> lockState(HttpRequestView req) {
     String resource = pathName(req, "resource");
-    return toLeader(req, () -> locks.describe(resource));
+    return toLeader(req, () -> locks.service().state(resource).thenApply(PublicApi::describe));
+  }
+
+  private CompletionStage<HttpResponse> lockTable(HttpRequestView req) {
+    return toLeader(req, () -> locks.raft().linearizableRead(() -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (String r : locks.machine().resources()) {
+        LockView v = locks.machine().view(r);
+        if (!v.holders().isEmpty()) {
+          out.add(describe(v));
+        }
+      }
+      return Map.of("locks", out);
+    }));
+  }
+
+  /**
+   * Describes a resource as the API shows it.
+   *
+   * @param v the replicated view
+   * @return resource_id, held, mode, holders (owner, token, session, count, acquired_at), waiters
+   */
+  static Map<String, Object> describe(LockView v) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("resource_id", v.resource());
+    out.put("held", !v.holders().isEmpty());
+    if (!v.holders().isEmpty()) {
+      out.put("mode", v.mode().apiName());
+      List<Map<String, Object>> holders = new ArrayList<>();
+      for (LockView.Holder h : v.holders()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("owner_id", h.holder().owner());
+        m.put("fencing_token", h.fencingToken());
+        if (h.holder().sessionId() != HolderId.NO_SESSION) {
+          m.put("session_id", Long.toString(h.holder().sessionId()));
+        }
+        m.put("count", h.count());
+        m.put("acquired_at", h.acquiredAtMillis());
+        holders.add(m);
+      }
+      out.put("holders", holders);
+    }
+    out.put("waiters", v.waiters().size());
+    return out;
+  }
+
+  private static long sessionId(String text) {
+    try {
+      long id = Long.parseLong(text);
+      if (id > 0) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // falls through: not one of ours
+    }
+    throw new ServiceException(404, "unknown_session", "session '" + text + "' is unknown");
   }
 
   private CompletionStage<HttpResponse> acquire(HttpRequestView req) {
@@ -408,52 +556,118 @@ public final class PublicApi {
     String session = b.optionalName("session_id");
     long ttl = b.optionalLong("ttl_ms", config.lockDefaultTtlMillis(), 0, 86_400_000L);
     long wait = b.optionalLong("wait_ms", 0, 0, 300_000);
-    return toLeader(req, () -> locks.acquire(resource, mode, owner, session, ttl, wait)
-        .thenApply(g -> {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("status", "acquired");
-          m.put("resource_id", g.resource());
-          m.put("owner_id", g.owner());
-          m.put("mode", g.mode().id());
-          m.put("fencing_token", g.fencingToken());
-          if (g.expiresAt() > 0) {
-            m.put("expires_at", g.expiresAt());
-          }
-          return m;
-        }));
+    return toLeader(req, () -> {
+      CompletionStage<HolderId> holder;
+      CompletionStage<Long> expiresAt;
+      boolean implicit = session == null && ttl > 0;
+      if (session != null) {
+        holder = CompletableFuture.completedFuture(new HolderId(sessionId(session), owner));
+        expiresAt = CompletableFuture.completedFuture(0L);
+      } else if (implicit) {
+        CompletionStage<SessionView> opened = locks.service().openSession(Duration.ofMillis(ttl));
+        holder = opened.thenApply(s -> new HolderId(s.sessionId(), owner));
+        expiresAt = opened.thenApply(SessionView::expiresAtMillis);
+      } else {
+        holder = CompletableFuture.completedFuture(HolderId.ownerOnly(owner));
+        expiresAt = CompletableFuture.completedFuture(0L);
+      }
+      return holder.thenCompose(h -> locks.service()
+          .acquire(h, resource, mode, Duration.ofMillis(wait))
+          .handle((g, e) -> {
+            if (e != null) {
+              if (implicit) {
+                // the lease session was opened for this hold alone
+                locks.service().closeSession(h.sessionId());
+              }
+              throw lockFailure(e);
+            }
+            return g;
+          })
+          .thenCombine(expiresAt, (g, until) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("status", "acquired");
+            m.put("resource_id", g.resource());
+            m.put("owner_id", g.holder().owner());
+            m.put("mode", g.mode().apiName());
+            m.put("fencing_token", g.fencingToken());
+            m.put("index", g.index());
+            if (g.holder().sessionId() != HolderId.NO_SESSION) {
+              m.put("session_id", Long.toString(g.holder().sessionId()));
+            }
+            if (until > 0) {
+              m.put("expires_at", until);
+            }
+            return m;
+          }));
+    });
   }
 
   private CompletionStage<HttpResponse> release(HttpRequestView req) {
     String resource = pathName(req, "resource");
     Body b = Body.of(req, maxKey);
     String owner = b.name("owner_id");
+    String session = b.optionalName("session_id");
     return toLeader(req, () -> {
-      locks.release(resource, owner);
-      return Map.of("status", "released", "resource_id", resource);
+      CompletionStage<HolderId> holder = session != null
+          ? CompletableFuture.completedFuture(new HolderId(sessionId(session), owner))
+          : locks.service().state(resource).thenApply(v -> {
+            for (LockView.Holder h : v.holders()) {
+              if (h.holder().owner().equals(owner)) {
+                return h.holder();
+              }
+            }
+            return HolderId.ownerOnly(owner);
+          });
+      return holder.thenCompose(h -> locks.service().release(h, resource))
+          .handle((remaining, e) -> {
+            if (e != null) {
+              throw lockFailure(e);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("status", "released");
+            m.put("resource_id", resource);
+            m.put("remaining_count", remaining);
+            return m;
+          });
     });
   }
 
   private CompletionStage<HttpResponse> openSession(HttpRequestView req) {
     Body b = Body.ofOptional(req, maxKey);
     long ttl = b.optionalLong("ttl_ms", config.lockDefaultTtlMillis(), 100, 86_400_000L);
-    return toLeader(req, () -> {
-      String id = locks.openSession(ttl);
-      return Map.of("session_id", id, "ttl_ms", ttl);
-    });
+    return toLeader(req, () -> locks.service().openSession(Duration.ofMillis(ttl))
+        .handle((s, e) -> {
+          if (e != null) {
+            throw lockFailure(e);
+          }
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("session_id", Long.toString(s.sessionId()));
+          m.put("ttl_ms", s.ttlMillis());
+          m.put("expires_at", s.expiresAtMillis());
+          return m;
+        }));
   }
 
   private CompletionStage<HttpResponse> keepAlive(HttpRequestView req) {
     String session = pathName(req, "session");
-    return toLeader(req, () -> Map.of(
-        "status", "alive", "session_id", session, "expires_at", locks.keepAlive(session)));
+    return toLeader(req, () -> locks.service().keepAlive(sessionId(session))
+        .handle((until, e) -> {
+          if (e != null) {
+            throw lockFailure(e);
+          }
+          return Map.of("status", "alive", "session_id", session, "expires_at", until);
+        }));
   }
 
   private CompletionStage<HttpResponse> closeSession(HttpRequestView req) {
     String session = pathName(req, "session");
-    return toLeader(req, () -> {
-      locks.closeSession(session);
-      return Map.of("status", "closed", "session_id", session);
-    });
+    return toLeader(req, () -> locks.service().closeSession(sessionId(session))
+        .handle((freed, e) -> {
+          if (e != null) {
+            throw lockFailure(e);
+          }
+          return Map.of("status", "closed", "session_id", session, "freed", freed);
+        }));
   }
 
   // ---- v1 topics -------------------------------------------------------------------------------
@@ -635,7 +849,8 @@ public final class PublicApi {
 
   private CompletionStage<HttpResponse> ready(HttpRequestView req) {
     List<String> problems = new ArrayList<>();
-    if (cluster.leader() == null) {
+    String leader = locks.isLeader() ? self : locks.leader();
+    if (leader == null) {
       problems.add("no lock leader is known");
     }
     if (!storageReady.getAsBoolean()) {
@@ -644,12 +859,27 @@ public final class PublicApi {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("status", problems.isEmpty() ? "ready" : "not_ready");
     m.put("node_id", self);
-    m.put("leader", cluster.leader());
+    m.put("leader", leader);
     if (!problems.isEmpty()) {
       m.put("error", "not_ready");
       m.put("detail", String.join("; ", problems));
     }
     return local(() -> HttpResponse.json(problems.isEmpty() ? 200 : 503, m));
+  }
+
+  private Map<String, Object> clusterBody() {
+    RaftStatus st = locks.status();
+    String leader = st.isLeader() ? self : locks.leader();
+    Map<String, Object> out = cluster.describe(leader);
+    out.put("term", st.term());
+    out.put("role", st.role().name().toLowerCase(java.util.Locale.ROOT));
+    out.put("commit_index", st.commitIndex());
+    out.put("applied_index", st.appliedIndex());
+    out.put("elections", locks.elections());
+    List<String> voters = new ArrayList<>();
+    st.membership().voters().forEach(v -> voters.add(v.value()));
+    out.put("raft_voters", voters);
+    return out;
   }
 
   private CompletionStage<HttpResponse> heartbeat(HttpRequestView req) {

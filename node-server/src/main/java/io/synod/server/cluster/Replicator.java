@@ -2,7 +2,6 @@ package io.synod.server.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.synod.server.config.Role;
-import io.synod.server.service.LockTable;
 import io.synod.server.service.TopicStore;
 import io.synod.transport.http.HttpError;
 import io.synod.transport.http.Json;
@@ -28,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 public final class Replicator {
   private final ClusterView cluster;
   private final PeerClient peers;
-  private final LockTable locks;
   private final TopicStore topics;
 
   /**
@@ -36,32 +34,12 @@ public final class Replicator {
    *
    * @param cluster the cluster view (who is up)
    * @param peers the HTTP client
-   * @param locks this node's lock table
    * @param topics this node's topics
    */
-  public Replicator(ClusterView cluster, PeerClient peers, LockTable locks, TopicStore topics) {
+  public Replicator(ClusterView cluster, PeerClient peers, TopicStore topics) {
     this.cluster = cluster;
     this.peers = peers;
-    this.locks = locks;
     this.topics = topics;
-  }
-
-  /**
-   * Ships the lock changes made since the last call.
-   *
-   * @return completes when every replica answered or failed
-   */
-  public CompletableFuture<Void> locks() {
-    Map.Entry<List<LockTable.ResourceState>, List<LockTable.SessionState>> changes =
-        locks.drainChanges();
-    if (changes.getKey().isEmpty() && changes.getValue().isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("kind", "locks");
-    body.put("resources", changes.getKey());
-    body.put("sessions", changes.getValue());
-    return send(Role.LOCK, body);
   }
 
   /**
@@ -124,17 +102,6 @@ public final class Replicator {
   public void apply(JsonNode body) {
     String kind = body.path("kind").asText("");
     switch (kind) {
-      case "locks" -> {
-        List<LockTable.ResourceState> rs = new ArrayList<>();
-        for (JsonNode n : body.path("resources")) {
-          rs.add(Json.mapper().convertValue(n, LockTable.ResourceState.class));
-        }
-        List<LockTable.SessionState> ss = new ArrayList<>();
-        for (JsonNode n : body.path("sessions")) {
-          ss.add(Json.mapper().convertValue(n, LockTable.SessionState.class));
-        }
-        locks.apply(rs, ss);
-      }
       case "publish" -> {
         List<String> ids = new ArrayList<>();
         body.path("ids").forEach(n -> ids.add(n.asText()));

@@ -36,6 +36,7 @@ class PublicApiTest {
                         "HTTP_HOST", "127.0.0.1",
                         "MAX_KEY_LENGTH", "64")))
             .start();
+    assertTrue(node.awaitLockLeader(java.time.Duration.ofSeconds(20)), "a one-node group elects itself");
     base = "http://127.0.0.1:" + port;
   }
 
