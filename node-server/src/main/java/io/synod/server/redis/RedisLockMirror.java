@@ -70,6 +70,7 @@ public final class RedisLockMirror implements LockListener, AutoCloseable {
   private final Thread writer;
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong writtenIndex = new AtomicLong();
   private volatile LockStateMachine machine;
   private volatile boolean closed;
 
@@ -208,6 +209,9 @@ public final class RedisLockMirror implements LockListener, AutoCloseable {
     try {
       CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
       written.addAndGet(batch.size());
+      for (Map.Entry<String, State> e : batch) {
+        writtenIndex.accumulateAndGet(e.getValue().index(), Math::max);
+      }
       return true;
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       if (failures.getAndIncrement() % 100 == 0) {
@@ -221,6 +225,11 @@ public final class RedisLockMirror implements LockListener, AutoCloseable {
   /** @return resource states written to Redis so far */
   public long written() {
     return written.get();
+  }
+
+  /** @return the highest log index whose state of some resource reached Redis */
+  public long writtenIndex() {
+    return writtenIndex.get();
   }
 
   /** @return resources waiting to be written */
