@@ -4,7 +4,6 @@ import io.synod.server.api.NodeMetrics;
 import io.synod.server.api.PublicApi;
 import io.synod.server.cluster.ClusterView;
 import io.synod.server.cluster.PeerClient;
-import io.synod.server.cluster.Replicator;
 import io.synod.server.config.NodeConfig;
 import io.synod.server.lock.RaftLocks;
 import io.synod.server.redis.RedisConnector;
@@ -12,7 +11,8 @@ import io.synod.server.redis.RedisLockMirror;
 import io.synod.raft.lock.LockListener;
 import io.synod.transport.http.EventLoops;
 import io.synod.server.service.CacheStore;
-import io.synod.server.service.TopicStore;
+import io.synod.server.config.Role;
+import io.synod.server.queue.NodeQueue;
 import io.synod.transport.http.HttpServer;
 import io.synod.transport.http.Json;
 import io.synod.transport.http.Router;
@@ -54,15 +54,15 @@ public final class SynodNode implements AutoCloseable {
   private final RedisConnector redis;
   private final RedisLockMirror lockMirror;
   private final RaftLocks locks;
-  private final TopicStore topics;
+  private final NodeQueue queue;
   private final CacheStore cache;
   private final ClusterView cluster;
   private final NodeMetrics metrics;
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService queueTimers;
   private final ExecutorService callbacks;
   private final PeerClient peers;
   private final PublicApi api;
-  private final Replicator replicator;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean redisUp;
   private HttpServer server;
@@ -83,10 +83,6 @@ public final class SynodNode implements AutoCloseable {
     if (lockMirror != null) {
       lockMirror.attach(locks.machine());
     }
-    this.topics =
-        new TopicStore(
-            clock, config.queueVisibilityTimeoutMillis(), config.queueMaxDeliveries(),
-            config.queueMaxDepth(), 10_000);
     this.cache =
         new CacheStore(
             config.cacheCapacity(), config.cachePolicy(), config.cacheWritePolicy(),
@@ -106,11 +102,24 @@ public final class SynodNode implements AutoCloseable {
             config.nodeId(), Duration.ofMillis(Math.max(1000, config.failureTimeoutMillis())),
             callbacks);
     this.redisUp = config.redisUrl() == null;
-    this.replicator = new Replicator(cluster, peers, topics);
+    this.queueTimers =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "synod-" + config.nodeId() + "-queue"));
+    this.queue = new NodeQueue(config, wallClock::millis, loops, router, queueTimers, redis,
+        cluster.up(Role.QUEUE));
+    // the ring follows the failure detector; rebuilt on the timer thread, never under the view's
+    // lock, in the order the changes happened
+    cluster.onChange(() -> {
+      try {
+        scheduler.execute(() -> queue.members(cluster.up(Role.QUEUE)));
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        // the node is shutting down: no ring to keep up to date
+      }
+    });
     this.api =
         new PublicApi(
-            config, cluster, peers, locks, topics, cache, metrics,
-            () -> config.redisUrl() == null || redisUp, replicator);
+            config, cluster, peers, locks, queue, cache, metrics,
+            () -> config.redisUrl() == null || redisUp);
     registerGauges();
   }
 
@@ -135,10 +144,11 @@ public final class SynodNode implements AutoCloseable {
       metrics.gauge("lock_mirror_written", lockMirror::written);
       metrics.gauge("lock_mirror_backlog", lockMirror::backlog);
     }
-    metrics.gauge("queue_depth", () -> topics.totals().get("depth"));
-    metrics.gauge("queue_pending", () -> topics.totals().get("pending"));
-    metrics.gauge("queue_redeliveries", () -> topics.totals().get("redeliveries"));
-    metrics.gauge("queue_dead_letters", () -> topics.totals().get("dead_letters"));
+    metrics.gauge("queue_published", api::publishedCount);
+    metrics.gauge("queue_delivered", api::deliveredCount);
+    metrics.gauge("queue_acked", api::ackedCount);
+    metrics.gauge("queue_ring_epoch", () -> queue.ring().epoch());
+    metrics.gauge("queue_ring_members", () -> queue.ring().nodes().size());
     for (String k : List.of("hits", "misses", "writes", "write_backs", "evictions",
         "invalidations", "lines")) {
       metrics.gauge("cache_" + k, () -> (Number) cache.stats().get(k));
@@ -154,7 +164,7 @@ public final class SynodNode implements AutoCloseable {
   }
 
   /**
-   * Binds the HTTP port and starts heartbeats and expiry sweeps.
+   * Binds the HTTP port and starts the Raft replica and heartbeats.
    *
    * @return this node
    * @throws IllegalStateException when the port cannot be bound
@@ -173,7 +183,6 @@ public final class SynodNode implements AutoCloseable {
     locks.start();
     long hb = config.heartbeatIntervalMillis();
     scheduler.scheduleWithFixedDelay(this::heartbeat, 0, hb, TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(this::sweep, 50, 50, TimeUnit.MILLISECONDS);
     if (config.redisUrl() != null) {
       scheduler.scheduleWithFixedDelay(this::pingRedis, 0, 1, TimeUnit.SECONDS);
     }
@@ -203,14 +212,6 @@ public final class SynodNode implements AutoCloseable {
       cluster.check();
     } catch (RuntimeException e) {
       LOG.warn("heartbeat round failed", e);
-    }
-  }
-
-  private void sweep() {
-    try {
-      topics.expire();
-    } catch (RuntimeException e) {
-      LOG.warn("expiry sweep failed", e);
     }
   }
 
@@ -324,7 +325,9 @@ public final class SynodNode implements AutoCloseable {
     }
     cache.flush();
     scheduler.shutdownNow();
+    queueTimers.shutdownNow();
     locks.close();
+    queue.close();
     if (lockMirror != null) {
       lockMirror.close();
     }

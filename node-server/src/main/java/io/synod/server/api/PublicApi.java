@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.codahale.metrics.Timer;
 import io.synod.server.cluster.ClusterView;
 import io.synod.server.cluster.PeerClient;
-import io.synod.server.cluster.Replicator;
 import io.synod.server.config.NodeConfig;
 import io.synod.server.config.Role;
 import io.synod.server.service.CacheStore;
@@ -19,7 +18,14 @@ import io.synod.raft.lock.SessionView;
 import io.synod.raft.runtime.RaftStatus;
 import io.synod.server.lock.RaftLocks;
 import io.synod.server.service.ServiceException;
-import io.synod.server.service.TopicStore;
+import io.synod.queue.Delivery;
+import io.synod.queue.QueueCore;
+import io.synod.queue.QueueException;
+import io.synod.queue.TopicStats;
+import io.synod.queue.spi.PendingEntry;
+import io.synod.queue.spi.StreamEntry;
+import io.synod.queue.spi.StreamRecord;
+import io.synod.server.queue.NodeQueue;
 import io.synod.transport.http.HttpError;
 import io.synod.transport.http.HttpRequestView;
 import io.synod.transport.http.HttpResponse;
@@ -58,11 +64,18 @@ public final class PublicApi {
   private final ClusterView cluster;
   private final PeerClient peers;
   private final RaftLocks locks;
-  private final TopicStore topics;
+  private final NodeQueue queue;
+  private final java.util.concurrent.atomic.AtomicLong published =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong delivered =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong acked =
+      new java.util.concurrent.atomic.AtomicLong();
+  /** Most messages in one publish or consume (the queue's batch bound). */
+  private static final int MAX_BATCH = 1000;
   private final CacheStore cache;
   private final NodeMetrics metrics;
   private final BooleanSupplier storageReady;
-  private final Replicator replicator;
   private final int maxKey;
   private final String self;
   private final List<String> routes = new ArrayList<>();
@@ -74,22 +87,19 @@ public final class PublicApi {
    * @param cluster the cluster view
    * @param peers the client to other nodes
    * @param locks the Raft lock service (served here when this node leads)
-   * @param topics the topics this node owns
+   * @param queue the queue service (routes each topic to its owner)
    * @param cache the cache lines this node is home to
    * @param metrics the metrics
    * @param storageReady whether external storage (Redis) answers
-   * @param replicator copies lock and queue changes to the other members
    */
   public PublicApi(
       NodeConfig config, ClusterView cluster, PeerClient peers, RaftLocks locks,
-      TopicStore topics, CacheStore cache, NodeMetrics metrics, BooleanSupplier storageReady,
-      Replicator replicator) {
-    this.replicator = replicator;
+      NodeQueue queue, CacheStore cache, NodeMetrics metrics, BooleanSupplier storageReady) {
     this.config = config;
     this.cluster = cluster;
     this.peers = peers;
     this.locks = locks;
-    this.topics = topics;
+    this.queue = queue;
     this.cache = cache;
     this.metrics = metrics;
     this.storageReady = storageReady;
@@ -144,11 +154,22 @@ public final class PublicApi {
         metrics.prometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     add(router, "GET", "/", r -> local(this::statusPage));
     add(router, "POST", "/internal/heartbeat", this::heartbeat);
-    add(router, "POST", "/internal/replicate", r -> {
-      replicator.apply(Body.of(r, Integer.MAX_VALUE).node());
-      return local(() -> HttpResponse.ok(Map.of("status", "applied")));
-    });
     return router;
+  }
+
+  /** @return messages published through this node (counted where the request arrived) */
+  public long publishedCount() {
+    return published.get();
+  }
+
+  /** @return messages delivered to consumers through this node */
+  public long deliveredCount() {
+    return delivered.get();
+  }
+
+  /** @return messages acknowledged through this node */
+  public long ackedCount() {
+    return acked.get();
   }
 
   /** @return the registered routes as {@code "METHOD pattern"} */
@@ -387,17 +408,64 @@ public final class PublicApi {
     return c;
   }
 
+  /*
+   * Queue requests are handed to this node's QueueNode, which serves a topic it owns and
+   * forwards the others to their owner through HttpQueueTransport; the node header names the
+   * owner the request was routed to. Payloads are stored as the JSON text of the message.
+   */
+
+  private CompletionStage<HttpResponse> queued(String topic, Supplier<CompletionStage<?>> call) {
+    String owner;
+    try {
+      owner = queue.node().ownerOf(topic);
+    } catch (RuntimeException e) {
+      owner = self;
+    }
+    String servedBy = owner;
+    CompletionStage<?> stage;
+    try {
+      stage = call.get();
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    if (!servedBy.equals(self)) {
+      metrics.forwarded().inc();
+    }
+    return stage.handle((r, e) -> {
+      if (e != null) {
+        ServiceException se = NodeQueue.failure(e);
+        return HttpResponse.error(se.status(), se.error(), se.getMessage())
+            .withHeader(NODE_HEADER, servedBy);
+      }
+      return asResponse(r).withHeader(NODE_HEADER, servedBy);
+    });
+  }
+
+  private static StreamRecord record(JsonNode message) {
+    return StreamRecord.of(Json.write(message));
+  }
+
+  private static Object data(byte[] payload) {
+    try {
+      return Json.mapper().readTree(payload);
+    } catch (IOException | RuntimeException e) {
+      // published by a client that did not send JSON: hand the text back
+      return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   private CompletionStage<HttpResponse> legacyPublish(HttpRequestView req) {
     Body b = Body.of(req, maxKey);
     String topic = b.name("topic");
     JsonNode message = b.object("message");
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      List<String> ids = topics.publish(topic, List.of(message));
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("status", "published");
-      m.put("message_id", ids.get(0));
-      return replicator.publish(topic, ids, List.of(message)).thenApply(v -> m);
-    });
+    return queued(topic, () -> queue.node().publishBatch(topic, List.of(record(message)))
+        .thenApply(ids -> {
+          published.incrementAndGet();
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("status", "published");
+          m.put("message_id", ids.get(0).toString());
+          return m;
+        }));
   }
 
   private CompletionStage<HttpResponse> legacyConsume(HttpRequestView req) {
@@ -407,20 +475,21 @@ public final class PublicApi {
     String consumer = b.name("consumer_id");
     int max = (int) b.optionalLong("max_messages", 1, 1, 1000);
     long wait = b.optionalLong("wait_ms", 0, 0, 30_000);
-    return toOwner(req, Role.QUEUE, topic,
-        () -> topics.consume(topic, group, consumer, max, wait).thenApply(this::messages));
+    return queued(topic, () -> queue.node().consume(topic, group, consumer, max, wait)
+        .thenApply(this::messages));
   }
 
-  private Map<String, Object> messages(List<TopicStore.Message> msgs) {
+  private Map<String, Object> messages(List<Delivery> msgs) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (TopicStore.Message m : msgs) {
+    for (Delivery m : msgs) {
       Map<String, Object> d = new LinkedHashMap<>();
-      d.put("id", m.id());
-      d.put("data", m.data());
-      d.put("timestamp", java.math.BigDecimal.valueOf(m.timestamp(), 3));
-      d.put("delivery_count", m.deliveries());
+      d.put("id", m.id().toString());
+      d.put("data", data(m.payload()));
+      d.put("timestamp", java.math.BigDecimal.valueOf(m.publishedAt(), 3));
+      d.put("delivery_count", m.deliveryCount());
       out.add(d);
     }
+    delivered.addAndGet(out.size());
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("status", "ok");
     r.put("messages", out);
@@ -432,11 +501,10 @@ public final class PublicApi {
     String topic = b.name("topic");
     String group = b.name("consumer_group");
     String id = b.name("message_id");
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      topics.ack(topic, group, id);
-      return replicator.ack(topic, group, List.of(id))
-          .thenApply(v -> Map.of("status", "acknowledged"));
-    });
+    return queued(topic, () -> queue.node().ack(topic, group, id).thenApply(v -> {
+      acked.incrementAndGet();
+      return Map.of("status", "acknowledged");
+    }));
   }
 
   private CompletionStage<HttpResponse> legacyRead(HttpRequestView req) {
@@ -675,7 +743,7 @@ public final class PublicApi {
   private CompletionStage<HttpResponse> publish(HttpRequestView req) {
     String topic = pathName(req, "topic");
     Body b = Body.of(req, maxKey);
-    List<JsonNode> payloads = new ArrayList<>();
+    List<StreamRecord> records = new ArrayList<>();
     JsonNode many = b.get("messages");
     JsonNode one = b.get("message");
     if (many != null && one != null) {
@@ -685,29 +753,32 @@ public final class PublicApi {
       if (!many.isArray() || many.isEmpty()) {
         throw new HttpError(400, "invalid_field", "'messages' must be a non-empty array");
       }
-      if (many.size() > 10_000) {
-        throw new HttpError(400, "too_long", "'messages' holds more than 10000 messages");
+      if (many.size() > MAX_BATCH) {
+        throw new HttpError(400, "too_long", "'messages' holds more than " + MAX_BATCH
+            + " messages");
       }
       many.forEach(m -> {
         if (m.isNull()) {
           throw new HttpError(400, "invalid_field", "a message in 'messages' is null");
         }
-        payloads.add(m);
+        records.add(record(m));
       });
     } else {
       JsonNode m = b.required("message");
       if (m.isNull()) {
         throw new HttpError(400, "invalid_field", "'message' must not be null");
       }
-      payloads.add(m);
+      records.add(record(m));
     }
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      List<String> ids = topics.publish(topic, payloads);
+    return queued(topic, () -> queue.node().publishBatch(topic, records).thenApply(ids -> {
+      published.addAndGet(ids.size());
+      List<String> out = new ArrayList<>();
+      ids.forEach(id -> out.add(id.toString()));
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("status", "published");
-      m.put("message_ids", ids);
-      return replicator.publish(topic, ids, payloads).thenApply(v -> m);
-    });
+      m.put("message_ids", out);
+      return m;
+    }));
   }
 
   private CompletionStage<HttpResponse> consume(HttpRequestView req) {
@@ -715,10 +786,10 @@ public final class PublicApi {
     Body b = Body.of(req, maxKey);
     String group = b.name("consumer_group");
     String consumer = b.name("consumer_id");
-    int max = (int) b.optionalLong("max_messages", 10, 1, 1000);
+    int max = (int) b.optionalLong("max_messages", 10, 1, MAX_BATCH);
     long wait = b.optionalLong("wait_ms", 0, 0, 30_000);
-    return toOwner(req, Role.QUEUE, topic,
-        () -> topics.consume(topic, group, consumer, max, wait).thenApply(this::messages));
+    return queued(topic, () -> queue.node().consume(topic, group, consumer, max, wait)
+        .thenApply(this::messages));
   }
 
   private CompletionStage<HttpResponse> ack(HttpRequestView req) {
@@ -740,13 +811,14 @@ public final class PublicApi {
     } else {
       ids.add(b.name("message_id"));
     }
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      for (String id : ids) {
-        topics.ack(topic, group, id);
+    return queued(topic, () -> queue.node().ackAll(topic, group, ids).thenApply(n -> {
+      if (n == 0) {
+        throw new QueueException(QueueException.Code.NOT_FOUND,
+            "none of " + ids + " is pending in group '" + group + "' of '" + topic + "'");
       }
-      return replicator.ack(topic, group, ids)
-          .thenApply(v -> Map.of("status", "acknowledged", "count", ids.size()));
-    });
+      acked.addAndGet(n);
+      return Map.of("status", "acknowledged", "count", n);
+    }));
   }
 
   private CompletionStage<HttpResponse> nack(HttpRequestView req) {
@@ -754,28 +826,66 @@ public final class PublicApi {
     Body b = Body.of(req, maxKey);
     String group = b.name("consumer_group");
     String id = b.name("message_id");
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      topics.nack(topic, group, id);
-      return Map.of("status", "requeued");
+    String consumer = b.optionalName("consumer_id");
+    return queued(topic, () -> {
+      // without consumer_id, the holder is looked up in the group's pending list
+      CompletionStage<String> holder = consumer != null
+          ? CompletableFuture.completedFuture(consumer)
+          : queue.node().pending(topic, group, MAX_BATCH).thenApply(entries -> {
+            for (PendingEntry e : entries) {
+              if (e.id().toString().equals(id)) {
+                return e.consumer();
+              }
+            }
+            throw new QueueException(QueueException.Code.NOT_FOUND,
+                "message '" + id + "' is not pending in group '" + group + "'");
+          });
+      return holder.thenCompose(c -> queue.node().nack(topic, group, c, id))
+          .thenApply(v -> Map.of("status", "requeued"));
     });
   }
 
   private CompletionStage<HttpResponse> topicStats(HttpRequestView req) {
     String topic = pathName(req, "topic");
-    return toOwner(req, Role.QUEUE, topic, () -> topics.stats(topic));
+    return queued(topic, () -> queue.node().stats(topic).thenApply(st -> {
+      // depth is the stream length: acknowledged entries stay until retention trims them
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("topic", topic);
+      m.put("depth", st.length());
+      Map<String, Object> groups = new LinkedHashMap<>();
+      for (TopicStats.GroupStats g : st.groups()) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("pending", g.pending());
+        d.put("consumers", g.consumers());
+        d.put("lag", g.lag());
+        d.put("oldest_pending_age_ms", g.oldestPendingAgeMillis());
+        d.put("redeliveries", g.redeliveries());
+        d.put("dead_lettered", g.deadLettered());
+        groups.put(g.group(), d);
+      }
+      m.put("groups", groups);
+      return m;
+    }));
   }
 
   private CompletionStage<HttpResponse> deadLetters(HttpRequestView req) {
     String topic = pathName(req, "topic");
-    String dead = topic + TopicStore.DEAD_SUFFIX;
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      // the dead-letter topic lives with its source topic's owner
+    String dead = topic + QueueCore.DLQ_SUFFIX;
+    return queued(dead, () -> queue.node().browse(dead, "0-0", MAX_BATCH).thenApply(entries -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (StreamEntry e : entries) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("id", e.id().toString());
+        d.put("data", data(e.record().payload()));
+        d.put("headers", e.record().headers());
+        out.add(d);
+      }
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("topic", topic);
       m.put("dead_letter_topic", dead);
-      m.put("messages", messages(topics.peek(dead, 1000)).get("messages"));
+      m.put("messages", out);
       return m;
-    });
+    }));
   }
 
   // ---- v1 cache --------------------------------------------------------------------------------
@@ -879,6 +989,10 @@ public final class PublicApi {
     List<String> voters = new ArrayList<>();
     st.membership().voters().forEach(v -> voters.add(v.value()));
     out.put("raft_voters", voters);
+    Map<String, Object> queueRing = new LinkedHashMap<>();
+    queueRing.put("nodes", queue.ring().nodes());
+    queueRing.put("epoch", queue.ring().epoch());
+    out.put("queue_ring", queueRing);
     return out;
   }
 

@@ -48,6 +48,7 @@ public final class ClusterView {
   private final Map<String, Member> members = new TreeMap<>();
   private long version;
   private final Map<Role, Ring> rings = new TreeMap<>();
+  private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * Creates the view.
@@ -75,6 +76,16 @@ public final class ClusterView {
       members.put(e.getKey(), m);
     }
     recompute(true);
+  }
+
+  /**
+   * Registers a listener told after every change of the up set or of a member's roles. It runs
+   * while this view's monitor is held, so it must only hand the news to another thread.
+   *
+   * @param listener the listener
+   */
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
   }
 
   /** @return this node's id */
@@ -179,6 +190,9 @@ public final class ClusterView {
     if (bump) {
       version++;
     }
+    for (Runnable l : listeners) {
+      l.run();
+    }
   }
 
   /**
@@ -229,6 +243,22 @@ public final class ClusterView {
     List<String> out = new ArrayList<>();
     for (Member m : members.values()) {
       if (!m.id.equals(self) && m.up && m.roles.contains(role)) {
+        out.add(m.id);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns the members that are up and run a role, this node included when it does.
+   *
+   * @param role the role
+   * @return their ids, sorted
+   */
+  public synchronized List<String> up(Role role) {
+    List<String> out = new ArrayList<>();
+    for (Member m : members.values()) {
+      if (m.up && m.roles.contains(role)) {
         out.add(m.id);
       }
     }

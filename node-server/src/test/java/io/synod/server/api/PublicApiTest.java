@@ -161,7 +161,7 @@ class PublicApiTest {
     assertEquals(1, cluster.json().get("members").size());
     String metrics = get(base + "/metrics").body();
     assertTrue(metrics.contains("synod_http_request_seconds"), metrics);
-    assertTrue(metrics.contains("synod_queue_depth"), metrics);
+    assertTrue(metrics.contains("synod_queue_published"), metrics);
     assertTrue(metrics.contains("synod_cache_hits"), metrics);
     assertTrue(metrics.contains("synod_cluster_term"), metrics);
     assertTrue(get(base + "/").body().contains("<html"));

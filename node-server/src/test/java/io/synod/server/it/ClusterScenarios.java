@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synod.server.TestHttp;
 import io.synod.server.TestHttp.Reply;
-import io.synod.server.cluster.Ring;
+import io.synod.queue.ring.HashRing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -77,9 +77,10 @@ final class ClusterScenarios {
   }
 
   static String keyOwnedBy(String owner, List<String> up, String prefix) {
-    Ring ring = new Ring(up);
+    // the queue ring of the nodes that are up, as every node builds it
+    HashRing ring = HashRing.of(up);
     for (int i = 0; ; i++) {
-      if (owner.equals(ring.owner(prefix + i))) {
+      if (owner.equals(ring.ownerOf(prefix + i))) {
         return prefix + i;
       }
     }
@@ -201,7 +202,7 @@ final class ClusterScenarios {
     kill.accept(owner);
     List<String> remaining = new ArrayList<>(up);
     remaining.remove(owner);
-    String next = new Ring(remaining).owner(topic);
+    String next = HashRing.of(remaining).ownerOf(topic);
     Set<String> got = new LinkedHashSet<>();
     Await.until(Duration.ofSeconds(20), "the next owner delivers the unacknowledged messages",
         () -> {
