@@ -4,11 +4,15 @@ import io.synod.server.api.NodeMetrics;
 import io.synod.server.api.PublicApi;
 import io.synod.server.cluster.ClusterView;
 import io.synod.server.cluster.PeerClient;
-import io.synod.server.cluster.Replicator;
 import io.synod.server.config.NodeConfig;
+import io.synod.server.lock.RaftLocks;
+import io.synod.server.redis.RedisConnector;
+import io.synod.server.redis.RedisLockMirror;
+import io.synod.raft.lock.LockListener;
+import io.synod.transport.http.EventLoops;
 import io.synod.server.service.CacheStore;
-import io.synod.server.service.LockTable;
-import io.synod.server.service.TopicStore;
+import io.synod.server.config.Role;
+import io.synod.server.queue.NodeQueue;
 import io.synod.transport.http.HttpServer;
 import io.synod.transport.http.Json;
 import io.synod.transport.http.Router;
@@ -30,8 +34,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Synod node: the lock table, the topics and the cache lines it serves, its view of
- * the cluster (heartbeats, failure detection, rings), the HTTP API and the metrics.
+ * One running Synod node: its replica of the Raft lock group ({@link RaftLocks}), the topics and
+ * the cache lines it serves, its view of the cluster (heartbeats, failure detection, rings), the
+ * HTTP API and the metrics. With {@code REDIS_URL} set, every applied lock change is mirrored into
+ * Redis ({@link RedisLockMirror}).
  *
  * <p>Lifecycle: {@link #start()} binds the HTTP port and starts heartbeats; {@link #close()} stops
  * taking requests, lets in-flight ones finish within {@code SHUTDOWN_TIMEOUT_MILLIS}, flushes the
@@ -42,16 +48,21 @@ public final class SynodNode implements AutoCloseable {
 
   private final NodeConfig config;
   private final LongSupplier clock = System::currentTimeMillis;
-  private final LockTable locks;
-  private final TopicStore topics;
+  private final SystemClock wallClock = new SystemClock();
+  private final EventLoops loops;
+  private final Router router = new Router();
+  private final RedisConnector redis;
+  private final RedisLockMirror lockMirror;
+  private final RaftLocks locks;
+  private final NodeQueue queue;
   private final CacheStore cache;
   private final ClusterView cluster;
   private final NodeMetrics metrics;
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService queueTimers;
   private final ExecutorService callbacks;
   private final PeerClient peers;
   private final PublicApi api;
-  private final Replicator replicator;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean redisUp;
   private HttpServer server;
@@ -63,11 +74,15 @@ public final class SynodNode implements AutoCloseable {
    */
   public SynodNode(NodeConfig config) {
     this.config = config;
-    this.locks = new LockTable(clock, 10_000);
-    this.topics =
-        new TopicStore(
-            clock, config.queueVisibilityTimeoutMillis(), config.queueMaxDeliveries(),
-            config.queueMaxDepth(), 10_000);
+    this.loops = EventLoops.create("synod-" + config.nodeId(), 2);
+    this.redis = config.redisUrl() == null ? null : RedisConnector.connect(
+        config.redisUrl().toString());
+    this.lockMirror = redis == null ? null : new RedisLockMirror(redis, "synod-" + config.nodeId());
+    this.locks = new RaftLocks(config, wallClock, loops, router,
+        lockMirror == null ? LockListener.NONE : lockMirror);
+    if (lockMirror != null) {
+      lockMirror.attach(locks.machine());
+    }
     this.cache =
         new CacheStore(
             config.cacheCapacity(), config.cachePolicy(), config.cacheWritePolicy(),
@@ -87,11 +102,24 @@ public final class SynodNode implements AutoCloseable {
             config.nodeId(), Duration.ofMillis(Math.max(1000, config.failureTimeoutMillis())),
             callbacks);
     this.redisUp = config.redisUrl() == null;
-    this.replicator = new Replicator(cluster, peers, locks, topics);
+    this.queueTimers =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "synod-" + config.nodeId() + "-queue"));
+    this.queue = new NodeQueue(config, wallClock::millis, loops, router, queueTimers, redis,
+        cluster.up(Role.QUEUE));
+    // the ring follows the failure detector; rebuilt on the timer thread, never under the view's
+    // lock, in the order the changes happened
+    cluster.onChange(() -> {
+      try {
+        scheduler.execute(() -> queue.members(cluster.up(Role.QUEUE)));
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        // the node is shutting down: no ring to keep up to date
+      }
+    });
     this.api =
         new PublicApi(
-            config, cluster, peers, locks, topics, cache, metrics,
-            () -> config.redisUrl() == null || redisUp, replicator);
+            config, cluster, peers, locks, queue, cache, metrics,
+            () -> config.redisUrl() == null || redisUp);
     registerGauges();
   }
 
@@ -102,18 +130,25 @@ public final class SynodNode implements AutoCloseable {
   }
 
   private void registerGauges() {
-    metrics.gauge("cluster_term", cluster::term);
-    metrics.gauge("cluster_elections", cluster::elections);
+    metrics.gauge("cluster_term", () -> locks.status().term());
+    metrics.gauge("cluster_elections", locks::elections);
     metrics.gauge("cluster_members_up", cluster::upCount);
     metrics.gauge("cluster_view_version", cluster::version);
-    metrics.gauge("cluster_is_leader", () -> config.nodeId().equals(cluster.leader()) ? 1 : 0);
-    metrics.gauge("lock_held_resources", locks::heldCount);
-    metrics.gauge("lock_grants", locks::grants);
-    metrics.gauge("lock_lease_expirations", locks::expirations);
-    metrics.gauge("queue_depth", () -> topics.totals().get("depth"));
-    metrics.gauge("queue_pending", () -> topics.totals().get("pending"));
-    metrics.gauge("queue_redeliveries", () -> topics.totals().get("redeliveries"));
-    metrics.gauge("queue_dead_letters", () -> topics.totals().get("dead_letters"));
+    metrics.gauge("cluster_is_leader", () -> locks.isLeader() ? 1 : 0);
+    metrics.gauge("raft_commit_index", () -> locks.status().commitIndex());
+    metrics.gauge("raft_applied_index", () -> locks.status().appliedIndex());
+    metrics.gauge("raft_last_index", () -> locks.status().lastIndex());
+    metrics.gauge("raft_dropped_messages", locks::droppedMessages);
+    metrics.gauge("lock_last_fencing_token", () -> locks.machine().lastFencingToken());
+    if (lockMirror != null) {
+      metrics.gauge("lock_mirror_written", lockMirror::written);
+      metrics.gauge("lock_mirror_backlog", lockMirror::backlog);
+    }
+    metrics.gauge("queue_published", api::publishedCount);
+    metrics.gauge("queue_delivered", api::deliveredCount);
+    metrics.gauge("queue_acked", api::ackedCount);
+    metrics.gauge("queue_ring_epoch", () -> queue.ring().epoch());
+    metrics.gauge("queue_ring_members", () -> queue.ring().nodes().size());
     for (String k : List.of("hits", "misses", "writes", "write_backs", "evictions",
         "invalidations", "lines")) {
       metrics.gauge("cache_" + k, () -> (Number) cache.stats().get(k));
@@ -129,24 +164,25 @@ public final class SynodNode implements AutoCloseable {
   }
 
   /**
-   * Binds the HTTP port and starts heartbeats and expiry sweeps.
+   * Binds the HTTP port and starts the Raft replica and heartbeats.
    *
    * @return this node
    * @throws IllegalStateException when the port cannot be bound
    */
   public synchronized SynodNode start() {
-    Router router = api.register(new Router());
+    api.register(router);
     server =
         HttpServer.builder(router)
+            .eventLoops(loops)
             .host(config.httpHost())
             .port(config.httpPort())
             .maxBodyBytes(config.maxBodyBytes())
             .name("synod-" + config.nodeId())
             .build()
             .start();
+    locks.start();
     long hb = config.heartbeatIntervalMillis();
     scheduler.scheduleWithFixedDelay(this::heartbeat, 0, hb, TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(this::sweep, 50, 50, TimeUnit.MILLISECONDS);
     if (config.redisUrl() != null) {
       scheduler.scheduleWithFixedDelay(this::pingRedis, 0, 1, TimeUnit.SECONDS);
     }
@@ -176,19 +212,6 @@ public final class SynodNode implements AutoCloseable {
       cluster.check();
     } catch (RuntimeException e) {
       LOG.warn("heartbeat round failed", e);
-    }
-  }
-
-  private void sweep() {
-    try {
-      if (config.nodeId().equals(cluster.leader())) {
-        // only the leader expires leases; replicas take the leader's word for it
-        locks.expire();
-        replicator.locks();
-      }
-      topics.expire();
-    } catch (RuntimeException e) {
-      LOG.warn("expiry sweep failed", e);
     }
   }
 
@@ -237,26 +260,83 @@ public final class SynodNode implements AutoCloseable {
   }
 
   /**
-   * Shuts down gracefully: stops accepting, finishes in-flight requests within the shutdown
-   * timeout, flushes Modified cache lines, stops heartbeats. Idempotent.
+   * Waits until this node knows a lock leader (itself or another member).
+   *
+   * @param timeout the longest wait
+   * @return whether a leader is known
+   */
+  public boolean awaitLockLeader(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!locks.isLeader() && locks.leader() == null) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Stops at once, as a crash would look to the other members: no leadership hand-over and no
+   * grace for requests in flight (tests and chaos runs). Idempotent with {@link #close()}.
+   */
+  public void kill() {
+    stop(false);
+  }
+
+  /** @return this node's lock service (its Raft replica) */
+  public RaftLocks locks() {
+    return locks;
+  }
+
+  /**
+   * Shuts down gracefully: hands Raft leadership to another member when this node leads, stops
+   * accepting, finishes in-flight requests within the shutdown timeout, flushes Modified cache
+   * lines, stops Raft, heartbeats and the Redis mirror. Idempotent.
    */
   @Override
   public void close() {
+    stop(true);
+  }
+
+  private void stop(boolean graceful) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     LOG.info("node {} shutting down", config.nodeId());
+    if (graceful && server != null && config.peers().size() > 1) {
+      // hand over first so lock requests in flight here still commit under the new leader's
+      // watch instead of waiting out an election timeout
+      locks.transferLeadershipIfLeader(
+          Duration.ofMillis(Math.max(500, config.shutdownTimeoutMillis() / 2)));
+    }
     HttpServer s;
     synchronized (this) {
       s = server;
     }
     if (s != null) {
-      s.closeAsync(Duration.ofMillis(config.shutdownTimeoutMillis())).toCompletableFuture().join();
+      s.closeAsync(Duration.ofMillis(graceful ? config.shutdownTimeoutMillis() : 0))
+          .toCompletableFuture().join();
     }
     cache.flush();
     scheduler.shutdownNow();
+    queueTimers.shutdownNow();
+    locks.close();
+    queue.close();
+    if (lockMirror != null) {
+      lockMirror.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
     peers.close();
     callbacks.shutdown();
+    loops.close();
     LOG.info("node {} stopped", config.nodeId());
   }
 }

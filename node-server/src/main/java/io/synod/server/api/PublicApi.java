@@ -5,14 +5,27 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.codahale.metrics.Timer;
 import io.synod.server.cluster.ClusterView;
 import io.synod.server.cluster.PeerClient;
-import io.synod.server.cluster.Replicator;
 import io.synod.server.config.NodeConfig;
 import io.synod.server.config.Role;
 import io.synod.server.service.CacheStore;
-import io.synod.server.service.LockMode;
-import io.synod.server.service.LockTable;
+import io.synod.raft.NotLeaderException;
+import io.synod.raft.RaftException;
+import io.synod.raft.lock.HolderId;
+import io.synod.raft.lock.LockException;
+import io.synod.raft.lock.LockMode;
+import io.synod.raft.lock.LockView;
+import io.synod.raft.lock.SessionView;
+import io.synod.raft.runtime.RaftStatus;
+import io.synod.server.lock.RaftLocks;
 import io.synod.server.service.ServiceException;
-import io.synod.server.service.TopicStore;
+import io.synod.queue.Delivery;
+import io.synod.queue.QueueCore;
+import io.synod.queue.QueueException;
+import io.synod.queue.TopicStats;
+import io.synod.queue.spi.PendingEntry;
+import io.synod.queue.spi.StreamEntry;
+import io.synod.queue.spi.StreamRecord;
+import io.synod.server.queue.NodeQueue;
 import io.synod.transport.http.HttpError;
 import io.synod.transport.http.HttpRequestView;
 import io.synod.transport.http.HttpResponse;
@@ -22,6 +35,7 @@ import io.synod.transport.http.Router;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -49,12 +63,19 @@ public final class PublicApi {
   private final NodeConfig config;
   private final ClusterView cluster;
   private final PeerClient peers;
-  private final LockTable locks;
-  private final TopicStore topics;
+  private final RaftLocks locks;
+  private final NodeQueue queue;
+  private final java.util.concurrent.atomic.AtomicLong published =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong delivered =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong acked =
+      new java.util.concurrent.atomic.AtomicLong();
+  /** Most messages in one publish or consume (the queue's batch bound). */
+  private static final int MAX_BATCH = 1000;
   private final CacheStore cache;
   private final NodeMetrics metrics;
   private final BooleanSupplier storageReady;
-  private final Replicator replicator;
   private final int maxKey;
   private final String self;
   private final List<String> routes = new ArrayList<>();
@@ -65,23 +86,20 @@ public final class PublicApi {
    * @param config the node's configuration
    * @param cluster the cluster view
    * @param peers the client to other nodes
-   * @param locks the lock table (used when this node leads)
-   * @param topics the topics this node owns
+   * @param locks the Raft lock service (served here when this node leads)
+   * @param queue the queue service (routes each topic to its owner)
    * @param cache the cache lines this node is home to
    * @param metrics the metrics
    * @param storageReady whether external storage (Redis) answers
-   * @param replicator copies lock and queue changes to the other members
    */
   public PublicApi(
-      NodeConfig config, ClusterView cluster, PeerClient peers, LockTable locks,
-      TopicStore topics, CacheStore cache, NodeMetrics metrics, BooleanSupplier storageReady,
-      Replicator replicator) {
-    this.replicator = replicator;
+      NodeConfig config, ClusterView cluster, PeerClient peers, RaftLocks locks,
+      NodeQueue queue, CacheStore cache, NodeMetrics metrics, BooleanSupplier storageReady) {
     this.config = config;
     this.cluster = cluster;
     this.peers = peers;
     this.locks = locks;
-    this.topics = topics;
+    this.queue = queue;
     this.cache = cache;
     this.metrics = metrics;
     this.storageReady = storageReady;
@@ -105,7 +123,7 @@ public final class PublicApi {
     add(router, "GET", "/cache/read", this::legacyRead);
     add(router, "POST", "/cache/write", this::legacyWrite);
     // v1: locks and sessions
-    add(router, "GET", "/v1/locks", r -> toLeader(r, () -> ok(Map.of("locks", locks.snapshot()))));
+    add(router, "GET", "/v1/locks", this::lockTable);
     add(router, "GET", "/v1/locks/{resource}", this::lockState);
     add(router, "POST", "/v1/locks/{resource}/acquire", this::acquire);
     add(router, "POST", "/v1/locks/{resource}/release", this::release);
@@ -125,7 +143,7 @@ public final class PublicApi {
     add(router, "PUT", "/v1/cache/{address}", this::cacheWrite);
     add(router, "DELETE", "/v1/cache/{address}", this::cacheInvalidate);
     // v1: cluster
-    add(router, "GET", "/v1/cluster", r -> local(() -> ok(cluster.describe())));
+    add(router, "GET", "/v1/cluster", r -> local(() -> ok(clusterBody())));
     add(router, "POST", "/v1/cluster/members", this::addMember);
     add(router, "DELETE", "/v1/cluster/members/{node}", this::removeMember);
     // operations
@@ -136,11 +154,22 @@ public final class PublicApi {
         metrics.prometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     add(router, "GET", "/", r -> local(this::statusPage));
     add(router, "POST", "/internal/heartbeat", this::heartbeat);
-    add(router, "POST", "/internal/replicate", r -> {
-      replicator.apply(Body.of(r, Integer.MAX_VALUE).node());
-      return local(() -> HttpResponse.ok(Map.of("status", "applied")));
-    });
     return router;
+  }
+
+  /** @return messages published through this node (counted where the request arrived) */
+  public long publishedCount() {
+    return published.get();
+  }
+
+  /** @return messages delivered to consumers through this node */
+  public long deliveredCount() {
+    return delivered.get();
+  }
+
+  /** @return messages acknowledged through this node */
+  public long ackedCount() {
+    return acked.get();
   }
 
   /** @return the registered routes as {@code "METHOD pattern"} */
@@ -180,6 +209,10 @@ public final class PublicApi {
     if (c instanceof ServiceException se) {
       return HttpResponse.error(se.status(), se.error(), se.getMessage());
     }
+    if (c instanceof LockException || c instanceof RaftException) {
+      ServiceException se = lockFailure(c);
+      return HttpResponse.error(se.status(), se.error(), se.getMessage());
+    }
     if (c instanceof HttpError he) {
       return he.toResponse();
     }
@@ -202,15 +235,20 @@ public final class PublicApi {
     return HttpResponse.ok(body);
   }
 
+  /**
+   * Serves a lock request on the Raft leader: here when this node leads, else forwarded once to
+   * the leader this node knows. Writes take effect only once the leader committed them.
+   */
   private CompletionStage<HttpResponse> toLeader(
       HttpRequestView req, Supplier<Object> serve) {
-    return toNode(req, Role.LOCK, cluster.leader(), "lock leader", () -> {
-      Object r = serve.get();
-      CompletionStage<Object> done = r instanceof CompletionStage<?> cs
-          ? ((CompletionStage<?>) cs).thenApply(x -> (Object) x)
-          : CompletableFuture.completedFuture(r);
-      return done.thenCompose(x -> replicator.locks().thenApply(v -> x));
-    });
+    String leader = locks.isLeader() ? self : locks.leader();
+    if (leader == null) {
+      throw new HttpError(503, "no_leader", "no lock leader is elected yet; retry");
+    }
+    if (!leader.equals(self) && cluster.url(leader) == null) {
+      throw new HttpError(503, "no_leader", "the lock leader " + leader + " has no known address");
+    }
+    return toNode(req, Role.LOCK, leader, "lock leader", serve);
   }
 
   private CompletionStage<HttpResponse> toOwner(
@@ -233,10 +271,10 @@ public final class PublicApi {
       return CompletableFuture.completedFuture(asResponse(r));
     }
     if (req.header(PeerClient.FORWARDED) != null) {
-      // the forwarder's view differs from ours (membership is changing): refuse, clients retry
-      throw new HttpError(503, "not_owner",
-          "node " + self + " is not the " + what + "; ask " + target)
-          ;
+      // the forwarder's view differs from ours (leader or membership changing): refuse once,
+      // clients retry, and a request never loops between nodes
+      throw new HttpError(503, role == Role.LOCK ? "not_leader" : "not_owner",
+          "node " + self + " is not the " + what + "; ask " + target);
     }
     metrics.forwarded().inc();
     URI url = cluster.url(target);
@@ -249,19 +287,31 @@ public final class PublicApi {
 
   // ---- the first system's API -----------------------------------------------------------------
 
+  /*
+   * Legacy lock callers name only an owner (requester_id / owner_id). They map onto owner-only
+   * holders of the lock service (HolderId.ownerOnly, no session): such holds have no lease and
+   * last until released, as in the first system, and any node can release them because the
+   * holder does not depend on the node that served the acquire. The legacy acquire is a try-lock;
+   * the legacy release frees the hold whatever its reentrancy count (the first system had none).
+   */
+
   private CompletionStage<HttpResponse> legacyAcquire(HttpRequestView req) {
     Body b = Body.of(req, maxKey);
     String resource = b.name("resource_id");
     LockMode mode = mode(b);
     String owner = b.name("requester_id");
-    return toLeader(req, () -> {
-      try {
-        locks.tryAcquire(resource, mode, owner, null, 0);
-        return Map.of("status", "acquired");
-      } catch (ServiceException e) {
-        return legacyFailure(e);
-      }
-    });
+    return toLeader(req, () -> locks.service()
+        .tryAcquire(HolderId.ownerOnly(owner), resource, mode)
+        .handle((g, e) -> {
+          if (e != null) {
+            return legacyFailure(lockFailure(e));
+          }
+          if (g.isEmpty()) {
+            return legacyFailure(new ServiceException(409, "lock_held",
+                "resource '" + resource + "' is held"));
+          }
+          return HttpResponse.ok(Map.of("status", "acquired"));
+        }));
   }
 
   private static HttpResponse legacyFailure(ServiceException e) {
@@ -280,7 +330,13 @@ public final class PublicApi {
     if (!m.isTextual()) {
       throw new HttpError(400, "invalid_field", "'mode' must be \"shared\" or \"exclusive\"");
     }
-    LockMode mode = LockMode.parse(m.asText());
+    // "read" and "write" are the first system's aliases
+    String text = m.asText().trim().toLowerCase(java.util.Locale.ROOT);
+    LockMode mode = switch (text) {
+      case "read" -> LockMode.SHARED;
+      case "write" -> LockMode.EXCLUSIVE;
+      default -> LockMode.parse(text).orElse(null);
+    };
     if (mode == null) {
       throw new HttpError(
           400, "unknown_mode", "mode '" + m.asText() + "' is not shared or exclusive");
@@ -292,27 +348,124 @@ public final class PublicApi {
     Body b = Body.of(req, maxKey);
     String resource = b.name("resource_id");
     String owner = b.name("owner_id");
-    return toLeader(req, () -> {
-      try {
-        locks.release(resource, owner);
-        return Map.of("status", "released");
-      } catch (ServiceException e) {
-        return legacyFailure(e);
+    return toLeader(req, () -> releaseFully(HolderId.ownerOnly(owner), resource)
+        .handle((n, e) -> e != null
+            ? legacyFailure(lockFailure(e))
+            : HttpResponse.ok(Map.of("status", "released"))));
+  }
+
+  /** Releases every count of a hold, one replicated release per count. */
+  private CompletionStage<Integer> releaseFully(HolderId holder, String resource) {
+    return locks.service().release(holder, resource).thenCompose(remaining -> remaining > 0
+        ? releaseFully(holder, resource) : CompletableFuture.completedFuture(0));
+  }
+
+  /**
+   * Maps a lock service failure onto an API refusal.
+   *
+   * @param e the failure
+   * @return the refusal
+   */
+  static ServiceException lockFailure(Throwable e) {
+    Throwable c = unwrap(e);
+    if (c instanceof ServiceException se) {
+      return se;
+    }
+    if (c instanceof LockException le) {
+      String detail = le.getMessage();
+      return switch (le.error()) {
+        case WOULD_BLOCK -> new ServiceException(409, "lock_held", detail);
+        case TIMED_OUT -> new ServiceException(409, "timeout", detail);
+        case NOT_HOLDER -> new ServiceException(409, "not_held", detail);
+        case UNKNOWN_SESSION -> new ServiceException(404, "unknown_session", detail);
+        case DEADLOCK -> new ServiceException(409, "deadlock", detail);
+        case UPGRADE_CONFLICT -> new ServiceException(409, "upgrade_conflict", detail);
+        case ALREADY_WAITING -> new ServiceException(409, "already_waiting", detail);
+        case WAIT_ENDED -> new ServiceException(409, "wait_ended", detail);
+        case LIMIT_EXCEEDED -> new ServiceException(429, "limit_exceeded", detail);
+        default -> new ServiceException(400, le.error().name().toLowerCase(java.util.Locale.ROOT),
+            detail);
+      };
+    }
+    if (c instanceof NotLeaderException nl) {
+      return new ServiceException(503, "not_leader", nl.getMessage() + "; retry");
+    }
+    if (c instanceof RaftException re) {
+      return new ServiceException(503, "unavailable", re.getMessage() + "; retry");
+    }
+    if (c instanceof RuntimeException re) {
+      throw re;
+    }
+    throw new CompletionException(c);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable c = e;
+    while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+
+  /*
+   * Queue requests are handed to this node's QueueNode, which serves a topic it owns and
+   * forwards the others to their owner through HttpQueueTransport; the node header names the
+   * owner the request was routed to. Payloads are stored as the JSON text of the message.
+   */
+
+  private CompletionStage<HttpResponse> queued(String topic, Supplier<CompletionStage<?>> call) {
+    String owner;
+    try {
+      owner = queue.node().ownerOf(topic);
+    } catch (RuntimeException e) {
+      owner = self;
+    }
+    String servedBy = owner;
+    CompletionStage<?> stage;
+    try {
+      stage = call.get();
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    if (!servedBy.equals(self)) {
+      metrics.forwarded().inc();
+    }
+    return stage.handle((r, e) -> {
+      if (e != null) {
+        ServiceException se = NodeQueue.failure(e);
+        return HttpResponse.error(se.status(), se.error(), se.getMessage())
+            .withHeader(NODE_HEADER, servedBy);
       }
+      return asResponse(r).withHeader(NODE_HEADER, servedBy);
     });
+  }
+
+  private static StreamRecord record(JsonNode message) {
+    return StreamRecord.of(Json.write(message));
+  }
+
+  private static Object data(byte[] payload) {
+    try {
+      return Json.mapper().readTree(payload);
+    } catch (IOException | RuntimeException e) {
+      // published by a client that did not send JSON: hand the text back
+      return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   private CompletionStage<HttpResponse> legacyPublish(HttpRequestView req) {
     Body b = Body.of(req, maxKey);
     String topic = b.name("topic");
     JsonNode message = b.object("message");
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      List<String> ids = topics.publish(topic, List.of(message));
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("status", "published");
-      m.put("message_id", ids.get(0));
-      return replicator.publish(topic, ids, List.of(message)).thenApply(v -> m);
-    });
+    return queued(topic, () -> queue.node().publishBatch(topic, List.of(record(message)))
+        .thenApply(ids -> {
+          published.incrementAndGet();
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("status", "published");
+          m.put("message_id", ids.get(0).toString());
+          return m;
+        }));
   }
 
   private CompletionStage<HttpResponse> legacyConsume(HttpRequestView req) {
@@ -322,20 +475,21 @@ public final class PublicApi {
     String consumer = b.name("consumer_id");
     int max = (int) b.optionalLong("max_messages", 1, 1, 1000);
     long wait = b.optionalLong("wait_ms", 0, 0, 30_000);
-    return toOwner(req, Role.QUEUE, topic,
-        () -> topics.consume(topic, group, consumer, max, wait).thenApply(this::messages));
+    return queued(topic, () -> queue.node().consume(topic, group, consumer, max, wait)
+        .thenApply(this::messages));
   }
 
-  private Map<String, Object> messages(List<TopicStore.Message> msgs) {
+  private Map<String, Object> messages(List<Delivery> msgs) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (TopicStore.Message m : msgs) {
+    for (Delivery m : msgs) {
       Map<String, Object> d = new LinkedHashMap<>();
-      d.put("id", m.id());
-      d.put("data", m.data());
-      d.put("timestamp", java.math.BigDecimal.valueOf(m.timestamp(), 3));
-      d.put("delivery_count", m.deliveries());
+      d.put("id", m.id().toString());
+      d.put("data", data(m.payload()));
+      d.put("timestamp", java.math.BigDecimal.valueOf(m.publishedAt(), 3));
+      d.put("delivery_count", m.deliveryCount());
       out.add(d);
     }
+    delivered.addAndGet(out.size());
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("status", "ok");
     r.put("messages", out);
@@ -347,11 +501,10 @@ public final class PublicApi {
     String topic = b.name("topic");
     String group = b.name("consumer_group");
     String id = b.name("message_id");
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      topics.ack(topic, group, id);
-      return replicator.ack(topic, group, List.of(id))
-          .thenApply(v -> Map.of("status", "acknowledged"));
-    });
+    return queued(topic, () -> queue.node().ack(topic, group, id).thenApply(v -> {
+      acked.incrementAndGet();
+      return Map.of("status", "acknowledged");
+    }));
   }
 
   private CompletionStage<HttpResponse> legacyRead(HttpRequestView req) {
@@ -395,9 +548,72 @@ public final class PublicApi {
     return Body.checkName(param, v == null ? "" : v, maxKey);
   }
 
+  /*
+   * v1 holders: with a session_id the holder is (session, owner) and lives as long as the session
+   * is kept alive. Without one, ttl_ms > 0 (the default is LOCK_DEFAULT_TTL_MILLIS) opens a
+   * session of that TTL for this hold alone, so the hold is a lease that ends unless its session
+   * (returned as session_id) is kept alive; ttl_ms = 0 makes an owner-only hold with no lease.
+   * A release without session_id finds the owner's hold in the replicated table.
+   */
+
   private CompletionStage<HttpResponse> lockState(HttpRequestView req) {
     String resource = pathName(req, "resource");
-    return toLeader(req, () -> locks.describe(resource));
+    return toLeader(req, () -> locks.service().state(resource).thenApply(PublicApi::describe));
+  }
+
+  private CompletionStage<HttpResponse> lockTable(HttpRequestView req) {
+    return toLeader(req, () -> locks.raft().linearizableRead(() -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (String r : locks.machine().resources()) {
+        LockView v = locks.machine().view(r);
+        if (!v.holders().isEmpty()) {
+          out.add(describe(v));
+        }
+      }
+      return Map.of("locks", out);
+    }));
+  }
+
+  /**
+   * Describes a resource as the API shows it.
+   *
+   * @param v the replicated view
+   * @return resource_id, held, mode, holders (owner, token, session, count, acquired_at), waiters
+   */
+  static Map<String, Object> describe(LockView v) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("resource_id", v.resource());
+    out.put("held", !v.holders().isEmpty());
+    if (!v.holders().isEmpty()) {
+      out.put("mode", v.mode().apiName());
+      List<Map<String, Object>> holders = new ArrayList<>();
+      for (LockView.Holder h : v.holders()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("owner_id", h.holder().owner());
+        m.put("fencing_token", h.fencingToken());
+        if (h.holder().sessionId() != HolderId.NO_SESSION) {
+          m.put("session_id", Long.toString(h.holder().sessionId()));
+        }
+        m.put("count", h.count());
+        m.put("acquired_at", h.acquiredAtMillis());
+        holders.add(m);
+      }
+      out.put("holders", holders);
+    }
+    out.put("waiters", v.waiters().size());
+    return out;
+  }
+
+  private static long sessionId(String text) {
+    try {
+      long id = Long.parseLong(text);
+      if (id > 0) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // falls through: not one of ours
+    }
+    throw new ServiceException(404, "unknown_session", "session '" + text + "' is unknown");
   }
 
   private CompletionStage<HttpResponse> acquire(HttpRequestView req) {
@@ -408,52 +624,118 @@ public final class PublicApi {
     String session = b.optionalName("session_id");
     long ttl = b.optionalLong("ttl_ms", config.lockDefaultTtlMillis(), 0, 86_400_000L);
     long wait = b.optionalLong("wait_ms", 0, 0, 300_000);
-    return toLeader(req, () -> locks.acquire(resource, mode, owner, session, ttl, wait)
-        .thenApply(g -> {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("status", "acquired");
-          m.put("resource_id", g.resource());
-          m.put("owner_id", g.owner());
-          m.put("mode", g.mode().id());
-          m.put("fencing_token", g.fencingToken());
-          if (g.expiresAt() > 0) {
-            m.put("expires_at", g.expiresAt());
-          }
-          return m;
-        }));
+    return toLeader(req, () -> {
+      CompletionStage<HolderId> holder;
+      CompletionStage<Long> expiresAt;
+      boolean implicit = session == null && ttl > 0;
+      if (session != null) {
+        holder = CompletableFuture.completedFuture(new HolderId(sessionId(session), owner));
+        expiresAt = CompletableFuture.completedFuture(0L);
+      } else if (implicit) {
+        CompletionStage<SessionView> opened = locks.service().openSession(Duration.ofMillis(ttl));
+        holder = opened.thenApply(s -> new HolderId(s.sessionId(), owner));
+        expiresAt = opened.thenApply(SessionView::expiresAtMillis);
+      } else {
+        holder = CompletableFuture.completedFuture(HolderId.ownerOnly(owner));
+        expiresAt = CompletableFuture.completedFuture(0L);
+      }
+      return holder.thenCompose(h -> locks.service()
+          .acquire(h, resource, mode, Duration.ofMillis(wait))
+          .handle((g, e) -> {
+            if (e != null) {
+              if (implicit) {
+                // the lease session was opened for this hold alone
+                locks.service().closeSession(h.sessionId());
+              }
+              throw lockFailure(e);
+            }
+            return g;
+          })
+          .thenCombine(expiresAt, (g, until) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("status", "acquired");
+            m.put("resource_id", g.resource());
+            m.put("owner_id", g.holder().owner());
+            m.put("mode", g.mode().apiName());
+            m.put("fencing_token", g.fencingToken());
+            m.put("index", g.index());
+            if (g.holder().sessionId() != HolderId.NO_SESSION) {
+              m.put("session_id", Long.toString(g.holder().sessionId()));
+            }
+            if (until > 0) {
+              m.put("expires_at", until);
+            }
+            return m;
+          }));
+    });
   }
 
   private CompletionStage<HttpResponse> release(HttpRequestView req) {
     String resource = pathName(req, "resource");
     Body b = Body.of(req, maxKey);
     String owner = b.name("owner_id");
+    String session = b.optionalName("session_id");
     return toLeader(req, () -> {
-      locks.release(resource, owner);
-      return Map.of("status", "released", "resource_id", resource);
+      CompletionStage<HolderId> holder = session != null
+          ? CompletableFuture.completedFuture(new HolderId(sessionId(session), owner))
+          : locks.service().state(resource).thenApply(v -> {
+            for (LockView.Holder h : v.holders()) {
+              if (h.holder().owner().equals(owner)) {
+                return h.holder();
+              }
+            }
+            return HolderId.ownerOnly(owner);
+          });
+      return holder.thenCompose(h -> locks.service().release(h, resource))
+          .handle((remaining, e) -> {
+            if (e != null) {
+              throw lockFailure(e);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("status", "released");
+            m.put("resource_id", resource);
+            m.put("remaining_count", remaining);
+            return m;
+          });
     });
   }
 
   private CompletionStage<HttpResponse> openSession(HttpRequestView req) {
     Body b = Body.ofOptional(req, maxKey);
     long ttl = b.optionalLong("ttl_ms", config.lockDefaultTtlMillis(), 100, 86_400_000L);
-    return toLeader(req, () -> {
-      String id = locks.openSession(ttl);
-      return Map.of("session_id", id, "ttl_ms", ttl);
-    });
+    return toLeader(req, () -> locks.service().openSession(Duration.ofMillis(ttl))
+        .handle((s, e) -> {
+          if (e != null) {
+            throw lockFailure(e);
+          }
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("session_id", Long.toString(s.sessionId()));
+          m.put("ttl_ms", s.ttlMillis());
+          m.put("expires_at", s.expiresAtMillis());
+          return m;
+        }));
   }
 
   private CompletionStage<HttpResponse> keepAlive(HttpRequestView req) {
     String session = pathName(req, "session");
-    return toLeader(req, () -> Map.of(
-        "status", "alive", "session_id", session, "expires_at", locks.keepAlive(session)));
+    return toLeader(req, () -> locks.service().keepAlive(sessionId(session))
+        .handle((until, e) -> {
+          if (e != null) {
+            throw lockFailure(e);
+          }
+          return Map.of("status", "alive", "session_id", session, "expires_at", until);
+        }));
   }
 
   private CompletionStage<HttpResponse> closeSession(HttpRequestView req) {
     String session = pathName(req, "session");
-    return toLeader(req, () -> {
-      locks.closeSession(session);
-      return Map.of("status", "closed", "session_id", session);
-    });
+    return toLeader(req, () -> locks.service().closeSession(sessionId(session))
+        .handle((freed, e) -> {
+          if (e != null) {
+            throw lockFailure(e);
+          }
+          return Map.of("status", "closed", "session_id", session, "freed", freed);
+        }));
   }
 
   // ---- v1 topics -------------------------------------------------------------------------------
@@ -461,7 +743,7 @@ public final class PublicApi {
   private CompletionStage<HttpResponse> publish(HttpRequestView req) {
     String topic = pathName(req, "topic");
     Body b = Body.of(req, maxKey);
-    List<JsonNode> payloads = new ArrayList<>();
+    List<StreamRecord> records = new ArrayList<>();
     JsonNode many = b.get("messages");
     JsonNode one = b.get("message");
     if (many != null && one != null) {
@@ -471,29 +753,32 @@ public final class PublicApi {
       if (!many.isArray() || many.isEmpty()) {
         throw new HttpError(400, "invalid_field", "'messages' must be a non-empty array");
       }
-      if (many.size() > 10_000) {
-        throw new HttpError(400, "too_long", "'messages' holds more than 10000 messages");
+      if (many.size() > MAX_BATCH) {
+        throw new HttpError(400, "too_long", "'messages' holds more than " + MAX_BATCH
+            + " messages");
       }
       many.forEach(m -> {
         if (m.isNull()) {
           throw new HttpError(400, "invalid_field", "a message in 'messages' is null");
         }
-        payloads.add(m);
+        records.add(record(m));
       });
     } else {
       JsonNode m = b.required("message");
       if (m.isNull()) {
         throw new HttpError(400, "invalid_field", "'message' must not be null");
       }
-      payloads.add(m);
+      records.add(record(m));
     }
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      List<String> ids = topics.publish(topic, payloads);
+    return queued(topic, () -> queue.node().publishBatch(topic, records).thenApply(ids -> {
+      published.addAndGet(ids.size());
+      List<String> out = new ArrayList<>();
+      ids.forEach(id -> out.add(id.toString()));
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("status", "published");
-      m.put("message_ids", ids);
-      return replicator.publish(topic, ids, payloads).thenApply(v -> m);
-    });
+      m.put("message_ids", out);
+      return m;
+    }));
   }
 
   private CompletionStage<HttpResponse> consume(HttpRequestView req) {
@@ -501,10 +786,10 @@ public final class PublicApi {
     Body b = Body.of(req, maxKey);
     String group = b.name("consumer_group");
     String consumer = b.name("consumer_id");
-    int max = (int) b.optionalLong("max_messages", 10, 1, 1000);
+    int max = (int) b.optionalLong("max_messages", 10, 1, MAX_BATCH);
     long wait = b.optionalLong("wait_ms", 0, 0, 30_000);
-    return toOwner(req, Role.QUEUE, topic,
-        () -> topics.consume(topic, group, consumer, max, wait).thenApply(this::messages));
+    return queued(topic, () -> queue.node().consume(topic, group, consumer, max, wait)
+        .thenApply(this::messages));
   }
 
   private CompletionStage<HttpResponse> ack(HttpRequestView req) {
@@ -526,13 +811,14 @@ public final class PublicApi {
     } else {
       ids.add(b.name("message_id"));
     }
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      for (String id : ids) {
-        topics.ack(topic, group, id);
+    return queued(topic, () -> queue.node().ackAll(topic, group, ids).thenApply(n -> {
+      if (n == 0) {
+        throw new QueueException(QueueException.Code.NOT_FOUND,
+            "none of " + ids + " is pending in group '" + group + "' of '" + topic + "'");
       }
-      return replicator.ack(topic, group, ids)
-          .thenApply(v -> Map.of("status", "acknowledged", "count", ids.size()));
-    });
+      acked.addAndGet(n);
+      return Map.of("status", "acknowledged", "count", n);
+    }));
   }
 
   private CompletionStage<HttpResponse> nack(HttpRequestView req) {
@@ -540,28 +826,66 @@ public final class PublicApi {
     Body b = Body.of(req, maxKey);
     String group = b.name("consumer_group");
     String id = b.name("message_id");
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      topics.nack(topic, group, id);
-      return Map.of("status", "requeued");
+    String consumer = b.optionalName("consumer_id");
+    return queued(topic, () -> {
+      // without consumer_id, the holder is looked up in the group's pending list
+      CompletionStage<String> holder = consumer != null
+          ? CompletableFuture.completedFuture(consumer)
+          : queue.node().pending(topic, group, MAX_BATCH).thenApply(entries -> {
+            for (PendingEntry e : entries) {
+              if (e.id().toString().equals(id)) {
+                return e.consumer();
+              }
+            }
+            throw new QueueException(QueueException.Code.NOT_FOUND,
+                "message '" + id + "' is not pending in group '" + group + "'");
+          });
+      return holder.thenCompose(c -> queue.node().nack(topic, group, c, id))
+          .thenApply(v -> Map.of("status", "requeued"));
     });
   }
 
   private CompletionStage<HttpResponse> topicStats(HttpRequestView req) {
     String topic = pathName(req, "topic");
-    return toOwner(req, Role.QUEUE, topic, () -> topics.stats(topic));
+    return queued(topic, () -> queue.node().stats(topic).thenApply(st -> {
+      // depth is the stream length: acknowledged entries stay until retention trims them
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("topic", topic);
+      m.put("depth", st.length());
+      Map<String, Object> groups = new LinkedHashMap<>();
+      for (TopicStats.GroupStats g : st.groups()) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("pending", g.pending());
+        d.put("consumers", g.consumers());
+        d.put("lag", g.lag());
+        d.put("oldest_pending_age_ms", g.oldestPendingAgeMillis());
+        d.put("redeliveries", g.redeliveries());
+        d.put("dead_lettered", g.deadLettered());
+        groups.put(g.group(), d);
+      }
+      m.put("groups", groups);
+      return m;
+    }));
   }
 
   private CompletionStage<HttpResponse> deadLetters(HttpRequestView req) {
     String topic = pathName(req, "topic");
-    String dead = topic + TopicStore.DEAD_SUFFIX;
-    return toOwner(req, Role.QUEUE, topic, () -> {
-      // the dead-letter topic lives with its source topic's owner
+    String dead = topic + QueueCore.DLQ_SUFFIX;
+    return queued(dead, () -> queue.node().browse(dead, "0-0", MAX_BATCH).thenApply(entries -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (StreamEntry e : entries) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("id", e.id().toString());
+        d.put("data", data(e.record().payload()));
+        d.put("headers", e.record().headers());
+        out.add(d);
+      }
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("topic", topic);
       m.put("dead_letter_topic", dead);
-      m.put("messages", messages(topics.peek(dead, 1000)).get("messages"));
+      m.put("messages", out);
       return m;
-    });
+    }));
   }
 
   // ---- v1 cache --------------------------------------------------------------------------------
@@ -635,7 +959,8 @@ public final class PublicApi {
 
   private CompletionStage<HttpResponse> ready(HttpRequestView req) {
     List<String> problems = new ArrayList<>();
-    if (cluster.leader() == null) {
+    String leader = locks.isLeader() ? self : locks.leader();
+    if (leader == null) {
       problems.add("no lock leader is known");
     }
     if (!storageReady.getAsBoolean()) {
@@ -644,12 +969,31 @@ public final class PublicApi {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("status", problems.isEmpty() ? "ready" : "not_ready");
     m.put("node_id", self);
-    m.put("leader", cluster.leader());
+    m.put("leader", leader);
     if (!problems.isEmpty()) {
       m.put("error", "not_ready");
       m.put("detail", String.join("; ", problems));
     }
     return local(() -> HttpResponse.json(problems.isEmpty() ? 200 : 503, m));
+  }
+
+  private Map<String, Object> clusterBody() {
+    RaftStatus st = locks.status();
+    String leader = st.isLeader() ? self : locks.leader();
+    Map<String, Object> out = cluster.describe(leader);
+    out.put("term", st.term());
+    out.put("role", st.role().name().toLowerCase(java.util.Locale.ROOT));
+    out.put("commit_index", st.commitIndex());
+    out.put("applied_index", st.appliedIndex());
+    out.put("elections", locks.elections());
+    List<String> voters = new ArrayList<>();
+    st.membership().voters().forEach(v -> voters.add(v.value()));
+    out.put("raft_voters", voters);
+    Map<String, Object> queueRing = new LinkedHashMap<>();
+    queueRing.put("nodes", queue.ring().nodes());
+    queueRing.put("epoch", queue.ring().epoch());
+    out.put("queue_ring", queueRing);
+    return out;
   }
 
   private CompletionStage<HttpResponse> heartbeat(HttpRequestView req) {

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's view of the cluster: members, their roles, when each was last heard from, which
- * are up, the lock leader, and one hash ring per role built from the members that are up.
+ * are up, and one hash ring per role built from the members that are up. (The lock leader is not
+ * here: it is the Raft leader, see {@code RaftLocks}.)
  *
  * <p>A member is up while it has been heard from (a heartbeat either way) within the failure
  * timeout; this node is always up to itself. Rings are rebuilt only when the set of up members
@@ -46,10 +47,8 @@ public final class ClusterView {
   private final long failureTimeout;
   private final Map<String, Member> members = new TreeMap<>();
   private long version;
-  private long term;
-  private String leader;
-  private long elections;
   private final Map<Role, Ring> rings = new TreeMap<>();
+  private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * Creates the view.
@@ -77,6 +76,16 @@ public final class ClusterView {
       members.put(e.getKey(), m);
     }
     recompute(true);
+  }
+
+  /**
+   * Registers a listener told after every change of the up set or of a member's roles. It runs
+   * while this view's monitor is held, so it must only hand the news to another thread.
+   *
+   * @param listener the listener
+   */
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
   }
 
   /** @return this node's id */
@@ -178,21 +187,11 @@ public final class ClusterView {
       }
       rings.put(r, new Ring(ids));
     }
-    String newLeader = null;
-    for (Member m : members.values()) {
-      if (m.up && m.roles.contains(Role.LOCK)) {
-        newLeader = m.id;
-        break;
-      }
-    }
-    if (newLeader != null && !newLeader.equals(leader)) {
-      term++;
-      elections++;
-      LOG.info("lock leader is {} (term {})", newLeader, term);
-    }
-    leader = newLeader;
     if (bump) {
       version++;
+    }
+    for (Runnable l : listeners) {
+      l.run();
     }
   }
 
@@ -205,21 +204,6 @@ public final class ClusterView {
    */
   public synchronized String owner(Role role, String key) {
     return rings.get(role).owner(key);
-  }
-
-  /** @return the lock leader's id, or {@code null} when none is up */
-  public synchronized String leader() {
-    return leader;
-  }
-
-  /** @return how many times the leader changed (the term) */
-  public synchronized long term() {
-    return term;
-  }
-
-  /** @return leader changes seen */
-  public synchronized long elections() {
-    return elections;
   }
 
   /** @return changes of the up set so far */
@@ -265,6 +249,22 @@ public final class ClusterView {
     return out;
   }
 
+  /**
+   * Returns the members that are up and run a role, this node included when it does.
+   *
+   * @param role the role
+   * @return their ids, sorted
+   */
+  public synchronized List<String> up(Role role) {
+    List<String> out = new ArrayList<>();
+    for (Member m : members.values()) {
+      if (m.up && m.roles.contains(role)) {
+        out.add(m.id);
+      }
+    }
+    return out;
+  }
+
   /** @return the number of members up */
   public synchronized int upCount() {
     int n = 0;
@@ -274,13 +274,17 @@ public final class ClusterView {
     return n;
   }
 
-  /** @return a JSON-ready description: members, leader, term, rings */
-  public synchronized Map<String, Object> describe() {
+  /**
+   * Describes the view.
+   *
+   * @param leader the lock (Raft) leader to show, or {@code null}
+   * @return a JSON-ready description: members, leader, rings
+   */
+  public synchronized Map<String, Object> describe(String leader) {
     long now = clock.getAsLong();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("node_id", self);
     out.put("leader", leader);
-    out.put("term", term);
     out.put("version", version);
     List<Map<String, Object>> ms = new ArrayList<>();
     for (Member m : members.values()) {

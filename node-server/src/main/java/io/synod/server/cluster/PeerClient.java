@@ -27,6 +27,9 @@ public final class PeerClient implements AutoCloseable {
 
   private final String self;
   private final HttpClient http;
+  /** Shortest timeout of a forwarded request. */
+  public static final Duration MIN_FORWARD_TIMEOUT = Duration.ofSeconds(10);
+
   private final Duration timeout;
   private final Map<String, Boolean> unreachable = new ConcurrentHashMap<>();
 
@@ -59,7 +62,7 @@ public final class PeerClient implements AutoCloseable {
   public CompletableFuture<HttpResponse> forward(String peer, URI base, HttpRequestView request) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(base.resolve(request.uri()))
-            .timeout(request.path().contains("consume") ? timeout.plusSeconds(30) : timeout)
+            .timeout(forwardTimeout(request.path()))
             .header(FORWARDED, self)
             .method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
     String ct = request.header("content-type");
@@ -118,6 +121,22 @@ public final class PeerClient implements AutoCloseable {
       c = c.getCause();
     }
     return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+  }
+
+  /**
+   * The timeout of a forwarded request: never below {@link #MIN_FORWARD_TIMEOUT} (a forwarded
+   * write waits for a Raft commit or a replica, which a loaded machine may delay well past the
+   * heartbeat timeout), plus the longest wait a long poll or a blocking acquire may ask for.
+   */
+  private Duration forwardTimeout(String path) {
+    Duration base = timeout.compareTo(MIN_FORWARD_TIMEOUT) < 0 ? MIN_FORWARD_TIMEOUT : timeout;
+    if (path.contains("consume")) {
+      return base.plusSeconds(30);
+    }
+    if (path.endsWith("/acquire")) {
+      return base.plusSeconds(300);
+    }
+    return base;
   }
 
   @Override

@@ -39,8 +39,8 @@ public final class NodeConfig {
     k.put("ROLES", "lock,queue,cache");
     k.put("NODE_TYPE", null);
     k.put("RAFT_TICK_MILLIS", "10");
-    k.put("RAFT_ELECTION_TIMEOUT_TICKS", "30");
-    k.put("RAFT_HEARTBEAT_TICKS", "5");
+    k.put("RAFT_ELECTION_TIMEOUT_TICKS", "100");
+    k.put("RAFT_HEARTBEAT_TICKS", "10");
     k.put("HEARTBEAT_INTERVAL_MILLIS", "250");
     k.put("FAILURE_TIMEOUT_MILLIS", "1500");
     k.put("CACHE_CAPACITY", "10000");

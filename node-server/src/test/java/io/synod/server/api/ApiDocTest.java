@@ -63,6 +63,7 @@ class ApiDocTest {
                         "HTTP_PORT", Integer.toString(port),
                         "HTTP_HOST", "127.0.0.1")))
             .start()) {
+      assertTrue(node.awaitLockLeader(java.time.Duration.ofSeconds(20)));
       assertEquals(new TreeSet<>(node.api().routes()), documented);
       for (String route : documented) {
         String method = route.substring(0, route.indexOf(' '));

@@ -36,6 +36,7 @@ class PublicApiTest {
                         "HTTP_HOST", "127.0.0.1",
                         "MAX_KEY_LENGTH", "64")))
             .start();
+    assertTrue(node.awaitLockLeader(java.time.Duration.ofSeconds(20)), "a one-node group elects itself");
     base = "http://127.0.0.1:" + port;
   }
 
@@ -160,7 +161,7 @@ class PublicApiTest {
     assertEquals(1, cluster.json().get("members").size());
     String metrics = get(base + "/metrics").body();
     assertTrue(metrics.contains("synod_http_request_seconds"), metrics);
-    assertTrue(metrics.contains("synod_queue_depth"), metrics);
+    assertTrue(metrics.contains("synod_queue_published"), metrics);
     assertTrue(metrics.contains("synod_cache_hits"), metrics);
     assertTrue(metrics.contains("synod_cluster_term"), metrics);
     assertTrue(get(base + "/").body().contains("<html"));

@@ -88,7 +88,7 @@ class NodeConfigTest {
         "ROLES|,",
         "NODE_TYPE|database",
         "RAFT_TICK_MILLIS|0",
-        "RAFT_HEARTBEAT_TICKS|30",
+        "RAFT_HEARTBEAT_TICKS|100",
         "CACHE_CAPACITY|-1",
         "CACHE_POLICY|fifo",
         "CACHE_WRITE_POLICY|sometimes",

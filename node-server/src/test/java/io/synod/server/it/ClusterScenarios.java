@@ -1,12 +1,11 @@
 package io.synod.server.it;
 
-import static io.synod.server.TestHttp.get;
-import static io.synod.server.TestHttp.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.synod.server.TestHttp;
 import io.synod.server.TestHttp.Reply;
-import io.synod.server.cluster.Ring;
+import io.synod.queue.ring.HashRing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -31,17 +30,57 @@ final class ClusterScenarios {
     return urls.get(node);
   }
 
-  void awaitLeader(String leader, Set<String> on) {
-    for (String n : on) {
-      Await.until(Duration.ofSeconds(15), n + " sees leader " + leader,
-          () -> leader.equals(get(url(n) + "/v1/cluster").json().path("leader").asText()));
-    }
+  /**
+   * POSTs, retrying while the answer is 503 (no leader yet, leader changing, replica not ready):
+   * the API's documented "retry" answers, which a loaded machine produces around elections.
+   */
+  static Reply post(String url, String json) {
+    Reply[] last = new Reply[1];
+    Await.until(Duration.ofSeconds(20), "a non-503 answer from " + url, () -> {
+      last[0] = TestHttp.post(url, json);
+      return last[0].status() != 503;
+    });
+    return last[0];
+  }
+
+  /** GETs, retrying while the answer is 503 (see {@link #post}). */
+  static Reply get(String url) {
+    Reply[] last = new Reply[1];
+    Await.until(Duration.ofSeconds(20), "a non-503 answer from " + url, () -> {
+      last[0] = TestHttp.get(url);
+      return last[0].status() != 503;
+    });
+    return last[0];
+  }
+
+  /**
+   * Waits until every node in {@code on} names the same lock leader, one of {@code on}.
+   *
+   * @return the leader
+   */
+  String awaitLeader(Set<String> on) {
+    String[] leader = new String[1];
+    Await.until(Duration.ofSeconds(15), on + " agree on a lock leader among them", () -> {
+      Set<String> seen = new java.util.TreeSet<>();
+      for (String n : on) {
+        seen.add(get(url(n) + "/v1/cluster").json().path("leader").asText(""));
+      }
+      leader[0] = seen.iterator().next();
+      return seen.size() == 1 && on.contains(leader[0]);
+    });
+    return leader[0];
+  }
+
+  /** Reads the Raft term a node reports. */
+  long term(String node) {
+    return get(url(node) + "/v1/cluster").json().path("term").asLong();
   }
 
   static String keyOwnedBy(String owner, List<String> up, String prefix) {
-    Ring ring = new Ring(up);
+    // the queue ring of the nodes that are up, as every node builds it
+    HashRing ring = HashRing.of(up);
     for (int i = 0; ; i++) {
-      if (owner.equals(ring.owner(prefix + i))) {
+      if (owner.equals(ring.ownerOf(prefix + i))) {
         return prefix + i;
       }
     }
@@ -163,7 +202,7 @@ final class ClusterScenarios {
     kill.accept(owner);
     List<String> remaining = new ArrayList<>(up);
     remaining.remove(owner);
-    String next = new Ring(remaining).owner(topic);
+    String next = HashRing.of(remaining).ownerOf(topic);
     Set<String> got = new LinkedHashSet<>();
     Await.until(Duration.ofSeconds(20), "the next owner delivers the unacknowledged messages",
         () -> {

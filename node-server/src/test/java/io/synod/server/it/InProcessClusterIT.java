@@ -1,20 +1,26 @@
 package io.synod.server.it;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.synod.server.SynodNode;
 import io.synod.server.TestHttp;
 import io.synod.server.config.NodeConfig;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Three nodes in this JVM on real sockets, embedded storage. */
+/** Three nodes in this JVM on real sockets, embedded storage, locks through Raft. */
 class InProcessClusterIT {
   private final Map<String, SynodNode> nodes = new LinkedHashMap<>();
   private ClusterScenarios cluster;
+  private String leader;
 
   @BeforeEach
   void start() {
@@ -32,10 +38,10 @@ class InProcessClusterIT {
       nodes.put(id, new SynodNode(NodeConfig.of(Map.of(
           "NODE_ID", id, "PEERS", peers.toString(), "HTTP_PORT", port,
           "HTTP_HOST", "127.0.0.1", "HEARTBEAT_INTERVAL_MILLIS", "100",
-          "FAILURE_TIMEOUT_MILLIS", "1000"))).start());
+          "FAILURE_TIMEOUT_MILLIS", "3000"))).start());
     }
     cluster = new ClusterScenarios(urls);
-    cluster.awaitLeader("node1", Set.of("node1", "node2", "node3"));
+    leader = cluster.awaitLeader(nodes.keySet());
   }
 
   @AfterEach
@@ -43,19 +49,40 @@ class InProcessClusterIT {
     nodes.values().forEach(SynodNode::close);
   }
 
+  private List<String> followers(Set<String> of) {
+    List<String> out = new ArrayList<>(of);
+    out.remove(leader);
+    return out;
+  }
+
   @Test
   void theFirstSystemsChecksPassAcrossThreeNodes() {
-    cluster.locksThroughLeaderAndFollower("node1", "node3");
+    cluster.locksThroughLeaderAndFollower(leader, followers(nodes.keySet()).get(0));
     cluster.queueAcrossOwners(List.of("node1", "node2", "node3"));
     cluster.cacheCoherentAcrossNodes();
   }
 
   @Test
-  void losingTheLeaderKeepsTheLockTable() {
-    cluster.holdLocks("node2");
-    nodes.get("node1").close();
-    cluster.awaitLeader("node2", Set.of("node2", "node3"));
-    cluster.locksStillHeld("node3");
+  void crashingTheLeaderElectsANewOneAndKeepsTheLockTable() {
+    List<String> followers = followers(nodes.keySet());
+    cluster.holdLocks(followers.get(0));
+    long term = cluster.term(followers.get(0));
+    nodes.get(leader).kill();
+    Set<String> survivors = new TreeSet<>(followers);
+    String next = cluster.awaitLeader(survivors);
+    assertNotEquals(leader, next);
+    assertTrue(cluster.term(next) > term, "a new term");
+    cluster.locksStillHeld(followers.get(0).equals(next) ? followers.get(1) : followers.get(0));
+  }
+
+  @Test
+  void aGracefulStopOfTheLeaderHandsLeadershipOver() {
+    List<String> followers = followers(nodes.keySet());
+    cluster.holdLocks(leader);
+    nodes.get(leader).close();
+    String next = cluster.awaitLeader(new TreeSet<>(followers));
+    assertNotEquals(leader, next);
+    cluster.locksStillHeld(next);
   }
 
   @Test

@@ -1,0 +1,242 @@
+package io.synod.server.lock;
+
+import io.synod.raft.Membership;
+import io.synod.raft.NodeId;
+import io.synod.raft.RaftConfig;
+import io.synod.raft.RaftRole;
+import io.synod.raft.lock.LockLimits;
+import io.synod.raft.lock.LockListener;
+import io.synod.raft.lock.LockStateMachine;
+import io.synod.raft.lock.runtime.LockService;
+import io.synod.raft.lock.runtime.LockServiceOptions;
+import io.synod.raft.runtime.RaftServer;
+import io.synod.raft.runtime.RaftStatus;
+import io.synod.raft.snapshot.FileSnapshotStore;
+import io.synod.raft.snapshot.InMemorySnapshotStore;
+import io.synod.raft.spi.Clock;
+import io.synod.raft.spi.RaftLogStore;
+import io.synod.raft.spi.SnapshotStore;
+import io.synod.raft.storage.FileRaftLogStore;
+import io.synod.raft.storage.InMemoryRaftLogStore;
+import io.synod.server.config.NodeConfig;
+import io.synod.transport.http.EventLoops;
+import io.synod.transport.http.HttpClientPool;
+import io.synod.transport.http.Router;
+import io.synod.transport.http.raft.HttpRaftTransport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lock service of one node: a {@link RaftServer} (group 0, voters = every member of {@code
+ * PEERS}) running the {@link LockStateMachine} through a {@link LockService}, talking to the
+ * other members over {@link HttpRaftTransport} on the node's own HTTP port.
+ *
+ * <p>Storage: with {@code DATA_DIR} set, the log is a {@link FileRaftLogStore} in {@code
+ * DATA_DIR/<node>/raft-log} and snapshots go to a {@link FileSnapshotStore} in {@code
+ * DATA_DIR/<node>/raft-snapshots}, so a restarted node recovers its term, vote and log; without
+ * it both are in memory and a restarted node catches up from the leader.
+ *
+ * <p>Every node runs a replica whatever its roles: the group's quorum is counted over all of
+ * {@code PEERS}, so a node must vote even when it serves no lock requests itself.
+ */
+public final class RaftLocks implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftLocks.class);
+  /** Raft group of the lock table. */
+  public static final int GROUP = 0;
+  /** Entries applied between two snapshots (so the log is compacted). */
+  static final long SNAPSHOT_THRESHOLD = 10_000;
+  /**
+   * Limits equal on every replica: they decide which commands are refused, so they must not
+   * depend on a node's own settings. Names are capped by the API before they get here.
+   */
+  static final LockLimits LIMITS =
+      new LockLimits(1_000_000, 100_000, 10_000, 1_000_000, 1_000_000, 262_144, 100, 86_400_000L);
+
+  private final NodeId self;
+  private final RaftLogStore logStore;
+  private final HttpClientPool pool;
+  private final HttpRaftTransport transport;
+  private final LockService service;
+  private final RaftServer raft;
+  private final AtomicLong elections = new AtomicLong();
+  private volatile boolean started;
+
+  /**
+   * Builds the replica (nothing runs until {@link #start()}); registers {@value
+   * HttpRaftTransport#PATH} on the router.
+   *
+   * @param config the node's configuration
+   * @param clock the clock stamped on commands
+   * @param loops event loops for the Raft client connections
+   * @param router the node's router
+   * @param mirror told of every applied command (Redis mirror), or {@link LockListener#NONE}
+   */
+  public RaftLocks(NodeConfig config, Clock clock, EventLoops loops, Router router,
+      LockListener mirror) {
+    this.self = NodeId.of(config.nodeId());
+    List<NodeId> voters = new ArrayList<>();
+    Map<NodeId, URI> others = new TreeMap<>();
+    config.peers().forEach((id, url) -> {
+      voters.add(NodeId.of(id));
+      if (!id.equals(config.nodeId())) {
+        others.put(NodeId.of(id), url);
+      }
+    });
+    SnapshotStore snapshots;
+    Path dir = config.dataDir() == null ? null : config.dataDir().resolve(config.nodeId());
+    try {
+      if (dir != null) {
+        Files.createDirectories(dir);
+        FileRaftLogStore log = FileRaftLogStore.open(dir.resolve("raft-log"));
+        LOG.info("node {}: Raft log in {} ({})", self, dir, log.recovery());
+        this.logStore = log;
+        snapshots = new FileSnapshotStore(dir.resolve("raft-snapshots"));
+      } else {
+        this.logStore = new InMemoryRaftLogStore();
+        snapshots = new InMemorySnapshotStore();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the Raft storage in " + dir, e);
+    }
+    this.pool = HttpClientPool.create(loops, HttpRaftTransport.recommendedClientOptions());
+    this.transport = new HttpRaftTransport(pool, others, HttpRaftTransport.Options.create());
+    this.service = LockService.create(clock, LockServiceOptions.create().withLimits(LIMITS),
+        mirror);
+    RaftConfig raftConfig = RaftConfig.builder()
+        .electionTimeoutTicks(config.raftElectionTimeoutTicks())
+        .heartbeatIntervalTicks(config.raftHeartbeatTicks())
+        .build();
+    this.raft = RaftServer.builder()
+        .id(self)
+        .groupId(GROUP)
+        .membership(Membership.ofVoters(voters))
+        .config(raftConfig)
+        .tick(Duration.ofMillis(config.raftTickMillis()))
+        .logStore(logStore)
+        .snapshotStore(snapshots)
+        .snapshotThreshold(SNAPSHOT_THRESHOLD)
+        .stateMachine(service.stateMachine())
+        .transport(transport)
+        .build();
+    raft.addLeadershipListener((role, term, leader) -> {
+      if (role == RaftRole.LEADER) {
+        elections.incrementAndGet();
+        LOG.info("node {} leads the lock group (term {})", self, term);
+      }
+    });
+    HttpRaftTransport.register(router, raft::receive);
+  }
+
+  /**
+   * Starts the Raft thread and the lock maintenance.
+   *
+   * @return this
+   */
+  public synchronized RaftLocks start() {
+    if (!started) {
+      started = true;
+      service.bind(raft);
+      raft.start();
+    }
+    return this;
+  }
+
+  /** @return the lock service (writes must be made on the leader) */
+  public LockService service() {
+    return service;
+  }
+
+  /** @return the replicated state machine (read it on the Raft thread only) */
+  public LockStateMachine machine() {
+    return service.stateMachine();
+  }
+
+  /** @return the Raft server */
+  public RaftServer raft() {
+    return raft;
+  }
+
+  /** @return the latest Raft status */
+  public RaftStatus status() {
+    return raft.status();
+  }
+
+  /** @return this node's id */
+  public String self() {
+    return self.value();
+  }
+
+  /** @return the leader this node knows, or {@code null} */
+  public String leader() {
+    NodeId l = raft.status().leader();
+    return l == null ? null : l.value();
+  }
+
+  /** @return whether this node leads the group */
+  public boolean isLeader() {
+    return raft.status().isLeader();
+  }
+
+  /** @return how many times this node became leader */
+  public long elections() {
+    return elections.get();
+  }
+
+  /** @return Raft messages the transport dropped (peer down, outbox full) */
+  public long droppedMessages() {
+    return transport.droppedMessages();
+  }
+
+  /**
+   * Hands leadership to another voter when this node leads, waiting at most {@code timeout}, so
+   * a planned shutdown does not cost the cluster an election timeout. Never throws.
+   *
+   * @param timeout the longest wait
+   */
+  public void transferLeadershipIfLeader(Duration timeout) {
+    RaftStatus s = raft.status();
+    if (!s.isLeader()) {
+      return;
+    }
+    for (NodeId to : s.membership().voters()) {
+      if (to.equals(self)) {
+        continue;
+      }
+      try {
+        raft.transferLeadership(to).toCompletableFuture()
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("node {} handed lock leadership to {}", self, to);
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        LOG.info("leadership transfer from {} to {} failed: {}", self, to, e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    service.close();
+    raft.close();
+    pool.close();
+    try {
+      logStore.close();
+    } catch (Exception e) {
+      LOG.warn("closing the Raft log of {} failed", self, e);
+    }
+  }
+}
