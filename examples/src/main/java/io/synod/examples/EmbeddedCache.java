@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -177,7 +178,7 @@ public final class EmbeddedCache {
         stats.put(id, NodeStats.of(s));
         LOG.info("node {}: hits {}, misses {}, hit ratio {}, invalidations sent {} received {},"
                 + " write-backs {}", id, s.hits(), s.misses(),
-            String.format("%.2f", s.hitRatio()), s.invalidationsSent(),
+            String.format(Locale.ROOT, "%.2f", s.hitRatio()), s.invalidationsSent(),
             s.invalidationsReceived(), s.writeBacks());
       }
       return new Result(key, homeOf(key), List.copyOf(steps),
@@ -192,9 +193,10 @@ public final class EmbeddedCache {
   }
 
   /**
-   * Records the key's line at every node. Each query runs on that node's core thread after the
-   * messages it already handled, and every message a step causes at a node is handled before
-   * the step's operation completes, so the states read here are the ones the step left.
+   * Records the key's line at every node. A node whose line a step changes (an Inv, a forwarded
+   * read) changes it before it sends the reply that lets the step's operation complete, and each
+   * query below runs on that node's core thread after that work, so the states read here are
+   * the ones the step left, in every run.
    */
   private static Step observe(InMemoryCacheNetwork net, ObservedMemory memory, String key,
       String action, String why, String node, String value, boolean hit) {
