@@ -218,9 +218,10 @@ class HttpRaftClusterIT {
     startCluster(3);
     await("a leader", () -> leader().isPresent());
     Node first = leader().orElseThrow();
+    // the term of first's leadership, read before anything else can move it on
+    long firstTerm = first.raft.get().status().term();
     int firstPort = first.http.port();
     proposeAll(first, "before-", 50);
-    long firstTerm = first.raft.get().status().term();
 
     // The leader's process "dies": its Raft server stops and its port closes.
     first.close();
