@@ -313,7 +313,8 @@ public final class SynodNode implements AutoCloseable {
       // hand over first so lock requests in flight here still commit under the new leader's
       // watch instead of waiting out an election timeout
       locks.transferLeadershipIfLeader(
-          Duration.ofMillis(Math.max(500, config.shutdownTimeoutMillis() / 2)));
+          Duration.ofMillis(Math.max(500, config.shutdownTimeoutMillis() / 2)),
+          cluster.up(Role.LOCK));
     }
     HttpServer s;
     synchronized (this) {

@@ -72,6 +72,7 @@ public final class RaftLocks implements AutoCloseable {
   private final RaftServer raft;
   private final AtomicLong elections = new AtomicLong();
   private volatile boolean started;
+  private volatile long lastLeaderTerm = -1;
 
   /**
    * Builds the replica (nothing runs until {@link #start()}); registers {@value
@@ -131,8 +132,12 @@ public final class RaftLocks implements AutoCloseable {
         .transport(transport)
         .build();
     raft.addLeadershipListener((role, term, leader) -> {
-      if (role == RaftRole.LEADER) {
+      // an election this node saw: a leader (any) named for a term not seen with one before
+      if (leader != null && term > lastLeaderTerm) {
+        lastLeaderTerm = term;
         elections.incrementAndGet();
+      }
+      if (role == RaftRole.LEADER) {
         LOG.info("node {} leads the lock group (term {})", self, term);
       }
     });
@@ -189,7 +194,7 @@ public final class RaftLocks implements AutoCloseable {
     return raft.status().isLeader();
   }
 
-  /** @return how many times this node became leader */
+  /** @return how many elections (terms with a leader) this node has seen */
   public long elections() {
     return elections.get();
   }
@@ -203,17 +208,26 @@ public final class RaftLocks implements AutoCloseable {
    * Hands leadership to another voter when this node leads, waiting at most {@code timeout}, so
    * a planned shutdown does not cost the cluster an election timeout. Never throws.
    *
-   * @param timeout the longest wait
+   * @param timeout the longest wait per attempt
+   * @param alive the members believed up, tried first (the others after them)
    */
-  public void transferLeadershipIfLeader(Duration timeout) {
+  public void transferLeadershipIfLeader(Duration timeout, java.util.Collection<String> alive) {
     RaftStatus s = raft.status();
     if (!s.isLeader()) {
       return;
     }
-    for (NodeId to : s.membership().voters()) {
-      if (to.equals(self)) {
-        continue;
+    List<NodeId> order = new ArrayList<>();
+    for (NodeId v : s.membership().voters()) {
+      if (!v.equals(self) && alive.contains(v.value())) {
+        order.add(v);
       }
+    }
+    for (NodeId v : s.membership().voters()) {
+      if (!v.equals(self) && !order.contains(v)) {
+        order.add(v);
+      }
+    }
+    for (NodeId to : order) {
       try {
         raft.transferLeadership(to).toCompletableFuture()
             .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
