@@ -66,6 +66,7 @@ public final class RaftLocks implements AutoCloseable {
 
   private final NodeId self;
   private final RaftLogStore logStore;
+  private final Map<NodeId, URI> others = new TreeMap<>();
   private final HttpClientPool pool;
   private final HttpRaftTransport transport;
   private final LockService service;
@@ -88,7 +89,6 @@ public final class RaftLocks implements AutoCloseable {
       LockListener mirror) {
     this.self = NodeId.of(config.nodeId());
     List<NodeId> voters = new ArrayList<>();
-    Map<NodeId, URI> others = new TreeMap<>();
     config.peers().forEach((id, url) -> {
       voters.add(NodeId.of(id));
       if (!id.equals(config.nodeId())) {
@@ -209,7 +209,7 @@ public final class RaftLocks implements AutoCloseable {
    * a planned shutdown does not cost the cluster an election timeout. Never throws.
    *
    * @param timeout the longest wait per attempt
-   * @param alive the members believed up, tried first (the others after them)
+   * @param alive the members believed up; only those the Raft connection reaches are tried
    */
   public void transferLeadershipIfLeader(Duration timeout, java.util.Collection<String> alive) {
     RaftStatus s = raft.status();
@@ -218,12 +218,10 @@ public final class RaftLocks implements AutoCloseable {
     }
     List<NodeId> order = new ArrayList<>();
     for (NodeId v : s.membership().voters()) {
-      if (!v.equals(self) && alive.contains(v.value())) {
-        order.add(v);
-      }
-    }
-    for (NodeId v : s.membership().voters()) {
-      if (!v.equals(self) && !order.contains(v)) {
+      URI u = others.get(v);
+      // a member the Raft connection cannot reach would only make us wait out the timeout
+      if (!v.equals(self) && alive.contains(v.value()) && u != null
+          && pool.isReachable(u.getHost(), u.getPort())) {
         order.add(v);
       }
     }
