@@ -993,6 +993,8 @@ public final class PublicApi {
     queueRing.put("nodes", queue.ring().nodes());
     queueRing.put("epoch", queue.ring().epoch());
     out.put("queue_ring", queueRing);
+    out.put("down_in_log", locks.members().downMembers());
+    out.put("membership_index", locks.members().version());
     return out;
   }
 

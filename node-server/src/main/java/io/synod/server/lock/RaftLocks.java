@@ -18,6 +18,7 @@ import io.synod.raft.spi.RaftLogStore;
 import io.synod.raft.spi.SnapshotStore;
 import io.synod.raft.storage.FileRaftLogStore;
 import io.synod.raft.storage.InMemoryRaftLogStore;
+import io.synod.server.cluster.ReplicatedMembers;
 import io.synod.server.config.NodeConfig;
 import io.synod.transport.http.EventLoops;
 import io.synod.transport.http.HttpClientPool;
@@ -70,6 +71,7 @@ public final class RaftLocks implements AutoCloseable {
   private final HttpClientPool pool;
   private final HttpRaftTransport transport;
   private final LockService service;
+  private final ReplicatedMembers members;
   private final RaftServer raft;
   private final AtomicLong elections = new AtomicLong();
   private volatile boolean started;
@@ -84,9 +86,10 @@ public final class RaftLocks implements AutoCloseable {
    * @param loops event loops for the Raft client connections
    * @param router the node's router
    * @param mirror told of every applied command (Redis mirror), or {@link LockListener#NONE}
+   * @param notifier runs the listeners of the replicated member table, in order
    */
   public RaftLocks(NodeConfig config, Clock clock, EventLoops loops, Router router,
-      LockListener mirror) {
+      LockListener mirror, java.util.concurrent.Executor notifier) {
     this.self = NodeId.of(config.nodeId());
     List<NodeId> voters = new ArrayList<>();
     config.peers().forEach((id, url) -> {
@@ -115,6 +118,9 @@ public final class RaftLocks implements AutoCloseable {
     this.transport = new HttpRaftTransport(pool, others, HttpRaftTransport.Options.create());
     this.service = LockService.create(clock, LockServiceOptions.create().withLimits(LIMITS),
         mirror);
+    List<String> memberIds = new ArrayList<>();
+    voters.forEach(v -> memberIds.add(v.value()));
+    this.members = new ReplicatedMembers(service.stateMachine(), memberIds, notifier);
     RaftConfig raftConfig = RaftConfig.builder()
         .electionTimeoutTicks(config.raftElectionTimeoutTicks())
         .heartbeatIntervalTicks(config.raftHeartbeatTicks())
@@ -128,7 +134,7 @@ public final class RaftLocks implements AutoCloseable {
         .logStore(logStore)
         .snapshotStore(snapshots)
         .snapshotThreshold(SNAPSHOT_THRESHOLD)
-        .stateMachine(service.stateMachine())
+        .stateMachine(members)
         .transport(transport)
         .build();
     raft.addLeadershipListener((role, term, leader) -> {
@@ -166,6 +172,11 @@ public final class RaftLocks implements AutoCloseable {
   /** @return the replicated state machine (read it on the Raft thread only) */
   public LockStateMachine machine() {
     return service.stateMachine();
+  }
+
+  /** @return the replicated table of members that are down (the queue ring follows it) */
+  public ReplicatedMembers members() {
+    return members;
   }
 
   /** @return the Raft server */
