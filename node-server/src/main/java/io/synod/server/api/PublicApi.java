@@ -993,6 +993,19 @@ public final class PublicApi {
     queueRing.put("nodes", queue.ring().nodes());
     queueRing.put("epoch", queue.ring().epoch());
     out.put("queue_ring", queueRing);
+    // the queue's ring is the hashring-queue ring the queue routes by (from the Raft log)
+    io.synod.queue.ring.HashRing qr = queue.ring();
+    if (!qr.isEmpty() && out.get("ring") instanceof Map<?, ?> rings) {
+      Map<String, Object> ringOut = new LinkedHashMap<>();
+      rings.forEach((k, v) -> ringOut.put(String.valueOf(k), v));
+      Map<String, Double> shares = new LinkedHashMap<>();
+      double[] s = qr.ownershipShares();
+      for (int i = 0; i < s.length; i++) {
+        shares.put(qr.nodes().get(i), s[i]);
+      }
+      ringOut.put(Role.QUEUE.id(), shares);
+      out.put("ring", ringOut);
+    }
     out.put("down_in_log", locks.members().downMembers());
     out.put("membership_index", locks.members().version());
     return out;
