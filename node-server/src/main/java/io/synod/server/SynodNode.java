@@ -117,7 +117,7 @@ public final class SynodNode implements AutoCloseable {
     this.api =
         new PublicApi(
             config, cluster, peers, locks, queue, cache, metrics,
-            () -> config.redisUrl() == null || redisUp);
+            () -> config.redisUrl() == null || redisUp, loops.group());
     registerGauges();
   }
 
