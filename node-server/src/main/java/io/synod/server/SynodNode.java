@@ -64,6 +64,8 @@ public final class SynodNode implements AutoCloseable {
   private final PeerClient peers;
   private final PublicApi api;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.Set<String> membershipProposals =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean redisUp;
   private HttpServer server;
 
@@ -78,8 +80,11 @@ public final class SynodNode implements AutoCloseable {
     this.redis = config.redisUrl() == null ? null : RedisConnector.connect(
         config.redisUrl().toString());
     this.lockMirror = redis == null ? null : new RedisLockMirror(redis, "synod-" + config.nodeId());
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "synod-" + config.nodeId() + "-timer"));
     this.locks = new RaftLocks(config, wallClock, loops, router,
-        lockMirror == null ? LockListener.NONE : lockMirror);
+        lockMirror == null ? LockListener.NONE : lockMirror, this::onTimer);
     if (lockMirror != null) {
       lockMirror.attach(locks.machine());
     }
@@ -92,9 +97,6 @@ public final class SynodNode implements AutoCloseable {
             config.nodeId(), config.roles(), config.peers(), clock,
             config.failureTimeoutMillis());
     this.metrics = new NodeMetrics(config.nodeId());
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "synod-" + config.nodeId() + "-timer"));
     this.callbacks =
         Executors.newFixedThreadPool(2, r -> daemon(r, "synod-" + config.nodeId() + "-peer"));
     this.peers =
@@ -106,21 +108,56 @@ public final class SynodNode implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "synod-" + config.nodeId() + "-queue"));
     this.queue = new NodeQueue(config, wallClock::millis, loops, router, queueTimers, redis,
-        cluster.up(Role.QUEUE));
-    // the ring follows the failure detector; rebuilt on the timer thread, never under the view's
-    // lock, in the order the changes happened
-    cluster.onChange(() -> {
-      try {
-        scheduler.execute(() -> queue.members(cluster.up(Role.QUEUE)));
-      } catch (java.util.concurrent.RejectedExecutionException stopping) {
-        // the node is shutting down: no ring to keep up to date
-      }
-    });
+        queueMembers());
+    // The ring follows the replicated member table (down/up entries in the Raft log), so every
+    // node switches rings at the same log index; a change of a member's roles (learned from its
+    // heartbeats) also rebuilds it. Rebuilt on the timer thread, in the order changes happened.
+    locks.members().subscribe((up, index) -> queue.members(queueMembers()));
+    cluster.onChange(() -> onTimer(() -> queue.members(queueMembers())));
     this.api =
         new PublicApi(
             config, cluster, peers, locks, queue, cache, metrics,
-            () -> config.redisUrl() == null || redisUp);
+            () -> config.redisUrl() == null || redisUp, loops.group());
     registerGauges();
+  }
+
+  /** Runs a task on the timer thread unless the node is stopping. */
+  private void onTimer(Runnable task) {
+    try {
+      scheduler.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      // the node is shutting down: nothing left to keep up to date
+    }
+  }
+
+  /** The queue ring's members: up according to the Raft log, and running the queue role. */
+  private List<String> queueMembers() {
+    List<String> out = new java.util.ArrayList<>(cluster.withRole(Role.QUEUE));
+    out.retainAll(locks.members().members());
+    return out;
+  }
+
+  /**
+   * Leader duty, on every heartbeat round: turns what the failure detector sees into replicated
+   * entries, one proposal in flight per member, so the whole cluster changes its ring at one
+   * log index. Followers do nothing: a minority cannot change the ring.
+   */
+  private void reconcileMembers() {
+    if (!locks.isLeader()) {
+      return;
+    }
+    java.util.SortedSet<String> down = locks.members().downMembers();
+    for (String id : config.peers().keySet()) {
+      boolean seenUp = id.equals(config.nodeId()) || cluster.isUp(id);
+      boolean logUp = !down.contains(id);
+      if (seenUp == logUp || !membershipProposals.add(id)) {
+        continue;
+      }
+      byte[] entry = seenUp
+          ? io.synod.server.cluster.ReplicatedMembers.up(id)
+          : io.synod.server.cluster.ReplicatedMembers.down(id);
+      locks.raft().propose(entry).whenComplete((r, e) -> membershipProposals.remove(id));
+    }
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -210,6 +247,7 @@ public final class SynodNode implements AutoCloseable {
             .exceptionally(e -> null);
       }
       cluster.check();
+      reconcileMembers();
     } catch (RuntimeException e) {
       LOG.warn("heartbeat round failed", e);
     }
@@ -313,7 +351,8 @@ public final class SynodNode implements AutoCloseable {
       // hand over first so lock requests in flight here still commit under the new leader's
       // watch instead of waiting out an election timeout
       locks.transferLeadershipIfLeader(
-          Duration.ofMillis(Math.max(500, config.shutdownTimeoutMillis() / 2)));
+          Duration.ofMillis(Math.max(500, config.shutdownTimeoutMillis() / 2)),
+          cluster.up(Role.LOCK));
     }
     HttpServer s;
     synchronized (this) {

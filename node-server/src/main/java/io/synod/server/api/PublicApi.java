@@ -76,6 +76,7 @@ public final class PublicApi {
   private final CacheStore cache;
   private final NodeMetrics metrics;
   private final BooleanSupplier storageReady;
+  private final java.util.concurrent.Executor responses;
   private final int maxKey;
   private final String self;
   private final List<String> routes = new ArrayList<>();
@@ -91,10 +92,13 @@ public final class PublicApi {
    * @param cache the cache lines this node is home to
    * @param metrics the metrics
    * @param storageReady whether external storage (Redis) answers
+   * @param responses where responses of asynchronous results are encoded (an event loop group)
    */
   public PublicApi(
       NodeConfig config, ClusterView cluster, PeerClient peers, RaftLocks locks,
-      NodeQueue queue, CacheStore cache, NodeMetrics metrics, BooleanSupplier storageReady) {
+      NodeQueue queue, CacheStore cache, NodeMetrics metrics, BooleanSupplier storageReady,
+      java.util.concurrent.Executor responses) {
+    this.responses = responses;
     this.config = config;
     this.cluster = cluster;
     this.peers = peers;
@@ -266,7 +270,9 @@ public final class PublicApi {
     if (target.equals(self)) {
       Object r = serve.get();
       if (r instanceof CompletionStage<?> cs) {
-        return ((CompletionStage<Object>) cs).thenApply(PublicApi::asResponse);
+        // lock results complete on the Raft thread: encode the JSON on an event loop instead,
+        // so the Raft thread only applies and replicates
+        return ((CompletionStage<Object>) cs).thenApplyAsync(PublicApi::asResponse, responses);
       }
       return CompletableFuture.completedFuture(asResponse(r));
     }
@@ -993,6 +999,21 @@ public final class PublicApi {
     queueRing.put("nodes", queue.ring().nodes());
     queueRing.put("epoch", queue.ring().epoch());
     out.put("queue_ring", queueRing);
+    // the queue's ring is the hashring-queue ring the queue routes by (from the Raft log)
+    io.synod.queue.ring.HashRing qr = queue.ring();
+    if (!qr.isEmpty() && out.get("ring") instanceof Map<?, ?> rings) {
+      Map<String, Object> ringOut = new LinkedHashMap<>();
+      rings.forEach((k, v) -> ringOut.put(String.valueOf(k), v));
+      Map<String, Double> shares = new LinkedHashMap<>();
+      double[] s = qr.ownershipShares();
+      for (int i = 0; i < s.length; i++) {
+        shares.put(qr.nodes().get(i), s[i]);
+      }
+      ringOut.put(Role.QUEUE.id(), shares);
+      out.put("ring", ringOut);
+    }
+    out.put("down_in_log", locks.members().downMembers());
+    out.put("membership_index", locks.members().version());
     return out;
   }
 

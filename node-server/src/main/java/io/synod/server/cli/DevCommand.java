@@ -57,6 +57,12 @@ final class DevCommand implements Callable<Integer> {
       running.forEach(SynodNode::close);
       stopped.countDown();
     }, "synod-dev-shutdown"));
+    // the first curl below must not meet a cluster still electing its lock leader
+    if (!running.get(0).awaitLockLeader(java.time.Duration.ofSeconds(30))) {
+      err.println("synod: warning: no lock leader elected yet; lock requests answer 503 until"
+          + " one is");
+      err.flush();
+    }
     String first = "http://127.0.0.1:" + basePort;
     out.println("Synod dev cluster: " + nodes + " nodes on embedded storage");
     for (SynodNode n : running) {

@@ -265,6 +265,33 @@ public final class ClusterView {
     return out;
   }
 
+  /**
+   * Returns every member that runs a role, up or not.
+   *
+   * @param role the role
+   * @return their ids, sorted
+   */
+  public synchronized List<String> withRole(Role role) {
+    List<String> out = new ArrayList<>();
+    for (Member m : members.values()) {
+      if (m.roles.contains(role)) {
+        out.add(m.id);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Tells whether a member is up as this node's failure detector sees it.
+   *
+   * @param id the member
+   * @return whether it is up (false when not a member)
+   */
+  public synchronized boolean isUp(String id) {
+    Member m = members.get(id);
+    return m != null && m.up;
+  }
+
   /** @return the number of members up */
   public synchronized int upCount() {
     int n = 0;

@@ -18,6 +18,7 @@ import io.synod.raft.spi.RaftLogStore;
 import io.synod.raft.spi.SnapshotStore;
 import io.synod.raft.storage.FileRaftLogStore;
 import io.synod.raft.storage.InMemoryRaftLogStore;
+import io.synod.server.cluster.ReplicatedMembers;
 import io.synod.server.config.NodeConfig;
 import io.synod.transport.http.EventLoops;
 import io.synod.transport.http.HttpClientPool;
@@ -66,12 +67,15 @@ public final class RaftLocks implements AutoCloseable {
 
   private final NodeId self;
   private final RaftLogStore logStore;
+  private final Map<NodeId, URI> others = new TreeMap<>();
   private final HttpClientPool pool;
   private final HttpRaftTransport transport;
   private final LockService service;
+  private final ReplicatedMembers members;
   private final RaftServer raft;
   private final AtomicLong elections = new AtomicLong();
   private volatile boolean started;
+  private volatile long lastLeaderTerm = -1;
 
   /**
    * Builds the replica (nothing runs until {@link #start()}); registers {@value
@@ -82,12 +86,12 @@ public final class RaftLocks implements AutoCloseable {
    * @param loops event loops for the Raft client connections
    * @param router the node's router
    * @param mirror told of every applied command (Redis mirror), or {@link LockListener#NONE}
+   * @param notifier runs the listeners of the replicated member table, in order
    */
   public RaftLocks(NodeConfig config, Clock clock, EventLoops loops, Router router,
-      LockListener mirror) {
+      LockListener mirror, java.util.concurrent.Executor notifier) {
     this.self = NodeId.of(config.nodeId());
     List<NodeId> voters = new ArrayList<>();
-    Map<NodeId, URI> others = new TreeMap<>();
     config.peers().forEach((id, url) -> {
       voters.add(NodeId.of(id));
       if (!id.equals(config.nodeId())) {
@@ -114,6 +118,9 @@ public final class RaftLocks implements AutoCloseable {
     this.transport = new HttpRaftTransport(pool, others, HttpRaftTransport.Options.create());
     this.service = LockService.create(clock, LockServiceOptions.create().withLimits(LIMITS),
         mirror);
+    List<String> memberIds = new ArrayList<>();
+    voters.forEach(v -> memberIds.add(v.value()));
+    this.members = new ReplicatedMembers(service.stateMachine(), memberIds, notifier);
     RaftConfig raftConfig = RaftConfig.builder()
         .electionTimeoutTicks(config.raftElectionTimeoutTicks())
         .heartbeatIntervalTicks(config.raftHeartbeatTicks())
@@ -127,12 +134,16 @@ public final class RaftLocks implements AutoCloseable {
         .logStore(logStore)
         .snapshotStore(snapshots)
         .snapshotThreshold(SNAPSHOT_THRESHOLD)
-        .stateMachine(service.stateMachine())
+        .stateMachine(members)
         .transport(transport)
         .build();
     raft.addLeadershipListener((role, term, leader) -> {
-      if (role == RaftRole.LEADER) {
+      // an election this node saw: a leader (any) named for a term not seen with one before
+      if (leader != null && term > lastLeaderTerm) {
+        lastLeaderTerm = term;
         elections.incrementAndGet();
+      }
+      if (role == RaftRole.LEADER) {
         LOG.info("node {} leads the lock group (term {})", self, term);
       }
     });
@@ -163,6 +174,11 @@ public final class RaftLocks implements AutoCloseable {
     return service.stateMachine();
   }
 
+  /** @return the replicated table of members that are down (the queue ring follows it) */
+  public ReplicatedMembers members() {
+    return members;
+  }
+
   /** @return the Raft server */
   public RaftServer raft() {
     return raft;
@@ -189,7 +205,7 @@ public final class RaftLocks implements AutoCloseable {
     return raft.status().isLeader();
   }
 
-  /** @return how many times this node became leader */
+  /** @return how many elections (terms with a leader) this node has seen */
   public long elections() {
     return elections.get();
   }
@@ -203,17 +219,24 @@ public final class RaftLocks implements AutoCloseable {
    * Hands leadership to another voter when this node leads, waiting at most {@code timeout}, so
    * a planned shutdown does not cost the cluster an election timeout. Never throws.
    *
-   * @param timeout the longest wait
+   * @param timeout the longest wait per attempt
+   * @param alive the members believed up; only those the Raft connection reaches are tried
    */
-  public void transferLeadershipIfLeader(Duration timeout) {
+  public void transferLeadershipIfLeader(Duration timeout, java.util.Collection<String> alive) {
     RaftStatus s = raft.status();
     if (!s.isLeader()) {
       return;
     }
-    for (NodeId to : s.membership().voters()) {
-      if (to.equals(self)) {
-        continue;
+    List<NodeId> order = new ArrayList<>();
+    for (NodeId v : s.membership().voters()) {
+      URI u = others.get(v);
+      // a member the Raft connection cannot reach would only make us wait out the timeout
+      if (!v.equals(self) && alive.contains(v.value()) && u != null
+          && pool.isReachable(u.getHost(), u.getPort())) {
+        order.add(v);
       }
+    }
+    for (NodeId to : order) {
       try {
         raft.transferLeadership(to).toCompletableFuture()
             .get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -120,6 +120,28 @@ class PublicApiTest {
   }
 
   @Test
+  void aV1LeaseWithoutSessionEndsUnlessKeptAliveAndAnOwnerOnlyHoldDoesNot()
+      throws InterruptedException {
+    Reply lease = post(base + "/v1/locks/lease-r/acquire",
+        "{\"mode\":\"exclusive\",\"owner_id\":\"l\",\"ttl_ms\":200}");
+    assertEquals("acquired", lease.statusField(), lease.body());
+    assertNotNull(lease.json().get("session_id"), "the lease is a session of its own");
+    Reply plain = post(base + "/v1/locks/plain-r/acquire",
+        "{\"mode\":\"exclusive\",\"owner_id\":\"p\",\"ttl_ms\":0}");
+    assertFalse(plain.json().has("session_id"), plain.body());
+    // the leader expires the lease through the log; wait for it (bounded), not for a fixed time
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (get(base + "/v1/locks/lease-r").json().get("held").asBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "the lease never ended");
+      Thread.sleep(20);
+    }
+    assertTrue(get(base + "/v1/locks/plain-r").json().get("held").asBoolean(),
+        "an owner-only hold has no lease");
+    assertEquals("released", post(base + "/v1/locks/plain-r/release", "{\"owner_id\":\"p\"}")
+        .statusField());
+  }
+
+  @Test
   void v1TopicsBatchPublishLongPollNackStatsAndDeadLetters() {
     Reply p = post(base + "/v1/topics/v1-t/publish", "{\"messages\":[{\"a\":1},{\"a\":2}]}");
     assertEquals(2, p.json().get("message_ids").size());

@@ -71,6 +71,26 @@ final class ClusterScenarios {
     return leader[0];
   }
 
+  /**
+   * Checks that the survivors took a member's loss from the Raft log: each lists it as down and
+   * all switched their ring at the same log index.
+   */
+  void sameRingFromTheLog(List<String> survivors, String lost) {
+    Await.until(Duration.ofSeconds(20), survivors + " agree that " + lost + " is down", () -> {
+      Set<Long> indexes = new java.util.TreeSet<>();
+      for (String n : survivors) {
+        var c = get(url(n) + "/v1/cluster").json();
+        if (!c.path("down_in_log").toString().contains(lost)) {
+          return false;
+        }
+        indexes.add(c.path("membership_index").asLong());
+        assertEquals(-1, c.path("queue_ring").path("nodes").toString().indexOf(lost),
+            "the ring of " + n + " left " + lost + " out");
+      }
+      return indexes.size() == 1 && indexes.iterator().next() > 0;
+    });
+  }
+
   /** Reads the Raft term a node reports. */
   long term(String node) {
     return get(url(node) + "/v1/cluster").json().path("term").asLong();

@@ -89,5 +89,6 @@ class InProcessClusterIT {
   void losingAQueueOwnerLosesNoAcknowledgedMessage() {
     cluster.queueOwnerLoss("node2", List.of("node1", "node2", "node3"),
         List.of("node1", "node3"), id -> nodes.get(id).close());
+    cluster.sameRingFromTheLog(List.of("node1", "node3"), "node2");
   }
 }
