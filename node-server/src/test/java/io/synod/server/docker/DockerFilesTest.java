@@ -148,6 +148,23 @@ class DockerFilesTest {
   }
 
   @Test
+  void theDefaultsTheExampleShowsAreTheNodesDefaults() throws IOException {
+    // "# KEY=value" lines document a default: they must not drift from NodeConfig
+    Pattern documented = Pattern.compile("^#\\s*([A-Z_]+)=(\\S+)");
+    int checked = 0;
+    for (String line : Files.readAllLines(DOCKER.resolve(".env.example"))) {
+      Matcher m = documented.matcher(line.trim());
+      if (m.find() && io.synod.server.config.NodeConfig.KEYS.get(m.group(1)) != null
+          && !m.group(1).equals("NODE_TYPE")) {
+        assertEquals(io.synod.server.config.NodeConfig.KEYS.get(m.group(1)), m.group(2),
+            m.group(1) + " in .env.example");
+        checked++;
+      }
+    }
+    assertTrue(checked >= 5, "documented defaults checked: " + checked);
+  }
+
+  @Test
   void envFileOnlySetsDocumentedKeys() throws IOException {
     String example = Files.readString(DOCKER.resolve(".env.example"));
     for (String line : Files.readAllLines(DOCKER.resolve(".env"))) {
