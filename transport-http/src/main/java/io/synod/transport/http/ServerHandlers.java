@@ -41,6 +41,11 @@ final class ServerHandlers {
 
   private ServerHandlers() {}
 
+  static HttpResponse tooLarge(int maxBodyBytes) {
+    return HttpResponse.error(
+        413, "payload_too_large", "request body exceeds the limit of " + maxBodyBytes + " bytes");
+  }
+
   /** Converts a response to Netty's form. */
   static FullHttpResponse toNetty(HttpResponse response, HttpVersion version) {
     FullHttpResponse r =
@@ -66,6 +71,23 @@ final class ServerHandlers {
     BodyAggregator(int maxBodyBytes) {
       super(maxBodyBytes);
       this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /**
+     * A client that sends {@code Expect: 100-continue} with a too-large Content-Length (curl
+     * does for bodies over 1 MiB) is refused before it sends the body; Netty answers that with
+     * an empty 413, so give it the same JSON error as every other refusal.
+     */
+    @Override
+    protected Object newContinueResponse(
+        HttpMessage start, int maxContentLength, io.netty.channel.ChannelPipeline pipeline) {
+      Object answer = super.newContinueResponse(start, maxContentLength, pipeline);
+      if (answer instanceof io.netty.handler.codec.http.HttpResponse r
+          && r.status().code() == 413) {
+        io.netty.util.ReferenceCountUtil.release(answer);
+        return toNetty(tooLarge(maxBodyBytes), start.protocolVersion());
+      }
+      return answer;
     }
 
     @Override
@@ -128,10 +150,7 @@ final class ServerHandlers {
         complete(
             ctx,
             seq,
-            HttpResponse.error(
-                413,
-                "payload_too_large",
-                "request body exceeds the limit of " + o.maxBodyBytes + " bytes"),
+            tooLarge(o.maxBodyBytes),
             o.keepAlive,
             o.version);
         return;

@@ -110,6 +110,32 @@ class HttpServerIT {
   }
 
   @Test
+  void aClientExpecting100ContinueIsRefusedWithTheJsonError() throws Exception {
+    // curl sends "Expect: 100-continue" for bodies over 1 MiB: the refusal comes before the body
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("POST /echo HTTP/1.1\r\nHost: x\r\n"
+          + "Content-Type: application/json\r\nContent-Length: " + (2 << 20) + "\r\n"
+          + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      java.io.InputStream in = s.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        assertTrue(b >= 0, "connection closed before the answer: " + head);
+        head.append((char) b);
+      }
+      assertTrue(head.toString().startsWith("HTTP/1.1 413"), head.toString());
+      java.util.regex.Matcher m = java.util.regex.Pattern
+          .compile("(?i)content-length: (\\d+)").matcher(head);
+      assertTrue(m.find(), head.toString());
+      byte[] body = in.readNBytes(Integer.parseInt(m.group(1)));
+      String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(text.contains("\"payload_too_large\"") && text.contains("\"detail\""), text);
+    }
+  }
+
+  @Test
   void malformedJsonIs400() throws Exception {
     try (RawHttp c = new RawHttp(server.port())) {
       c.send("POST", "/echo", "{\"a\":");
