@@ -25,8 +25,9 @@ import java.util.SplittableRandom;
  * The child process of {@link FileLogKillLoopIT}: a one-member Raft group on a {@link
  * FileRaftLogStore}, driven by {@link ReadyProcessor} exactly as the runtime drives it.
  *
- * <p>Protocol on standard output: at start, {@code E <index> <payload>} for every command entry
- * recovered from the log, then {@code READY}. On standard input, {@code P <payload>} proposes a
+ * <p>Protocol on standard output: at start, {@code R <report>} if recovery repaired a torn tail,
+ * {@code E <index> <payload>} for every command entry recovered from the log, then {@code
+ * READY}. On standard input, {@code P <payload>} proposes a
  * command; {@code A <index> <payload>} is printed once it is applied, which for a one-member
  * group means its entry was fsync'd first (the leader counts its own entry only once durable).
  * A log that recovery refuses prints {@code CORRUPT <message>} and exits with status 3.
@@ -48,6 +49,9 @@ public final class KillLoopChild {
       out.flush();
       System.exit(3);
       return;
+    }
+    if (store.recovery().repaired()) {
+      out.println("R " + store.recovery());
     }
     for (long i = store.firstIndex(); i <= store.lastIndex(); i++) {
       LogEntry e = store.entries(i, i + 1, Long.MAX_VALUE).get(0);
