@@ -334,8 +334,9 @@ public final class Simulation implements SimCluster {
     }
     if (violation == null && !live()) {
       SimNode l = leaderNode();
-      StringBuilder b = new StringBuilder("liveness: after healing, no leader with every acked"
-          + " write (index " + workload.ackedIndex() + ") applied everywhere within "
+      StringBuilder b = new StringBuilder("liveness: after healing, no leader that committed an"
+          + " entry of its term with every acked write (index " + workload.ackedIndex()
+          + ") applied everywhere within "
           + LIVENESS_TICKS + " ticks;");
       for (SimNode n : nodes.values()) {
         b.append(' ').append(n.isUp() ? n.raft.toString() : n.id + "{" + n.state

@@ -76,6 +76,39 @@ class FileRaftLogStoreTest {
   }
 
   @Test
+  void aConflictingRewriteThatRollsTheSegmentReopens() {
+    // regression: the roll's SYNC mark used to name the last index after dropping the
+    // conflicting suffix, before the rewriting record was on disk, and replay refused the log
+    FileRaftLogStore s = FileRaftLogStore.open(dir, small());
+    long last = 0;
+    do { // fill the segment until the next append has to roll it
+      last++;
+      s.append(range(1, last, last));
+      s.flushForTest();
+    } while (sizeOf(s.activeSegmentForTest()) < small().segmentBytes());
+    int before = s.segmentPathsForTest().size();
+    // rewrite the last two entries with a newer term: the first of them rolls the segment
+    List<LogEntry> rewrite = range(2, last - 1, last);
+    s.append(rewrite);
+    assertEquals(before + 1, s.segmentPathsForTest().size(), "the rewrite rolled the segment");
+    s.sync();
+    s.close();
+    try (FileRaftLogStore r = FileRaftLogStore.open(dir, small())) {
+      assertEquals(last, r.lastIndex());
+      assertEquals(rewrite, r.entries(last - 1, last + 1, Long.MAX_VALUE));
+      assertEquals(range(1, 1, last - 2), r.entries(1, last - 1, Long.MAX_VALUE));
+    }
+  }
+
+  private static long sizeOf(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void oneForceCoversAllAppendsSinceTheLastSync() {
     FileLogOptions big = FileLogOptions.defaults();
     try (FileRaftLogStore s = FileRaftLogStore.open(dir, big)) {
