@@ -184,6 +184,7 @@ public final class CacheSimulation {
     return "./synod simulate cache --seeds 1 --seed-base " + options.seed() + " --nodes "
         + options.nodes() + " --ops " + options.opsPerNode()
         + (options.writePolicy() == WritePolicy.WRITE_THROUGH ? " --write-through" : "")
+        + (options.policy() == io.synod.cache.store.PolicyKind.LFU ? " --policy lfu" : "")
         + (options.crashes() ? "" : " --no-crashes")
         + (options.skipOneInvalidation() ? " --break-skip-invalidation" : "");
   }
