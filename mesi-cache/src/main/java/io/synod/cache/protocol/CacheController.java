@@ -374,6 +374,11 @@ public final class CacheController {
       case IS_D, IS_D_I, IM_D, SM_D, M_WB -> {
         Invariants.check(line.stalled.size() < STALLED_MAX, "stalled forwards over bound");
         line.stalled.addLast(m);
+        CacheMessage early = earlyRecalls.get(line.key);
+        if (getM && early != null && early.requester().equals(m.requester())
+            && early.txn() == m.txn() && line.state != LineState.M_WB) {
+          recallWait(line, early); // the home must not wait for data this node lacks too
+        }
         return;
       }
       case E, M, MI_A, MI_F -> {
@@ -439,6 +444,13 @@ public final class CacheController {
       // the forward is still on its way (or stalled here): answer when we handle it
       earlyRecalls.put(line.key, m);
       Invariants.check(earlyRecalls.size() <= FORWARD_MEMORY_MAX, "early recalls over bound");
+      for (CacheMessage s : line.stalled) {
+        if (s.type() == MessageType.FWD_GET_M && s.requester().equals(m.requester())
+            && s.txn() == m.txn() && line.state != LineState.M_WB) {
+          recallWait(line, m);
+          break;
+        }
+      }
     }
   }
 
@@ -460,6 +472,11 @@ public final class CacheController {
 
   private static String forwardId(String key, String requester, long txn) {
     return key + '\u0000' + requester + '#' + txn;
+  }
+
+  private void recallWait(Line line, CacheMessage recall) {
+    send(MessageType.RECALL_WAIT, recall.from(), line, recall.requester(), recall.txn(),
+        recall.homeTxn(), null, false, recall.hops() + 1);
   }
 
   private void remember(String key, Forwarded f) {

@@ -47,7 +47,8 @@ import java.util.TreeSet;
 public final class HomeDirectory {
   private static final int QUEUE_MAX = 4096;
 
-  private record Forward(String owner, long txn, boolean exclusive) {}
+  // seq orders forwards in the order the home sent them
+  private record Forward(String owner, long txn, boolean exclusive, long seq) {}
 
   private static final class Entry {
     final String key;
@@ -75,6 +76,10 @@ public final class HomeDirectory {
     // (several at once when several nodes crash): node -> the recall's home transaction
     final TreeMap<String, Long> recalls = new TreeMap<>();
     final List<Runnable> deferred = new ArrayList<>();
+    // recalled nodes that answered RECALL_WAIT: they hold no data yet
+    final TreeSet<String> recallsWaiting = new TreeSet<>();
+    // orphans (requesters whose data died with its sender) to re-serve once recalls are done
+    final TreeMap<String, Forward> deferredResends = new TreeMap<>();
 
     boolean busy() {
       return !recalls.isEmpty()
@@ -103,6 +108,7 @@ public final class HomeDirectory {
   private final TreeMap<String, Integer> epochs = new TreeMap<>();
   private long nextToken = 1;
   private long nextHomeTxn = 1;
+  private long nextForwardSeq = 1;
   private boolean skipInvalidationUsed;
 
   HomeDirectory(String self, CacheConfig config, ProtocolEffects fx, StatsCounter stats) {
@@ -131,6 +137,7 @@ public final class HomeDirectory {
       case INV_ACK -> onInvAck(e, m);
       case DATA_HOME -> onOwnerData(e, m);
       case RECALL_DATA, RECALL_NONE -> onRecallReply(e, m);
+      case RECALL_WAIT -> onRecallWait(e, m);
       case PROBE_ACK -> onProbeAck(e, m);
       case WRITE_BACK -> writeMemory(e.key, m.value(),
           reply(MessageType.WRITE_BACK_ACK, m, m.from(), 0, null, false));
@@ -155,7 +162,7 @@ public final class HomeDirectory {
               e.pendingEpoch = epochOf(r);
               e.homeTxn = nextHomeTxn++;
               e.awaitFrom = e.owner;
-              e.forwarded.put(r, new Forward(e.owner, m.txn(), false));
+              e.forwarded.put(r, new Forward(e.owner, m.txn(), false, nextForwardSeq++));
               stats.forwardedRequests++;
               send(MessageType.FWD_GET_S, e.owner, e.key, r, m.txn(), e.homeTxn, null, false,
                   m.hops() + 1);
@@ -198,7 +205,7 @@ public final class HomeDirectory {
               readForRequester(e, m, true);
             } else {
               stats.forwardedRequests++;
-              e.forwarded.put(r, new Forward(e.owner, m.txn(), true));
+              e.forwarded.put(r, new Forward(e.owner, m.txn(), true, nextForwardSeq++));
               send(MessageType.FWD_GET_M, e.owner, e.key, r, m.txn(), 0, null, false,
                   m.hops() + 1);
               e.owner = r;
@@ -385,12 +392,55 @@ public final class HomeDirectory {
       writeMemory(e.key, m.value(), null);
     }
     e.recalls.remove(m.from());
+    e.recallsWaiting.remove(m.from());
     if (e.recalls.isEmpty()) {
       finishRecall(e);
     }
   }
 
+  /**
+   * A recalled node holds nothing yet: it waits, through a chain of forwards, for data that may
+   * have died with a crashed node. Once every recalled node waits like this, nobody live holds
+   * data newer than memory, so the orphan at the head of each chain is re-served from memory
+   * now, which lets the chain move and the recalled nodes answer for real.
+   */
+  private void onRecallWait(Entry e, CacheMessage m) {
+    Long txn = e.recalls.get(m.from());
+    if (txn == null || m.homeTxn() != txn) {
+      return;
+    }
+    e.recallsWaiting.add(m.from());
+    if (!e.recallsWaiting.containsAll(e.recalls.keySet())) {
+      return;
+    }
+    for (String waiting : new ArrayList<>(e.recallsWaiting)) {
+      // Follow "waits for data from" links. A node's record only blocks the link before it when
+      // it is older: a newer record is a later request of that node, made after it had passed
+      // (or while it still holds) the data the earlier link waits for.
+      TreeSet<String> seen = new TreeSet<>();
+      Forward f = e.forwarded.get(waiting);
+      while (f != null && seen.add(f.owner())) {
+        String source = f.owner();
+        Forward orphan = e.deferredResends.get(source);
+        if (orphan != null) {
+          if (orphan.seq() < f.seq()) {
+            e.deferredResends.remove(source);
+            resend(e, source, orphan);
+          }
+          break;
+        }
+        Forward next = e.forwarded.get(source);
+        f = next != null && next.seq() < f.seq() ? next : null;
+      }
+    }
+  }
+
   private void finishRecall(Entry e) {
+    e.recallsWaiting.clear();
+    for (Map.Entry<String, Forward> r : new ArrayList<>(e.deferredResends.entrySet())) {
+      resend(e, r.getKey(), r.getValue());
+    }
+    e.deferredResends.clear();
     List<Runnable> actions = new ArrayList<>(e.deferred);
     e.deferred.clear();
     for (Runnable r : actions) {
@@ -470,6 +520,8 @@ public final class HomeDirectory {
       }
       // a recalled node that dies takes the data it still held with it
       boolean recalledDied = e.recalls.remove(node) != null;
+      e.recallsWaiting.remove(node);
+      e.deferredResends.remove(node);
       boolean recall = toDead != null && !down.contains(toDead.owner()) && toDead.exclusive()
           && !e.recalls.containsKey(toDead.owner()) && !toDead.owner().equals(e.owner)
           && !e.sharers.contains(toDead.owner());
@@ -488,7 +540,7 @@ public final class HomeDirectory {
         // dead node's Fwd-GetM stalled behind it): it can only answer the recall once it got
         // data, so re-serve it now. Memory is what it would get anyway; it holds nothing newer.
         if (!e.recalls.isEmpty() && !e.recalls.containsKey((String) o[0])) {
-          e.deferred.add(() -> resend(e, (String) o[0], (Forward) o[1]));
+          e.deferredResends.put((String) o[0], (Forward) o[1]);
         } else {
           resend(e, (String) o[0], (Forward) o[1]);
         }
@@ -582,7 +634,7 @@ public final class HomeDirectory {
   private void cleanup(Entry e) {
     if (e.state == DirectoryState.I && e.queue.isEmpty() && e.forwarded.isEmpty()
         && e.sharers.isEmpty() && e.owner == null && e.recalls.isEmpty()
-        && e.deferred.isEmpty()) {
+        && e.deferred.isEmpty() && e.deferredResends.isEmpty()) {
       entries.remove(e.key);
     }
   }
