@@ -374,26 +374,23 @@ public final class CacheController {
       case IS_D, IS_D_I, IM_D, SM_D, M_WB -> {
         Invariants.check(line.stalled.size() < STALLED_MAX, "stalled forwards over bound");
         line.stalled.addLast(m);
-        CacheMessage early = earlyRecalls.get(line.key);
-        if (getM && early != null && early.requester().equals(m.requester())
-            && early.txn() == m.txn() && line.state != LineState.M_WB) {
+        CacheMessage early = earlyRecalls.get(forwardId(line.key, m.requester(), m.txn()));
+        if (getM && early != null && line.state != LineState.M_WB) {
           recallWait(line, early); // the home must not wait for data this node lacks too
         }
         return;
       }
       case E, M, MI_A, MI_F -> {
-        CacheMessage early = earlyRecalls.get(line.key);
-        boolean withhold = getM && (isDown(m.requester(), m.epoch())
-            || (early != null && early.requester().equals(m.requester())
-                && early.txn() == m.txn()));
+        CacheMessage early = getM
+            ? earlyRecalls.remove(forwardId(line.key, m.requester(), m.txn())) : null;
+        boolean withhold = getM && (isDown(m.requester(), m.epoch()) || early != null);
         if (getM) {
           remember(forwardId(line.key, m.requester(), m.txn()), new Forwarded(m.requester(), m.txn(), withhold, line.value,
               line.dirty));
         }
         if (withhold) {
           // the requester crashed: keep the data for the home's RECALL instead of losing it
-          if (early != null && early.requester().equals(m.requester()) && early.txn() == m.txn()) {
-            earlyRecalls.remove(line.key);
+          if (early != null) {
             answerRecall(line, early);
           }
         } else {
@@ -442,7 +439,7 @@ public final class CacheController {
       answerRecall(line, m);
     } else {
       // the forward is still on its way (or stalled here): answer when we handle it
-      earlyRecalls.put(line.key, m);
+      earlyRecalls.put(forwardId(line.key, m.requester(), m.txn()), m);
       Invariants.check(earlyRecalls.size() <= FORWARD_MEMORY_MAX, "early recalls over bound");
       for (CacheMessage s : line.stalled) {
         if (s.type() == MessageType.FWD_GET_M && s.requester().equals(m.requester())

@@ -74,10 +74,11 @@ public final class HomeDirectory {
 
     // a live former owner asked to give the line back because its forward target crashed
     // (several at once when several nodes crash): node -> the recall's home transaction
-    final TreeMap<String, Long> recalls = new TreeMap<>();
+    // recall home transaction -> recalled node (one node may be recalled for several forwards)
+    final TreeMap<Long, String> recalls = new TreeMap<>();
     final List<Runnable> deferred = new ArrayList<>();
     // recalled nodes that answered RECALL_WAIT: they hold no data yet
-    final TreeSet<String> recallsWaiting = new TreeSet<>();
+    final TreeSet<Long> recallsWaiting = new TreeSet<>();
     // orphans (requesters whose data died with its sender) to re-serve once recalls are done
     final TreeMap<String, Forward> deferredResends = new TreeMap<>();
 
@@ -384,15 +385,14 @@ public final class HomeDirectory {
   }
 
   private void onRecallReply(Entry e, CacheMessage m) {
-    Long txn = e.recalls.get(m.from());
-    if (txn == null || m.homeTxn() != txn) {
+    if (!m.from().equals(e.recalls.get(m.homeTxn()))) {
       return;
     }
     if (m.type() == MessageType.RECALL_DATA && m.flag()) {
       writeMemory(e.key, m.value(), null);
     }
-    e.recalls.remove(m.from());
-    e.recallsWaiting.remove(m.from());
+    e.recalls.remove(m.homeTxn());
+    e.recallsWaiting.remove(m.homeTxn());
     if (e.recalls.isEmpty()) {
       finishRecall(e);
     }
@@ -405,15 +405,14 @@ public final class HomeDirectory {
    * now, which lets the chain move and the recalled nodes answer for real.
    */
   private void onRecallWait(Entry e, CacheMessage m) {
-    Long txn = e.recalls.get(m.from());
-    if (txn == null || m.homeTxn() != txn) {
+    if (!m.from().equals(e.recalls.get(m.homeTxn()))) {
       return;
     }
-    e.recallsWaiting.add(m.from());
+    e.recallsWaiting.add(m.homeTxn());
     if (!e.recallsWaiting.containsAll(e.recalls.keySet())) {
       return;
     }
-    for (String waiting : new ArrayList<>(e.recallsWaiting)) {
+    for (String waiting : new TreeSet<>(e.recalls.values())) {
       // Follow "waits for data from" links. A node's record only blocks the link before it when
       // it is older: a newer record is a later request of that node, made after it had passed
       // (or while it still holds) the data the earlier link waits for.
@@ -519,17 +518,23 @@ public final class HomeDirectory {
         e.forwarded.remove((String) o[0]);
       }
       // a recalled node that dies takes the data it still held with it
-      boolean recalledDied = e.recalls.remove(node) != null;
-      e.recallsWaiting.remove(node);
+      boolean recalledDied = false;
+      for (Map.Entry<Long, String> r : new ArrayList<>(e.recalls.entrySet())) {
+        if (r.getValue().equals(node)) {
+          recalledDied = true;
+          e.recalls.remove(r.getKey());
+          e.recallsWaiting.remove(r.getKey());
+        }
+      }
       e.deferredResends.remove(node);
       boolean recall = toDead != null && !down.contains(toDead.owner()) && toDead.exclusive()
-          && !e.recalls.containsKey(toDead.owner()) && !toDead.owner().equals(e.owner)
+          && !toDead.owner().equals(e.owner)
           && !e.sharers.contains(toDead.owner());
       if (recall) {
         // the former owner may still hold the line it was told to forward to the dead node:
         // take it back before anyone else gets the key (and before re-serving from memory)
         long recallTxn = nextHomeTxn++;
-        e.recalls.put(toDead.owner(), recallTxn);
+        e.recalls.put(recallTxn, toDead.owner());
         send(MessageType.RECALL, toDead.owner(), e.key, node, toDead.txn(), recallTxn, null,
             false, 1);
       } else if (recalledDied && e.recalls.isEmpty()) {
@@ -539,7 +544,7 @@ public final class HomeDirectory {
         // The recalled node itself may be an orphan (it waits for the dead node's data, with the
         // dead node's Fwd-GetM stalled behind it): it can only answer the recall once it got
         // data, so re-serve it now. Memory is what it would get anyway; it holds nothing newer.
-        if (!e.recalls.isEmpty() && !e.recalls.containsKey((String) o[0])) {
+        if (!e.recalls.isEmpty() && !e.recalls.containsValue((String) o[0])) {
           e.deferredResends.put((String) o[0], (Forward) o[1]);
         } else {
           resend(e, (String) o[0], (Forward) o[1]);
