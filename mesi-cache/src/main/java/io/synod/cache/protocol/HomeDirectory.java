@@ -395,6 +395,8 @@ public final class HomeDirectory {
     e.recallsWaiting.remove(m.homeTxn());
     if (e.recalls.isEmpty()) {
       finishRecall(e);
+    } else {
+      releaseWaitingChains(e);
     }
   }
 
@@ -409,10 +411,19 @@ public final class HomeDirectory {
       return;
     }
     e.recallsWaiting.add(m.homeTxn());
-    if (!e.recallsWaiting.containsAll(e.recalls.keySet())) {
+    releaseWaitingChains(e);
+  }
+
+  private void releaseWaitingChains(Entry e) {
+    if (e.recalls.isEmpty() || !e.recallsWaiting.containsAll(e.recalls.keySet())) {
       return;
     }
     for (String waiting : new TreeSet<>(e.recalls.values())) {
+      Forward self = e.deferredResends.remove(waiting);
+      if (self != null) {
+        resend(e, waiting, self); // the recalled node is itself the orphan
+        continue;
+      }
       // Follow "waits for data from" links. A node's record only blocks the link before it when
       // it is older: a newer record is a later request of that node, made after it had passed
       // (or while it still holds) the data the earlier link waits for.
@@ -539,6 +550,8 @@ public final class HomeDirectory {
             false, 1);
       } else if (recalledDied && e.recalls.isEmpty()) {
         finishRecall(e);
+      } else if (recalledDied) {
+        releaseWaitingChains(e);
       }
       for (Object[] o : orphans) {
         // The recalled node itself may be an orphan (it waits for the dead node's data, with the
