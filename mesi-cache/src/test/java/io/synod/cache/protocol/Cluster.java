@@ -169,6 +169,12 @@ final class Cluster {
     throw new AssertionError("no memory operation queued");
   }
 
+  /** Runs the next queued delivery or memory completion. */
+  void deliverNext() {
+    queuedMessages.pollFirst();
+    queue.pollFirst().run();
+  }
+
   /** Drops everything in flight to or from {@code id} and tells the survivors it is down. */
   void crash(String id) {
     nodes.remove(id);

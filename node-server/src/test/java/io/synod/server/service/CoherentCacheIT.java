@@ -129,4 +129,26 @@ class CoherentCacheIT {
   static final class CacheNodeRefresh {
     static final long MILLIS = io.synod.cache.runtime.CacheNode.STATS_REFRESH.toMillis();
   }
+
+  @Test
+  void aPeerThatGoesDownIsForgottenAndTheOthersCarryOn() {
+    start();
+    String address = "k";
+    String home = homeOf(address);
+    String owner = IDS.stream().filter(id -> !id.equals(home)).findFirst().orElseThrow();
+    String reader = IDS.stream().filter(id -> !id.equals(home) && !id.equals(owner))
+        .findFirst().orElseThrow();
+    await(caches.get(owner).write(address, TextNode.valueOf("lost with its owner")));
+    // the owner's process dies; the membership hook tells the survivors
+    caches.remove(owner).close();
+    servers.remove(owner).closeAsync(Duration.ofMillis(100)).toCompletableFuture().join();
+    caches.get(home).nodeDown(owner);
+    caches.get(reader).nodeDown(owner);
+    // write-back: the unwritten value died with the owner; nobody waits for it
+    CoherentCache.Read r = await(caches.get(reader).read(address));
+    assertNull(r.value());
+    assertEquals("E", r.state());
+    await(caches.get(reader).write(address, TextNode.valueOf("after")));
+    assertEquals(TextNode.valueOf("after"), await(caches.get(home).read(address)).value());
+  }
 }
