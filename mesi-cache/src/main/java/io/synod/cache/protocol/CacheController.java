@@ -374,21 +374,23 @@ public final class CacheController {
       case IS_D, IS_D_I, IM_D, SM_D, M_WB -> {
         Invariants.check(line.stalled.size() < STALLED_MAX, "stalled forwards over bound");
         line.stalled.addLast(m);
+        CacheMessage early = earlyRecalls.get(forwardId(line.key, m.requester(), m.txn()));
+        if (getM && early != null && line.state != LineState.M_WB) {
+          recallWait(line, early); // the home must not wait for data this node lacks too
+        }
         return;
       }
       case E, M, MI_A, MI_F -> {
-        CacheMessage early = earlyRecalls.get(line.key);
-        boolean withhold = getM && (isDown(m.requester(), m.epoch())
-            || (early != null && early.requester().equals(m.requester())
-                && early.txn() == m.txn()));
+        CacheMessage early = getM
+            ? earlyRecalls.remove(forwardId(line.key, m.requester(), m.txn())) : null;
+        boolean withhold = getM && (isDown(m.requester(), m.epoch()) || early != null);
         if (getM) {
           remember(forwardId(line.key, m.requester(), m.txn()), new Forwarded(m.requester(), m.txn(), withhold, line.value,
               line.dirty));
         }
         if (withhold) {
           // the requester crashed: keep the data for the home's RECALL instead of losing it
-          if (early != null && early.requester().equals(m.requester()) && early.txn() == m.txn()) {
-            earlyRecalls.remove(line.key);
+          if (early != null) {
             answerRecall(line, early);
           }
         } else {
@@ -437,8 +439,15 @@ public final class CacheController {
       answerRecall(line, m);
     } else {
       // the forward is still on its way (or stalled here): answer when we handle it
-      earlyRecalls.put(line.key, m);
+      earlyRecalls.put(forwardId(line.key, m.requester(), m.txn()), m);
       Invariants.check(earlyRecalls.size() <= FORWARD_MEMORY_MAX, "early recalls over bound");
+      for (CacheMessage s : line.stalled) {
+        if (s.type() == MessageType.FWD_GET_M && s.requester().equals(m.requester())
+            && s.txn() == m.txn() && line.state != LineState.M_WB) {
+          recallWait(line, m);
+          break;
+        }
+      }
     }
   }
 
@@ -460,6 +469,11 @@ public final class CacheController {
 
   private static String forwardId(String key, String requester, long txn) {
     return key + '\u0000' + requester + '#' + txn;
+  }
+
+  private void recallWait(Line line, CacheMessage recall) {
+    send(MessageType.RECALL_WAIT, recall.from(), line, recall.requester(), recall.txn(),
+        recall.homeTxn(), null, false, recall.hops() + 1);
   }
 
   private void remember(String key, Forwarded f) {

@@ -47,7 +47,8 @@ import java.util.TreeSet;
 public final class HomeDirectory {
   private static final int QUEUE_MAX = 4096;
 
-  private record Forward(String owner, long txn, boolean exclusive) {}
+  // seq orders forwards in the order the home sent them
+  private record Forward(String owner, long txn, boolean exclusive, long seq) {}
 
   private static final class Entry {
     final String key;
@@ -73,8 +74,13 @@ public final class HomeDirectory {
 
     // a live former owner asked to give the line back because its forward target crashed
     // (several at once when several nodes crash): node -> the recall's home transaction
-    final TreeMap<String, Long> recalls = new TreeMap<>();
+    // recall home transaction -> recalled node (one node may be recalled for several forwards)
+    final TreeMap<Long, String> recalls = new TreeMap<>();
     final List<Runnable> deferred = new ArrayList<>();
+    // recalled nodes that answered RECALL_WAIT: they hold no data yet
+    final TreeSet<Long> recallsWaiting = new TreeSet<>();
+    // orphans (requesters whose data died with its sender) to re-serve once recalls are done
+    final TreeMap<String, Forward> deferredResends = new TreeMap<>();
 
     boolean busy() {
       return !recalls.isEmpty()
@@ -103,6 +109,7 @@ public final class HomeDirectory {
   private final TreeMap<String, Integer> epochs = new TreeMap<>();
   private long nextToken = 1;
   private long nextHomeTxn = 1;
+  private long nextForwardSeq = 1;
   private boolean skipInvalidationUsed;
 
   HomeDirectory(String self, CacheConfig config, ProtocolEffects fx, StatsCounter stats) {
@@ -131,6 +138,7 @@ public final class HomeDirectory {
       case INV_ACK -> onInvAck(e, m);
       case DATA_HOME -> onOwnerData(e, m);
       case RECALL_DATA, RECALL_NONE -> onRecallReply(e, m);
+      case RECALL_WAIT -> onRecallWait(e, m);
       case PROBE_ACK -> onProbeAck(e, m);
       case WRITE_BACK -> writeMemory(e.key, m.value(),
           reply(MessageType.WRITE_BACK_ACK, m, m.from(), 0, null, false));
@@ -155,7 +163,7 @@ public final class HomeDirectory {
               e.pendingEpoch = epochOf(r);
               e.homeTxn = nextHomeTxn++;
               e.awaitFrom = e.owner;
-              e.forwarded.put(r, new Forward(e.owner, m.txn(), false));
+              e.forwarded.put(r, new Forward(e.owner, m.txn(), false, nextForwardSeq++));
               stats.forwardedRequests++;
               send(MessageType.FWD_GET_S, e.owner, e.key, r, m.txn(), e.homeTxn, null, false,
                   m.hops() + 1);
@@ -198,7 +206,7 @@ public final class HomeDirectory {
               readForRequester(e, m, true);
             } else {
               stats.forwardedRequests++;
-              e.forwarded.put(r, new Forward(e.owner, m.txn(), true));
+              e.forwarded.put(r, new Forward(e.owner, m.txn(), true, nextForwardSeq++));
               send(MessageType.FWD_GET_M, e.owner, e.key, r, m.txn(), 0, null, false,
                   m.hops() + 1);
               e.owner = r;
@@ -377,20 +385,72 @@ public final class HomeDirectory {
   }
 
   private void onRecallReply(Entry e, CacheMessage m) {
-    Long txn = e.recalls.get(m.from());
-    if (txn == null || m.homeTxn() != txn) {
+    if (!m.from().equals(e.recalls.get(m.homeTxn()))) {
       return;
     }
     if (m.type() == MessageType.RECALL_DATA && m.flag()) {
       writeMemory(e.key, m.value(), null);
     }
-    e.recalls.remove(m.from());
+    e.recalls.remove(m.homeTxn());
+    e.recallsWaiting.remove(m.homeTxn());
     if (e.recalls.isEmpty()) {
       finishRecall(e);
+    } else {
+      releaseWaitingChains(e);
+    }
+  }
+
+  /**
+   * A recalled node holds nothing yet: it waits, through a chain of forwards, for data that may
+   * have died with a crashed node. Once every recalled node waits like this, nobody live holds
+   * data newer than memory, so the orphan at the head of each chain is re-served from memory
+   * now, which lets the chain move and the recalled nodes answer for real.
+   */
+  private void onRecallWait(Entry e, CacheMessage m) {
+    if (!m.from().equals(e.recalls.get(m.homeTxn()))) {
+      return;
+    }
+    e.recallsWaiting.add(m.homeTxn());
+    releaseWaitingChains(e);
+  }
+
+  private void releaseWaitingChains(Entry e) {
+    if (e.recalls.isEmpty() || !e.recallsWaiting.containsAll(e.recalls.keySet())) {
+      return;
+    }
+    for (String waiting : new TreeSet<>(e.recalls.values())) {
+      Forward self = e.deferredResends.remove(waiting);
+      if (self != null) {
+        resend(e, waiting, self); // the recalled node is itself the orphan
+        continue;
+      }
+      // Follow "waits for data from" links. A node's record only blocks the link before it when
+      // it is older: a newer record is a later request of that node, made after it had passed
+      // (or while it still holds) the data the earlier link waits for.
+      TreeSet<String> seen = new TreeSet<>();
+      Forward f = e.forwarded.get(waiting);
+      while (f != null && seen.add(f.owner())) {
+        String source = f.owner();
+        Forward orphan = e.deferredResends.get(source);
+        if (orphan != null) {
+          if (orphan.seq() < f.seq()) {
+            e.deferredResends.remove(source);
+            resend(e, source, orphan);
+          }
+          break;
+        }
+        Forward next = e.forwarded.get(source);
+        f = next != null && next.seq() < f.seq() ? next : null;
+      }
     }
   }
 
   private void finishRecall(Entry e) {
+    e.recallsWaiting.clear();
+    for (Map.Entry<String, Forward> r : new ArrayList<>(e.deferredResends.entrySet())) {
+      resend(e, r.getKey(), r.getValue());
+    }
+    e.deferredResends.clear();
     List<Runnable> actions = new ArrayList<>(e.deferred);
     e.deferred.clear();
     for (Runnable r : actions) {
@@ -469,26 +529,36 @@ public final class HomeDirectory {
         e.forwarded.remove((String) o[0]);
       }
       // a recalled node that dies takes the data it still held with it
-      boolean recalledDied = e.recalls.remove(node) != null;
+      boolean recalledDied = false;
+      for (Map.Entry<Long, String> r : new ArrayList<>(e.recalls.entrySet())) {
+        if (r.getValue().equals(node)) {
+          recalledDied = true;
+          e.recalls.remove(r.getKey());
+          e.recallsWaiting.remove(r.getKey());
+        }
+      }
+      e.deferredResends.remove(node);
       boolean recall = toDead != null && !down.contains(toDead.owner()) && toDead.exclusive()
-          && !e.recalls.containsKey(toDead.owner()) && !toDead.owner().equals(e.owner)
+          && !toDead.owner().equals(e.owner)
           && !e.sharers.contains(toDead.owner());
       if (recall) {
         // the former owner may still hold the line it was told to forward to the dead node:
         // take it back before anyone else gets the key (and before re-serving from memory)
         long recallTxn = nextHomeTxn++;
-        e.recalls.put(toDead.owner(), recallTxn);
+        e.recalls.put(recallTxn, toDead.owner());
         send(MessageType.RECALL, toDead.owner(), e.key, node, toDead.txn(), recallTxn, null,
             false, 1);
       } else if (recalledDied && e.recalls.isEmpty()) {
         finishRecall(e);
+      } else if (recalledDied) {
+        releaseWaitingChains(e);
       }
       for (Object[] o : orphans) {
         // The recalled node itself may be an orphan (it waits for the dead node's data, with the
         // dead node's Fwd-GetM stalled behind it): it can only answer the recall once it got
         // data, so re-serve it now. Memory is what it would get anyway; it holds nothing newer.
-        if (!e.recalls.isEmpty() && !e.recalls.containsKey((String) o[0])) {
-          e.deferred.add(() -> resend(e, (String) o[0], (Forward) o[1]));
+        if (!e.recalls.isEmpty() && !e.recalls.containsValue((String) o[0])) {
+          e.deferredResends.put((String) o[0], (Forward) o[1]);
         } else {
           resend(e, (String) o[0], (Forward) o[1]);
         }
@@ -582,7 +652,7 @@ public final class HomeDirectory {
   private void cleanup(Entry e) {
     if (e.state == DirectoryState.I && e.queue.isEmpty() && e.forwarded.isEmpty()
         && e.sharers.isEmpty() && e.owner == null && e.recalls.isEmpty()
-        && e.deferred.isEmpty()) {
+        && e.deferred.isEmpty() && e.deferredResends.isEmpty()) {
       entries.remove(e.key);
     }
   }

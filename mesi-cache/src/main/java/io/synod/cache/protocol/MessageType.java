@@ -38,6 +38,11 @@ public enum MessageType {
   /** Former owner to home: the data already left (to the crashed node). */
   RECALL_NONE(true),
   /**
+   * Former owner to home: the forward is stalled here behind this node's own missing data (it
+   * holds nothing yet); the real answer follows once the forward can be handled.
+   */
+  RECALL_WAIT(true),
+  /**
    * Home to a reader whose forwarding owner crashed: did its Data reach you? (the reader's
    * transaction in {@code txn}).
    */

@@ -178,6 +178,22 @@ public final class ProtocolNode {
   }
 
   /**
+   * Returns the keys whose line is in {@code state} here, in key order.
+   *
+   * @param state the state
+   * @return the keys
+   */
+  public java.util.List<String> keysIn(LineState state) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (CacheController.Line line : cache.lines()) {
+      if (line.state == state) {
+        out.add(line.key);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Number of lines in the replacement policy (stable valid lines).
    *
    * @return the count

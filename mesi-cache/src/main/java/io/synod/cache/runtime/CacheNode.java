@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * directory then, and later operations on the key proceed.
  */
 public final class CacheNode implements AutoCloseable {
+  /** How often {@link #lastStats()} is refreshed. */
+  public static final Duration STATS_REFRESH = Duration.ofMillis(250);
   /** Default time an operation may wait for its replies. */
   public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(5);
 
@@ -59,6 +61,7 @@ public final class CacheNode implements AutoCloseable {
   private final Map<Long, CompletableFuture<OpResult>> pending = new HashMap<>();
   private long nextOp = 1;
   private volatile boolean closed;
+  private volatile CacheStats lastStats;
 
   private CacheNode(String id, CacheConfig config, HomeLocator homes, CacheTransport transport,
       MainMemory memory, Clock clock, Duration timeout) {
@@ -76,6 +79,9 @@ public final class CacheNode implements AutoCloseable {
     });
     core.setRemoveOnCancelPolicy(true);
     this.node = new ProtocolNode(id, config, homes, clock, new Effects());
+    this.lastStats = node.stats();
+    core.scheduleWithFixedDelay(() -> lastStats = node.stats(), STATS_REFRESH.toMillis(),
+        STATS_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -134,11 +140,35 @@ public final class CacheNode implements AutoCloseable {
    * Drops this node's copy of a key, writing a Modified line back first.
    *
    * @param key the key, never null
-   * @return a stage completing once the line is gone
+   * @return a stage completing once the line is gone, with true when there was a line to drop
    */
-  public CompletionStage<Void> invalidate(String key) {
+  public CompletionStage<Boolean> invalidate(String key) {
     Objects.requireNonNull(key, "key");
-    return submit(OpKind.INVALIDATE, key, null).thenApply(r -> null);
+    return submit(OpKind.INVALIDATE, key, null).thenApply(r -> !r.hit());
+  }
+
+  /**
+   * Writes every Modified line back to main memory by dropping it (the next access is a miss).
+   *
+   * @return a stage completing once every line that was Modified when it ran is gone
+   */
+  public CompletionStage<Void> flush() {
+    return call(() -> node.keysIn(LineState.M)).thenCompose(keys -> {
+      CompletableFuture<?>[] all = keys.stream()
+          .map(k -> invalidate(k).toCompletableFuture())
+          .toArray(CompletableFuture[]::new);
+      return CompletableFuture.allOf(all);
+    });
+  }
+
+  /**
+   * Returns the counters as of at most {@link #STATS_REFRESH} ago, without waiting for the core
+   * thread (for metrics gauges, which must not block).
+   *
+   * @return the last snapshot
+   */
+  public CacheStats lastStats() {
+    return lastStats;
   }
 
   /**

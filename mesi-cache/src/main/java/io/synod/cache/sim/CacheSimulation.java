@@ -184,6 +184,7 @@ public final class CacheSimulation {
     return "./synod simulate cache --seeds 1 --seed-base " + options.seed() + " --nodes "
         + options.nodes() + " --ops " + options.opsPerNode()
         + (options.writePolicy() == WritePolicy.WRITE_THROUGH ? " --write-through" : "")
+        + (options.policy() == io.synod.cache.store.PolicyKind.LFU ? " --policy lfu" : "")
         + (options.crashes() ? "" : " --no-crashes")
         + (options.skipOneInvalidation() ? " --break-skip-invalidation" : "");
   }
@@ -273,7 +274,7 @@ public final class CacheSimulation {
         case INV -> t.invs++;
         case FWD_GET_S -> t.fwdGetS++;
         case FWD_GET_M -> t.fwdGetM++;
-        case NACK, RECALL, RECALL_DATA, RECALL_NONE, PROBE, PROBE_ACK -> t.disturbed = true;
+        case NACK, RECALL, RECALL_DATA, RECALL_NONE, RECALL_WAIT, PROBE, PROBE_ACK -> t.disturbed = true;
         default -> { }
       }
       long delay = 1 + random.nextInt(maxDelay);

@@ -5,7 +5,7 @@ package io.synod.cache.spi;
  * out on its own).
  *
  * <p>Implementations must be monotonic, must not block and may be called from the node's single
- * core thread only. {@link SystemClock} reads {@code System.nanoTime()}; simulations pass their
+ * core thread only. {@link SystemClock} reads the JVM's monotonic clock; simulations pass their
  * virtual time.
  */
 @FunctionalInterface
@@ -20,7 +20,7 @@ public interface Clock {
   /**
    * Returns the system clock.
    *
-   * @return a clock backed by {@code System.nanoTime()}
+   * @return a clock backed by the JVM's monotonic clock
    */
   static Clock system() {
     return SystemClock.INSTANCE;

@@ -16,6 +16,8 @@ import java.util.function.Function;
  * message sent is recorded for message-count checks.
  */
 final class Cluster {
+  private static final CacheMessage MEMORY =
+      new CacheMessage(MessageType.NACK, "-", "-", "-", "-", 0, 0, null, false, 0, 0);
   final Map<String, ProtocolNode> nodes = new LinkedHashMap<>();
   final TreeMap<String, CacheValue> memory = new TreeMap<>();
   final List<CacheMessage> sent = new ArrayList<>();
@@ -23,6 +25,8 @@ final class Cluster {
   final Map<Long, RuntimeException> failures = new TreeMap<>();
   final List<String> memoryWrites = new ArrayList<>();
   private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+  // what each queued item is, for out-of-order delivery (null for memory completions)
+  private final ArrayDeque<CacheMessage> queuedMessages = new ArrayDeque<>();
   /** When set, main-memory reads fail. */
   boolean failMemoryReads;
   private final Function<String, String> homes;
@@ -46,6 +50,7 @@ final class Cluster {
       @Override
       public void send(CacheMessage m) {
         sent.add(m);
+        queuedMessages.add(m);
         queue.add(() -> {
           ProtocolNode to = nodes.get(m.to());
           if (to != null) {
@@ -56,12 +61,14 @@ final class Cluster {
 
       @Override
       public void memoryRead(long token, String key) {
+        queuedMessages.add(MEMORY);
         queue.add(() -> node(id).memoryReadDone(token, failMemoryReads ? null : memory.get(key),
             failMemoryReads ? new IllegalStateException("memory down") : null));
       }
 
       @Override
       public void memoryWrite(long token, String key, CacheValue value) {
+        queuedMessages.add(MEMORY);
         queue.add(() -> {
           memory.put(key, value);
           memoryWrites.add(key + "=" + value);
@@ -120,12 +127,51 @@ final class Cluster {
       if (--budget == 0) {
         throw new AssertionError("no quiescence: livelock?");
       }
+      queuedMessages.pollFirst();
       queue.pollFirst().run();
     }
   }
 
+  /**
+   * Delivers, out of order, the first queued message of {@code type} to {@code to}: the
+   * network's reordering, on demand.
+   */
+  void deliverFirst(MessageType type, String to) {
+    java.util.Iterator<CacheMessage> ms = queuedMessages.iterator();
+    java.util.Iterator<Runnable> rs = queue.iterator();
+    while (ms.hasNext()) {
+      CacheMessage m = ms.next();
+      Runnable r = rs.next();
+      if (m != MEMORY && m.type() == type && m.to().equals(to)) {
+        ms.remove();
+        rs.remove();
+        r.run();
+        return;
+      }
+    }
+    throw new AssertionError("no queued " + type + " to " + to + ": " + queuedMessages);
+  }
+
+  /** Completes the first queued main-memory operation, out of order. */
+  void completeFirstMemoryOperation() {
+    java.util.Iterator<CacheMessage> ms = queuedMessages.iterator();
+    java.util.Iterator<Runnable> rs = queue.iterator();
+    while (ms.hasNext()) {
+      CacheMessage m = ms.next();
+      Runnable r = rs.next();
+      if (m == MEMORY) {
+        ms.remove();
+        rs.remove();
+        r.run();
+        return;
+      }
+    }
+    throw new AssertionError("no memory operation queued");
+  }
+
   /** Runs the next queued delivery or memory completion. */
   void deliverNext() {
+    queuedMessages.pollFirst();
     queue.pollFirst().run();
   }
 

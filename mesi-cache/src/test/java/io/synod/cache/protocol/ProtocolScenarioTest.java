@@ -295,4 +295,52 @@ class ProtocolScenarioTest {
     assertEquals(1, s.linesPerState().get(LineState.S));
     assertEquals(0, s.linesPerState().get(LineState.IS_D));
   }
+
+  @Test
+  void anInvalidationThatOvertakesTheDataServesOneReadThenLeavesTheLineInvalid() {
+    // Primer table 8.1, IS_D + Inv: n3's Data (forwarded by n1) is overtaken by n2's Inv
+    Cluster c = Cluster.of(BACK);
+    c.memory.put("k", CacheValue.of("v0"));
+    c.read("n1", "k"); // n1 holds E
+    long read = c.submit("n3", OpKind.READ, "k", null);
+    long write = c.submit("n2", OpKind.WRITE, "k", "v1");
+    c.deliverFirst(MessageType.GET_S, "n1"); // the home forwards n3's GetS to the owner n1
+    c.deliverFirst(MessageType.FWD_GET_S, "n1"); // n1 sends Data to n3 and to the home
+    c.deliverFirst(MessageType.DATA_HOME, "n1"); // the home now records S {n1, n3}
+    c.deliverFirst(MessageType.GET_M, "n1"); // and invalidates both sharers for n2
+    c.deliverFirst(MessageType.INV, "n3"); // the Inv overtakes the Data
+    assertEquals(LineState.IS_D_I, c.state("n3", "k"));
+    c.deliverFirst(MessageType.DATA, "n3");
+    OpResult r = c.results.get(read);
+    assertEquals("v0", r.value().asString(), "the read uses the data once");
+    assertEquals(LineState.I, r.state());
+    assertEquals(LineState.I, c.state("n3", "k"));
+    c.settle();
+    assertEquals(LineState.M, c.results.get(write).state());
+    assertEquals(LineState.I, c.state("n1", "k"));
+  }
+
+  @Test
+  void aForwardThatArrivesWhileEvictingIsAnsweredFromTheDataStillHeld() {
+    // Primer table 8.1, MI_A + Fwd-GetM: the evicting owner still serves the new owner
+    Cluster c = Cluster.of(BACK.mutate().capacity(1).build());
+    c.write("n2", "a", "va");
+    long write = c.submit("n3", OpKind.WRITE, "a", "vb"); // GetM queued
+    long evictor = c.submit("n2", OpKind.READ, "b", null); // GetS for b, will evict a later
+    c.deliverFirst(MessageType.GET_M, "n1"); // home forwards n3's GetM to n2
+    // b's fill makes n2 evict a (PutM) before the Fwd-GetM reaches it
+    c.deliverFirst(MessageType.GET_S, "n1");
+    c.completeFirstMemoryOperation(); // memory answers b's read: Data(E) to n2
+    c.deliverFirst(MessageType.DATA, "n2");
+    assertEquals(LineState.MI_A, c.state("n2", "a"));
+    c.deliverFirst(MessageType.FWD_GET_M, "n2");
+    assertEquals(LineState.II_A, c.state("n2", "a"));
+    c.settle();
+    assertEquals(LineState.M, c.results.get(write).state());
+    assertEquals(LineState.M, c.state("n3", "a"));
+    assertEquals(LineState.I, c.state("n2", "a"));
+    assertEquals("n3", c.node("n1").directoryOwner("a"));
+    assertTrue(c.results.containsKey(evictor));
+    assertEquals("vb", c.read("n1", "a").value().asString());
+  }
 }

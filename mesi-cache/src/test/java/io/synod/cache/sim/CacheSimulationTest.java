@@ -56,6 +56,19 @@ class CacheSimulationTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(WritePolicy.class)
+  void fiveNodesWithTwoCrashableNodesHold(WritePolicy writePolicy) {
+    // nodes n4 and n5 may crash close together: chains of forwards through two dead nodes
+    for (int s = 0; s < Math.max(30, SEEDS / 10); s++) {
+      SimOptions o = new SimOptions(20_000 + s, 5, 30, writePolicy,
+          s % 2 == 0 ? PolicyKind.LRU : PolicyKind.LFU, true, false);
+      SimResult r = CacheSimulation.run(o);
+      assertTrue(r.ok(), () -> "seed " + o.seed() + ": " + r.violations() + "\n  replay: "
+          + CacheSimulation.replayCommand(o));
+    }
+  }
+
   @Test
   void skippingOneInvalidationIsCaught() {
     int caught = 0;

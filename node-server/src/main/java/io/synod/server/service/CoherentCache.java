@@ -1,0 +1,211 @@
+package io.synod.server.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.synod.cache.CacheConfig;
+import io.synod.cache.CacheStats;
+import io.synod.cache.CacheValue;
+import io.synod.cache.protocol.LineState;
+import io.synod.cache.runtime.CacheNode;
+import io.synod.cache.runtime.InMemoryMainMemory;
+import io.synod.cache.spi.MainMemory;
+import io.synod.transport.http.HttpClientPool;
+import io.synod.transport.http.Json;
+import io.synod.transport.http.Router;
+import io.synod.transport.http.cache.HttpCacheTransport;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's MESI-coherent cache: a {@link CacheNode} (the mesi-cache runtime) over
+ * {@link HttpCacheTransport} and a {@link MainMemory} (Redis or in memory), with each address's
+ * home given by a supplied function (the node plugs in its hash ring). It keeps the method names
+ * of the former {@link CacheStore} ({@code read}, {@code write}, {@code invalidate},
+ * {@code flush}, {@code stats}) so the REST layer changes little; the protocol is asynchronous,
+ * so the operations return {@link CompletionStage}s, and a read also reports the line's MESI
+ * state.
+ *
+ * <p>Values are JSON documents, stored as their UTF-8 JSON text. Membership: call
+ * {@link #nodeDown} when a peer leaves or dies (its lines are gone; the directories here forget
+ * it) and {@link #nodeUp} when it is back. A peer that a coherence batch cannot reach is treated
+ * as down at once, because the protocol never resends.
+ */
+public final class CoherentCache implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CoherentCache.class);
+
+  /** A read's outcome: hit or miss, the value ({@code null} when never written), line state. */
+  public record Read(boolean hit, JsonNode value, String state) {}
+
+  private final String nodeId;
+  private final CacheConfig config;
+  private final HttpCacheTransport transport;
+  private final CacheNode node;
+
+  private CoherentCache(String nodeId, CacheConfig config, Function<String, String> homeOf,
+      HttpClientPool pool, Map<String, URI> peers, MainMemory memory, Duration timeout) {
+    this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+    this.config = Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(homeOf, "homeOf");
+    this.transport = new HttpCacheTransport(pool, peers, this::peerUnreachable);
+    this.node = CacheNode.start(nodeId, config, homeOf::apply, transport, memory, timeout);
+  }
+
+  /**
+   * Starts the cache of one node.
+   *
+   * @param nodeId this node's id
+   * @param config capacity, replacement and write policy
+   * @param homeOf names the home node of an address (the same answer on every node)
+   * @param pool the HTTP client pool for coherence traffic (not closed by this object); build it
+   *     with {@link HttpCacheTransport#recommendedClientOptions()}
+   * @param peers base URIs of the other nodes, by id
+   * @param memory main memory (Redis in production, {@link InMemoryMainMemory} embedded)
+   * @param timeout how long an operation may wait for its replies
+   * @return the running cache
+   */
+  public static CoherentCache start(String nodeId, CacheConfig config,
+      Function<String, String> homeOf, HttpClientPool pool, Map<String, URI> peers,
+      MainMemory memory, Duration timeout) {
+    return new CoherentCache(nodeId, config, homeOf, pool, peers, memory, timeout);
+  }
+
+  /**
+   * Adds the inbound coherence route ({@value HttpCacheTransport#PATH}) to the node's router.
+   *
+   * @param router the router
+   */
+  public void register(Router router) {
+    HttpCacheTransport.register(router, node::receive);
+  }
+
+  /**
+   * Hands an inbound coherence message to the runtime (what {@link #register} wires); never
+   * blocks.
+   *
+   * @param message the message
+   */
+  public void receive(io.synod.cache.protocol.CacheMessage message) {
+    node.receive(message);
+  }
+
+  /**
+   * Reads an address.
+   *
+   * @param address the address
+   * @return hit or miss, the value and the line state
+   */
+  public CompletionStage<Read> read(String address) {
+    return node.read(address).thenApply(r -> new Read(r.hit(),
+        r.value() == null ? null : Json.parse(r.value().toBytes()), r.state().name()));
+  }
+
+  /**
+   * Writes an address; completes once this node holds the line Modified (and main memory has
+   * the value under write-through).
+   *
+   * @param address the address
+   * @param value the value
+   * @return a stage completing when the write took effect
+   */
+  public CompletionStage<Void> write(String address, JsonNode value) {
+    Objects.requireNonNull(value, "value");
+    return node.write(address, CacheValue.of(Json.write(value))).thenApply(w -> null);
+  }
+
+  /**
+   * Drops this node's line for an address, writing it back first when Modified.
+   *
+   * @param address the address
+   * @return whether a line was dropped
+   */
+  public CompletionStage<Boolean> invalidate(String address) {
+    return node.invalidate(address);
+  }
+
+  /**
+   * Writes every Modified line back to main memory (dropping it).
+   *
+   * @return a stage completing when done
+   */
+  public CompletionStage<Void> flush() {
+    return node.flush();
+  }
+
+  /**
+   * Counters and per-state line counts, as of at most {@link CacheNode#STATS_REFRESH} ago; never
+   * blocks. Keys of the former {@link CacheStore#stats()} are kept.
+   *
+   * @return the stats
+   */
+  public Map<String, Object> stats() {
+    CacheStats s = node.lastStats();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("hits", s.hits());
+    out.put("misses", s.misses());
+    out.put("hit_ratio", s.hitRatio());
+    out.put("write_backs", s.writeBacks());
+    out.put("evictions", s.evictions());
+    out.put("invalidations", s.invalidationsReceived());
+    out.put("invalidations_sent", s.invalidationsSent());
+    out.put("invalidations_received", s.invalidationsReceived());
+    out.put("upgrades", s.upgrades());
+    out.put("forwarded_requests", s.forwardedRequests());
+    out.put("messages_sent", s.messagesSent());
+    long lines = 0;
+    Map<String, Long> states = new LinkedHashMap<>();
+    for (Map.Entry<LineState, Integer> e : s.linesPerState().entrySet()) {
+      if (e.getKey() != LineState.I) {
+        states.put(e.getKey().name().toLowerCase(Locale.ROOT), (long) e.getValue());
+        lines += e.getValue();
+      }
+    }
+    out.put("lines", lines);
+    out.put("capacity", config.capacity());
+    out.put("lines_by_state", states);
+    out.put("protocol_latency_mean_ms", s.protocolLatencyMeanNanos() / 1e6);
+    out.put("protocol_latency_max_ms", s.protocolLatencyMaxNanos() / 1e6);
+    out.put("policy", config.policy().name().toLowerCase(Locale.ROOT));
+    out.put("write_policy", config.writePolicy().name().toLowerCase(Locale.ROOT));
+    return out;
+  }
+
+  /**
+   * A peer left or died: its lines are gone and the directories here stop waiting for it.
+   *
+   * @param peer the peer's id
+   */
+  public void nodeDown(String peer) {
+    node.nodeDown(peer);
+  }
+
+  /**
+   * A peer (re)joined with an empty cache at {@code baseUri}.
+   *
+   * @param peer the peer's id
+   * @param baseUri its {@code http://host:port}
+   */
+  public void nodeUp(String peer, URI baseUri) {
+    transport.addPeer(peer, baseUri);
+    node.nodeUp(peer);
+  }
+
+  private void peerUnreachable(String peer) {
+    if (!peer.equals(nodeId)) {
+      LOG.debug("cache peer {} unreachable: treating it as down", peer);
+      node.nodeDown(peer);
+    }
+  }
+
+  @Override
+  public void close() {
+    node.close();
+    transport.close();
+  }
+}
