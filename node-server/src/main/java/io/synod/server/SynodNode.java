@@ -10,7 +10,15 @@ import io.synod.server.redis.RedisConnector;
 import io.synod.server.redis.RedisLockMirror;
 import io.synod.raft.lock.LockListener;
 import io.synod.transport.http.EventLoops;
-import io.synod.server.service.CacheStore;
+import io.synod.cache.CacheConfig;
+import io.synod.cache.WritePolicy;
+import io.synod.cache.runtime.InMemoryMainMemory;
+import io.synod.cache.store.PolicyKind;
+import io.synod.queue.ring.HashRing;
+import io.synod.server.redis.RedisMainMemory;
+import io.synod.server.service.CoherentCache;
+import io.synod.transport.http.HttpClientPool;
+import io.synod.transport.http.cache.HttpCacheTransport;
 import io.synod.server.config.Role;
 import io.synod.server.queue.NodeQueue;
 import io.synod.transport.http.HttpServer;
@@ -24,6 +32,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,7 +64,20 @@ public final class SynodNode implements AutoCloseable {
   private final RedisLockMirror lockMirror;
   private final RaftLocks locks;
   private final NodeQueue queue;
-  private final CacheStore cache;
+  /** How long a cache operation may wait for the protocol's replies before it fails (503). */
+  static final long CACHE_OPERATION_TIMEOUT_MILLIS = 5_000;
+
+  /**
+   * The cache's home nodes: a ring over every configured peer, fixed for the life of the
+   * cluster. A home keeps the directory of its addresses; moving homes with live membership would
+   * leave lines granted by the old home unknown to the new one (the mesi-cache protocol does not
+   * migrate directories), so the ring never changes and a down home's addresses answer 503 until
+   * it is back. See docs/ARCHITECTURE.md, "Cache".
+   */
+  private final HashRing cacheHomes;
+  private final HttpClientPool cachePool;
+  private volatile java.util.SortedSet<String> cacheUp;
+  private final CoherentCache cache;
   private final ClusterView cluster;
   private final NodeMetrics metrics;
   private final ScheduledExecutorService scheduler;
@@ -88,10 +110,14 @@ public final class SynodNode implements AutoCloseable {
     if (lockMirror != null) {
       lockMirror.attach(locks.machine());
     }
-    this.cache =
-        new CacheStore(
-            config.cacheCapacity(), config.cachePolicy(), config.cacheWritePolicy(),
-            CacheStore.inMemoryMainMemory());
+    this.cacheHomes = HashRing.of(config.peers().keySet());
+    this.cacheUp = new java.util.TreeSet<>(config.peers().keySet());
+    this.cachePool = HttpClientPool.create(loops, HttpCacheTransport.recommendedClientOptions());
+    this.cache = CoherentCache.start(config.nodeId(), cacheConfig(config), cacheHomes::ownerOf,
+        cachePool, otherPeers(config),
+        redis == null ? new InMemoryMainMemory() : new RedisMainMemory(redis),
+        Duration.ofMillis(CACHE_OPERATION_TIMEOUT_MILLIS));
+    cache.register(router);
     this.cluster =
         new ClusterView(
             config.nodeId(), config.roles(), config.peers(), clock,
@@ -113,12 +139,47 @@ public final class SynodNode implements AutoCloseable {
     // node switches rings at the same log index; a change of a member's roles (learned from its
     // heartbeats) also rebuilds it. Rebuilt on the timer thread, in the order changes happened.
     locks.members().subscribe((up, index) -> queue.members(queueMembers()));
+    // the cache's directories forget a member the log says is down (its lines are gone) and
+    // welcome it back empty when it returns
+    locks.members().subscribe((up, index) -> onTimer(() -> cacheMembers(up)));
     cluster.onChange(() -> onTimer(() -> queue.members(queueMembers())));
     this.api =
         new PublicApi(
             config, cluster, peers, locks, queue, cache, metrics,
             () -> config.redisUrl() == null || redisUp, loops.group());
     registerGauges();
+  }
+
+  private static CacheConfig cacheConfig(NodeConfig config) {
+    return CacheConfig.builder()
+        .capacity(config.cacheCapacity())
+        .policy(PolicyKind.parse(config.cachePolicy()))
+        .writePolicy(config.cacheWritePolicy().equals("write-through")
+            ? WritePolicy.WRITE_THROUGH : WritePolicy.WRITE_BACK)
+        // transaction ids must differ between incarnations of this node
+        .firstTxn(System.currentTimeMillis() << 20)
+        .build();
+  }
+
+  private static Map<String, URI> otherPeers(NodeConfig config) {
+    Map<String, URI> out = new java.util.LinkedHashMap<>(config.peers());
+    out.remove(config.nodeId());
+    return out;
+  }
+
+  private void cacheMembers(java.util.SortedSet<String> up) {
+    java.util.SortedSet<String> before = cacheUp;
+    for (String id : before) {
+      if (!up.contains(id) && !id.equals(config.nodeId())) {
+        cache.nodeDown(id);
+      }
+    }
+    for (String id : up) {
+      if (!before.contains(id) && !id.equals(config.nodeId())) {
+        cache.nodeUp(id, config.peers().get(id));
+      }
+    }
+    cacheUp = new java.util.TreeSet<>(up);
   }
 
   /** Runs a task on the timer thread unless the node is stopping. */
@@ -186,18 +247,20 @@ public final class SynodNode implements AutoCloseable {
     metrics.gauge("queue_acked", api::ackedCount);
     metrics.gauge("queue_ring_epoch", () -> queue.ring().epoch());
     metrics.gauge("queue_ring_members", () -> queue.ring().nodes().size());
-    for (String k : List.of("hits", "misses", "writes", "write_backs", "evictions",
-        "invalidations", "lines")) {
+    for (String k : List.of("hits", "misses", "write_backs", "evictions",
+        "invalidations_sent", "invalidations_received", "upgrades", "forwarded_requests",
+        "messages_sent", "lines")) {
       metrics.gauge("cache_" + k, () -> (Number) cache.stats().get(k));
     }
-    for (String s : List.of("modified", "exclusive", "shared")) {
-      metrics.gauge("cache_lines_" + s, () -> {
-        @SuppressWarnings("unchecked")
-        java.util.Map<String, Long> m =
-            (java.util.Map<String, Long>) cache.stats().get("lines_by_state");
-        return m.get(s);
-      });
-    }
+    metrics.gauge("cache_hit_ratio", () -> (Number) cache.stats().get("hit_ratio"));
+    metrics.gauge("cache_protocol_latency_mean_ms",
+        () -> (Number) cache.stats().get("protocol_latency_mean_ms"));
+    Map<String, String> states = Map.of("m", "modified", "e", "exclusive", "s", "shared");
+    states.forEach((state, name) -> metrics.gauge("cache_lines_" + name, () -> {
+      @SuppressWarnings("unchecked")
+      Map<String, Long> m = (Map<String, Long>) cache.stats().get("lines_by_state");
+      return m.getOrDefault(state, 0L);
+    }));
   }
 
   /**
@@ -248,6 +311,15 @@ public final class SynodNode implements AutoCloseable {
       }
       cluster.check();
       reconcileMembers();
+      // the cache transport declares a peer down when a coherence batch cannot reach it (the
+      // protocol never resends); once the peer answers heartbeats again and the log has it up,
+      // its directories take it back (idempotent when it was never dropped)
+      java.util.SortedSet<String> up = cacheUp;
+      for (String peer : cluster.others()) {
+        if (up.contains(peer) && cluster.isUp(peer)) {
+          cache.nodeUp(peer, config.peers().get(peer));
+        }
+      }
     } catch (RuntimeException e) {
       LOG.warn("heartbeat round failed", e);
     }
@@ -362,7 +434,14 @@ public final class SynodNode implements AutoCloseable {
       s.closeAsync(Duration.ofMillis(graceful ? config.shutdownTimeoutMillis() : 0))
           .toCompletableFuture().join();
     }
-    cache.flush();
+    try {
+      // write Modified lines back before the node goes (write-back policy)
+      cache.flush().toCompletableFuture()
+          .get(graceful ? config.shutdownTimeoutMillis() : 1, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("cache flush did not finish: {}", e.toString());
+    }
+    cache.close();
     scheduler.shutdownNow();
     queueTimers.shutdownNow();
     locks.close();
@@ -374,6 +453,7 @@ public final class SynodNode implements AutoCloseable {
       redis.close();
     }
     peers.close();
+    cachePool.close();
     callbacks.shutdown();
     loops.close();
     LOG.info("node {} stopped", config.nodeId());

@@ -7,7 +7,7 @@ import io.synod.server.cluster.ClusterView;
 import io.synod.server.cluster.PeerClient;
 import io.synod.server.config.NodeConfig;
 import io.synod.server.config.Role;
-import io.synod.server.service.CacheStore;
+import io.synod.server.service.CoherentCache;
 import io.synod.raft.NotLeaderException;
 import io.synod.raft.RaftException;
 import io.synod.raft.lock.HolderId;
@@ -73,7 +73,7 @@ public final class PublicApi {
       new java.util.concurrent.atomic.AtomicLong();
   /** Most messages in one publish or consume (the queue's batch bound). */
   private static final int MAX_BATCH = 1000;
-  private final CacheStore cache;
+  private final CoherentCache cache;
   private final NodeMetrics metrics;
   private final BooleanSupplier storageReady;
   private final java.util.concurrent.Executor responses;
@@ -96,7 +96,7 @@ public final class PublicApi {
    */
   public PublicApi(
       NodeConfig config, ClusterView cluster, PeerClient peers, RaftLocks locks,
-      NodeQueue queue, CacheStore cache, NodeMetrics metrics, BooleanSupplier storageReady,
+      NodeQueue queue, CoherentCache cache, NodeMetrics metrics, BooleanSupplier storageReady,
       java.util.concurrent.Executor responses) {
     this.responses = responses;
     this.config = config;
@@ -219,6 +219,10 @@ public final class PublicApi {
     }
     if (c instanceof HttpError he) {
       return he.toResponse();
+    }
+    if (c instanceof io.synod.cache.CacheException) {
+      // the address's home did not answer in time, or main memory failed: nothing was written
+      return HttpResponse.error(503, "cache_unavailable", c.getMessage());
     }
     if (c instanceof PeerClient.PeerUnreachableException) {
       return HttpResponse.error(503, "node_unavailable", c.getMessage());
@@ -519,32 +523,53 @@ public final class PublicApi {
       throw new HttpError(400, "missing_field", "query parameter 'address' is required");
     }
     Body.checkName("address", address, maxKey);
-    return toOwner(req, Role.CACHE, address, () -> readBody(address));
+    return readBody(address, false);
   }
 
-  private Map<String, Object> readBody(String address) {
-    CacheStore.Read r = cache.read(address);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("status", r.hit() ? "hit" : "miss");
-    m.put("address", address);
-    m.put("value", r.value());
-    return m;
+  /*
+   * Cache requests are served by the node that receives them, from its own MESI cache: a hit
+   * costs no message; a miss or a write runs the coherence protocol with the address's home node
+   * (the directory), which fetches from main memory or from the node holding the line Modified
+   * and invalidates the other copies. The first system forwarded nothing either; it broadcast.
+   */
+  private CompletionStage<HttpResponse> readBody(String address, boolean withState) {
+    checkCacheRole();
+    return cache.read(address).thenApply(r -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("status", r.hit() ? "hit" : "miss");
+      m.put("address", address);
+      m.put("value", r.value());
+      if (withState) {
+        // the first system's shape has three fields; /v1 also tells the MESI state of the line
+        m.put("state", r.state());
+      }
+      return ok(m);
+    });
+  }
+
+  private void checkCacheRole() {
+    if (!config.roles().contains(Role.CACHE)) {
+      throw new HttpError(503, "no_cache_role",
+          "node " + self + " does not run the cache service (ROLES=" + config.roles() + ")");
+    }
   }
 
   private CompletionStage<HttpResponse> legacyWrite(HttpRequestView req) {
     Body b = Body.of(req, maxKey);
     String address = b.name("address");
     JsonNode value = b.required("value");
-    return toOwner(req, Role.CACHE, address, () -> writeBody(address, value));
+    return writeBody(address, value);
   }
 
-  private Map<String, Object> writeBody(String address, JsonNode value) {
-    cache.write(address, value);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("status", "written");
-    m.put("address", address);
-    m.put("value", value);
-    return m;
+  private CompletionStage<HttpResponse> writeBody(String address, JsonNode value) {
+    checkCacheRole();
+    return cache.write(address, value).thenApply(v -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("status", "written");
+      m.put("address", address);
+      m.put("value", value);
+      return ok(m);
+    });
   }
 
   // ---- v1 locks --------------------------------------------------------------------------------
@@ -904,21 +929,21 @@ public final class PublicApi {
   }
 
   private CompletionStage<HttpResponse> cacheRead(HttpRequestView req) {
-    String address = pathName(req, "address");
-    return toOwner(req, Role.CACHE, address, () -> readBody(address));
+    return readBody(pathName(req, "address"), true);
   }
 
   private CompletionStage<HttpResponse> cacheWrite(HttpRequestView req) {
     String address = pathName(req, "address");
     Body b = Body.of(req, maxKey);
     JsonNode value = b.required("value");
-    return toOwner(req, Role.CACHE, address, () -> writeBody(address, value));
+    return writeBody(address, value);
   }
 
   private CompletionStage<HttpResponse> cacheInvalidate(HttpRequestView req) {
     String address = pathName(req, "address");
-    return toOwner(req, Role.CACHE, address, () -> Map.of(
-        "status", "invalidated", "address", address, "dropped", cache.invalidate(address)));
+    checkCacheRole();
+    return cache.invalidate(address).thenApply(dropped -> ok(Map.of(
+        "status", "invalidated", "address", address, "dropped", dropped)));
   }
 
   // ---- cluster and operations ------------------------------------------------------------------

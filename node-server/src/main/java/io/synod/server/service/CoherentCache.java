@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * The node's MESI-coherent cache: a {@link CacheNode} (the mesi-cache runtime) over
  * {@link HttpCacheTransport} and a {@link MainMemory} (Redis or in memory), with each address's
  * home given by a supplied function (the node plugs in its hash ring). It keeps the method names
- * of the former {@link CacheStore} ({@code read}, {@code write}, {@code invalidate},
+ * of the former CacheStore ({@code read}, {@code write}, {@code invalidate},
  * {@code flush}, {@code stats}) so the REST layer changes little; the protocol is asynchronous,
  * so the operations return {@link CompletionStage}s, and a read also reports the line's MESI
  * state.
@@ -140,7 +140,7 @@ public final class CoherentCache implements AutoCloseable {
 
   /**
    * Counters and per-state line counts, as of at most {@link CacheNode#STATS_REFRESH} ago; never
-   * blocks. Keys of the former {@link CacheStore#stats()} are kept.
+   * blocks. Keys of the former CacheStore stats are kept.
    *
    * @return the stats
    */

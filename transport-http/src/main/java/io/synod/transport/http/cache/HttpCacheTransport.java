@@ -90,12 +90,17 @@ public final class HttpCacheTransport implements CacheTransport, AutoCloseable {
   }
 
   /**
-   * Adds or replaces a peer. Thread-safe.
+   * Adds or replaces a peer. Thread-safe. Adding a peer already known at the same address keeps
+   * its sender (and the messages queued in it), so callers may repeat it.
    *
    * @param node the peer's id
    * @param baseUri its {@code http://host:port}
    */
   public void addPeer(String node, URI baseUri) {
+    BatchingSender<CacheMessage> current = senders.get(node);
+    if (current != null && current.peer().equals(baseUri)) {
+      return;
+    }
     BatchingSender<CacheMessage> sender = new BatchingSender<>(pool, baseUri, PATH,
         HttpResponse.JSON, CacheJson::encodeBatch, DEFAULT_MAX_BATCH_COUNT,
         DEFAULT_MAX_OUTBOX_COUNT, DEFAULT_MAX_IN_FLIGHT_BATCHES, DEFAULT_BATCH_TIMEOUT,
