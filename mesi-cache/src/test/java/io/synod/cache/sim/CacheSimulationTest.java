@@ -69,6 +69,26 @@ class CacheSimulationTest {
     }
   }
 
+  /**
+   * Seeds that broke the crash handling while it was being fixed (stuck transactions after a
+   * probed read was served twice, recalls answered for the wrong forward or lost with their
+   * entry, forward chains through two dead nodes, a restarted node withholding data): kept as
+   * regression cases whatever the default seed range becomes.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+      "7, 3, WRITE_BACK", "35, 3, WRITE_BACK", "48, 3, WRITE_BACK", "201, 3, WRITE_BACK",
+      "463, 3, WRITE_BACK", "766, 3, WRITE_BACK", "59, 3, WRITE_THROUGH", "145, 3, WRITE_THROUGH",
+      "486, 3, WRITE_THROUGH", "721, 3, WRITE_THROUGH", "0, 5, WRITE_BACK",
+      "12, 5, WRITE_THROUGH", "26, 5, WRITE_THROUGH", "41, 5, WRITE_THROUGH",
+      "59, 5, WRITE_THROUGH", "100, 5, WRITE_THROUGH", "716, 5, WRITE_THROUGH"})
+  void formerlyFailingSeedsHold(long seed, int nodes, WritePolicy writePolicy) {
+    SimOptions o = new SimOptions(seed, nodes, SimOptions.DEFAULT_OPS_PER_NODE, writePolicy,
+        seed % 2 == 0 ? PolicyKind.LRU : PolicyKind.LFU, true, false);
+    SimResult r = CacheSimulation.run(o);
+    assertTrue(r.ok(), () -> r.violations() + "\n  replay: " + CacheSimulation.replayCommand(o));
+  }
+
   @Test
   void skippingOneInvalidationIsCaught() {
     int caught = 0;
