@@ -62,7 +62,12 @@ import java.util.random.RandomGenerator;
 public final class Simulation implements SimCluster {
 
   private static final int TRACE = 40;
+  // the liveness phase fails after LIVENESS_TICKS without progress (no node applied anything
+  // new), or after LIVENESS_MAX_TICKS in all: a node that restarts far behind catches up one
+  // round trip per entry under the slowest drawn tunables (one entry per append, one append in
+  // flight, 15% loss), which may take longer than one window while progressing all along
   private static final int LIVENESS_TICKS = 600;
+  private static final int LIVENESS_MAX_TICKS = 5_000;
 
   private final SimOptions opts;
   private final SplittableRandom rnd;
@@ -325,19 +330,29 @@ public final class Simulation implements SimCluster {
         resume(n);
       }
     }
-    long deadline = clock.millis() + (long) LIVENESS_TICKS * SimOptions.UNITS_PER_TICK;
+    long window = (long) LIVENESS_TICKS * SimOptions.UNITS_PER_TICK;
+    long hardDeadline = clock.millis() + (long) LIVENESS_MAX_TICKS * SimOptions.UNITS_PER_TICK;
+    long deadline = clock.millis() + window;
+    long progress = appliedSum();
     while (violation == null && !queue.isEmpty() && clock.millis() < deadline) {
       step();
-      if (steps % 64 == 0 && live()) {
-        return;
+      if (steps % 64 == 0) {
+        if (live()) {
+          return;
+        }
+        long p = appliedSum();
+        if (p > progress) {
+          progress = p;
+          deadline = Math.min(hardDeadline, clock.millis() + window);
+        }
       }
     }
     if (violation == null && !live()) {
       SimNode l = leaderNode();
       StringBuilder b = new StringBuilder("liveness: after healing, no leader that committed an"
           + " entry of its term with every acked write (index " + workload.ackedIndex()
-          + ") applied everywhere within "
-          + LIVENESS_TICKS + " ticks;");
+          + ") applied everywhere (no progress for " + LIVENESS_TICKS + " ticks, or "
+          + LIVENESS_MAX_TICKS + " ticks in all);");
       for (SimNode n : nodes.values()) {
         b.append(' ').append(n.isUp() ? n.raft.toString() : n.id + "{" + n.state
             + (n.retired ? " retired" : "") + "}");
@@ -345,6 +360,17 @@ public final class Simulation implements SimCluster {
       b.append(l == null ? " (no leader)" : "");
       fail(b.toString());
     }
+  }
+
+  /** The sum of the applied indexes of the running members: grows while anyone catches up. */
+  private long appliedSum() {
+    long sum = 0;
+    for (SimNode n : nodes.values()) {
+      if (!n.retired && n.isUp()) {
+        sum += n.raft.appliedIndex();
+      }
+    }
+    return sum;
   }
 
   private boolean live() {
