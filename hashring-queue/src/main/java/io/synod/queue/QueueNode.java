@@ -43,6 +43,15 @@ import org.slf4j.LoggerFactory;
 public final class QueueNode implements QueueRequestHandler {
   private static final Logger LOG = LoggerFactory.getLogger(QueueNode.class);
   private static final int MAX_RETRIES = 40;
+  /**
+   * How long a replicated change that arrived ahead of its predecessors waits for them before
+   * the replica asks for a snapshot instead. Concurrent changes of one topic travel on several
+   * connections and overtake each other; waiting a little keeps a snapshot (a copy of the whole
+   * topic) for real gaps.
+   */
+  static final long PARK_MILLIS = 200;
+  /** Changes parked per topic at most; beyond it the replica asks for a snapshot at once. */
+  static final int MAX_PARKED_PER_TOPIC = 4096;
 
   private final String self;
   private final QueueConfig config;
@@ -55,6 +64,10 @@ public final class QueueNode implements QueueRequestHandler {
   /** Topic -> ring epoch at which this node finished taking the topic over. */
   private final Map<String, Long> readyEpoch = new TreeMap<>();
   private final Map<String, Sync> syncing = new TreeMap<>();
+  /** Replicated changes waiting for their predecessors, by topic then version; guarded by it. */
+  private final Map<String, TreeMap<Long, Parked>> parked = new TreeMap<>();
+
+  private record Parked(StoreOp op, CompletableFuture<Long> answer) {}
 
   private record Sync(long epoch, CompletableFuture<Void> done) {}
 
@@ -508,16 +521,79 @@ public final class QueueNode implements QueueRequestHandler {
     if (replicated == null || !acceptsFrom(r.topic(), r.from())) {
       return CompletableFuture.completedFuture(QueueRequest.REFUSED);
     }
-    boolean ok = replicated.applyReplicated(r.topic(), r.version(), r.op());
-    return CompletableFuture.completedFuture(
-        ok ? replicated.version(r.topic()) : QueueRequest.NEEDS_SNAPSHOT);
+    List<Runnable> answers = new ArrayList<>();
+    CompletableFuture<Long> answer;
+    synchronized (parked) {
+      if (replicated.applyReplicated(r.topic(), r.version(), r.op())) {
+        drainParked(r.topic(), answers);
+        answer = CompletableFuture.completedFuture(replicated.version(r.topic()));
+      } else {
+        // ahead of this copy: its predecessors are most likely still on their way
+        TreeMap<Long, Parked> waiting = parked.computeIfAbsent(r.topic(), k -> new TreeMap<>());
+        if (waiting.size() >= MAX_PARKED_PER_TOPIC) {
+          answer = CompletableFuture.completedFuture(QueueRequest.NEEDS_SNAPSHOT);
+        } else {
+          answer = new CompletableFuture<>();
+          Parked old = waiting.put(r.version(), new Parked(r.op(), answer));
+          if (old != null) {
+            // a resend of the same change: the newer request waits in its place
+            old.answer().completeExceptionally(new QueueException(
+                QueueException.Code.UNAVAILABLE, "replaced by a resend"));
+          }
+          long version = r.version();
+          scheduler.schedule(PARK_MILLIS, () -> expireParked(r.topic(), version));
+        }
+      }
+    }
+    answers.forEach(Runnable::run);
+    return answer;
+  }
+
+  /** Applies parked changes that have become next in line; answers them outside the lock. */
+  private void drainParked(String topic, List<Runnable> answers) {
+    TreeMap<Long, Parked> waiting = parked.get(topic);
+    while (waiting != null && !waiting.isEmpty()) {
+      Map.Entry<Long, Parked> first = waiting.firstEntry();
+      long have = replicated.version(topic);
+      if (first.getKey() > have + 1) {
+        break;
+      }
+      waiting.pollFirstEntry();
+      replicated.applyReplicated(topic, first.getKey(), first.getValue().op());
+      long now = replicated.version(topic);
+      CompletableFuture<Long> a = first.getValue().answer();
+      answers.add(() -> a.complete(now));
+    }
+    if (waiting != null && waiting.isEmpty()) {
+      parked.remove(topic);
+    }
+  }
+
+  private void expireParked(String topic, long version) {
+    Parked p;
+    synchronized (parked) {
+      TreeMap<Long, Parked> waiting = parked.get(topic);
+      p = waiting == null ? null : waiting.remove(version);
+      if (waiting != null && waiting.isEmpty()) {
+        parked.remove(topic);
+      }
+    }
+    if (p != null) {
+      // the gap did not fill: the owner sends a snapshot
+      p.answer().complete(QueueRequest.NEEDS_SNAPSHOT);
+    }
   }
 
   private CompletionStage<Long> onInstall(QueueRequest.InstallSnapshot s) {
     if (replicated == null || !acceptsFrom(s.topic(), s.from())) {
       return CompletableFuture.completedFuture(QueueRequest.REFUSED);
     }
-    replicated.install(s.snapshot());
+    List<Runnable> answers = new ArrayList<>();
+    synchronized (parked) {
+      replicated.install(s.snapshot());
+      drainParked(s.topic(), answers);
+    }
+    answers.forEach(Runnable::run);
     return CompletableFuture.completedFuture(replicated.version(s.topic()));
   }
 

@@ -188,4 +188,32 @@ class QueueNodeTest {
     assertEquals(QueueException.Code.INVALID_ARGUMENT,
         failure(nodes.get("node1").ack("t", "g", "bogus")));
   }
+
+  @Test
+  void aReplicatedChangeThatOvertakesItsPredecessorWaitsForItInsteadOfASnapshot() {
+    String topic = "overtaken";
+    String owner = view.current().ownerOf(topic);
+    String replica = view.current().successors(topic, 2).get(1);
+    QueueNode r = nodes.get(replica);
+    io.synod.queue.memory.StoreOp first = new io.synod.queue.memory.StoreOp.Append(
+        List.of(new StreamId(1, 0)), List.of(StreamRecord.of(new byte[] {1})));
+    io.synod.queue.memory.StoreOp second = new io.synod.queue.memory.StoreOp.Append(
+        List.of(new StreamId(2, 0)), List.of(StreamRecord.of(new byte[] {2})));
+    // version 2 arrives first: it is parked, not answered with NEEDS_SNAPSHOT
+    CompletableFuture<Long> late = r.handle(new QueueRequest.Replicate(topic, owner, 2, second))
+        .toCompletableFuture();
+    assertTrue(!late.isDone(), "parked until its predecessor arrives");
+    assertEquals(2L, done(r.handle(new QueueRequest.Replicate(topic, owner, 1, first))));
+    assertEquals(2L, late.join(), "applied in order once the gap filled");
+    assertEquals(2, stores.get(replica).version(topic));
+
+    // a gap that never fills ends in a request for a snapshot after PARK_MILLIS
+    io.synod.queue.memory.StoreOp fourth = new io.synod.queue.memory.StoreOp.Append(
+        List.of(new StreamId(4, 0)), List.of(StreamRecord.of(new byte[] {4})));
+    CompletableFuture<Long> orphan = r.handle(new QueueRequest.Replicate(topic, owner, 4, fourth))
+        .toCompletableFuture();
+    sched.advance(QueueNode.PARK_MILLIS + 1);
+    assertEquals(QueueRequest.NEEDS_SNAPSHOT, orphan.join());
+    assertEquals(2, stores.get(replica).version(topic), "nothing applied out of order");
+  }
 }
