@@ -32,6 +32,12 @@ owner_port() { # the node that serves a topic: the X-Synod-Node of a publish
 synod_suite() { # prefix
   local p=$1 l lp fp op np
   l=$(leader http://127.0.0.1:8001); lp=800${l#node}; fp=$(( lp == 8001 ? 8002 : 8001 ))
+  # warm-up, not recorded: the JIT compiles the hot paths of every node
+  for port in 8001 8002 8003; do
+    wrk -t10 -c10 -d3s -s $s/lock.lua "http://127.0.0.1:$port" >/dev/null
+    wrk -t10 -c10 -d2s -s $s/queue.lua "http://127.0.0.1:$port" >/dev/null
+    wrk -t2 -c20 -d2s -s $s/cache.lua "http://127.0.0.1:$port" >/dev/null
+  done
   run "$p-lock-leader" -t50 -c50 -s $s/lock.lua "http://127.0.0.1:$lp"
   run "$p-lock-follower" -t50 -c50 -s $s/lock.lua "http://127.0.0.1:$fp"
   op=$(owner_port http://127.0.0.1:8001 wrk-topic); np=$(( op == 8001 ? 8002 : 8001 ))
@@ -43,6 +49,7 @@ synod_suite() { # prefix
 echo "== machine: $(nproc) cores, $(uname -srm)"
 java -cp "$jar" io.synod.transport.http.HelloWorldServer 8099 > "$work/hello.log" 2>&1 & pids+=($!)
 wait_http http://127.0.0.1:8099/
+wrk -t2 -c100 -d5s http://127.0.0.1:8099/ >/dev/null   # warm-up
 run hello -t2 -c100 http://127.0.0.1:8099/
 kill "${pids[-1]}"
 

@@ -82,7 +82,6 @@ public final class SynodNode implements AutoCloseable {
   private final NodeMetrics metrics;
   private final ScheduledExecutorService scheduler;
   private final ScheduledExecutorService queueTimers;
-  private final ExecutorService callbacks;
   private final PeerClient peers;
   private final PublicApi api;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -123,12 +122,10 @@ public final class SynodNode implements AutoCloseable {
             config.nodeId(), config.roles(), config.peers(), clock,
             config.failureTimeoutMillis());
     this.metrics = new NodeMetrics(config.nodeId());
-    this.callbacks =
-        Executors.newFixedThreadPool(2, r -> daemon(r, "synod-" + config.nodeId() + "-peer"));
     this.peers =
         new PeerClient(
             config.nodeId(), Duration.ofMillis(Math.max(1000, config.failureTimeoutMillis())),
-            callbacks);
+            loops);
     this.redisUp = config.redisUrl() == null;
     this.queueTimers =
         Executors.newSingleThreadScheduledExecutor(
@@ -454,7 +451,6 @@ public final class SynodNode implements AutoCloseable {
     }
     peers.close();
     cachePool.close();
-    callbacks.shutdown();
     loops.close();
     LOG.info("node {} stopped", config.nodeId());
   }

@@ -3,21 +3,27 @@ package io.synod.server.cluster;
 import io.synod.transport.http.HttpRequestView;
 import io.synod.transport.http.HttpResponse;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.synod.transport.http.ClientRequest;
+import io.synod.transport.http.EventLoops;
+import io.synod.transport.http.HttpClientOptions;
+import io.synod.transport.http.HttpClientPool;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls other nodes over HTTP/1.1 with pooled keep-alive connections (the JDK client): forwards
- * public requests to the node that must serve them, and sends heartbeats. Never blocks the
- * caller; every call has a timeout. An unreachable peer is logged once per outage.
+ * Calls other nodes over HTTP/1.1 with pooled keep-alive connections (transport-http's Netty
+ * {@link HttpClientPool}): forwards public requests to the node that must serve them, and sends
+ * heartbeats. Never blocks the caller; every call has a timeout. An unreachable peer is logged
+ * once per outage.
+ *
+ * <p>It used the JDK's {@code java.net.http.HttpClient} at first; that client capped forwarding
+ * at about a fifth of what the leader serves directly (docs/PERFORMANCE.md), so forwarding now
+ * shares the event loops and the client the Raft, queue and cache transports use.
  */
 public final class PeerClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerClient.class);
@@ -25,11 +31,14 @@ public final class PeerClient implements AutoCloseable {
   /** Header that marks a forwarded request with the forwarding node's id. */
   public static final String FORWARDED = "X-Synod-Forwarded-By";
 
-  private final String self;
-  private final HttpClient http;
   /** Shortest timeout of a forwarded request. */
   public static final Duration MIN_FORWARD_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Connections per peer at most: one per request in flight, as many as a busy node needs. */
+  static final int MAX_CONNECTIONS_PER_PEER = 256;
+
+  private final String self;
+  private final HttpClientPool http;
   private final Duration timeout;
   private final Map<String, Boolean> unreachable = new ConcurrentHashMap<>();
 
@@ -38,17 +47,19 @@ public final class PeerClient implements AutoCloseable {
    *
    * @param self this node's id (sent in {@link #FORWARDED})
    * @param timeout per-request timeout
-   * @param executor runs response callbacks
+   * @param loops the node's event loops (not closed by this client)
    */
-  public PeerClient(String self, Duration timeout, Executor executor) {
+  public PeerClient(String self, Duration timeout, EventLoops loops) {
     this.self = self;
     this.timeout = timeout;
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .executor(executor)
-            .build();
+    this.http = HttpClientPool.create(loops, HttpClientOptions.builder()
+        .maxConnectionsPerPeer(MAX_CONNECTIONS_PER_PEER)
+        .maxPipelinedPerConnection(1)
+        .maxPendingPerPeer(16_384)
+        .connectTimeout(timeout)
+        .requestTimeout(timeout)
+        .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+        .build());
   }
 
   /**
@@ -60,16 +71,14 @@ public final class PeerClient implements AutoCloseable {
    * @return the target's response; completes exceptionally when it cannot be reached
    */
   public CompletableFuture<HttpResponse> forward(String peer, URI base, HttpRequestView request) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(base.resolve(request.uri()))
-            .timeout(forwardTimeout(request.path()))
-            .header(FORWARDED, self)
-            .method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
     String ct = request.header("content-type");
-    if (ct != null) {
-      b.header("Content-Type", ct);
+    ClientRequest r = ClientRequest.of(request.method(), request.uri())
+        .header(FORWARDED, self)
+        .timeout(forwardTimeout(request.path()));
+    if (request.body().length > 0 || ct != null) {
+      r = r.body(request.body(), ct == null ? HttpResponse.JSON : ct);
     }
-    return send(peer, b.build());
+    return send(peer, base, r);
   }
 
   /**
@@ -81,37 +90,37 @@ public final class PeerClient implements AutoCloseable {
    * @return the response
    */
   public CompletableFuture<HttpResponse> post(String peer, URI url, byte[] json) {
-    HttpRequest req =
-        HttpRequest.newBuilder(url)
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .header(FORWARDED, self)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(json))
-            .build();
-    return send(peer, req);
+    String target = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+    ClientRequest r = ClientRequest.of("POST", target)
+        .body(json, HttpResponse.JSON)
+        .header(FORWARDED, self)
+        .timeout(timeout);
+    return send(peer, url, r);
   }
 
-  private CompletableFuture<HttpResponse> send(String peer, HttpRequest req) {
-    return http.sendAsync(req, java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+  private CompletableFuture<HttpResponse> send(String peer, URI base, ClientRequest req) {
+    return http.send(base, req).toCompletableFuture()
         .handle(
             (r, err) -> {
               if (err != null) {
                 if (unreachable.put(peer, Boolean.TRUE) == null) {
-                  LOG.warn("peer {} at {} is unreachable: {}", peer, req.uri(), rootMessage(err));
+                  LOG.warn("peer {} at {} is unreachable: {}", peer, base, rootMessage(err));
                 }
                 throw new PeerUnreachableException(peer, rootMessage(err));
               }
               if (unreachable.remove(peer) != null) {
                 LOG.info("peer {} is reachable again", peer);
               }
+              // hop-by-hop and framing headers belong to this connection, not to the answer
               Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-              r.headers().map().forEach((k, v) -> {
-                if (!v.isEmpty() && !k.equalsIgnoreCase("content-length")
-                    && !k.equalsIgnoreCase("connection")) {
-                  headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0));
+              r.headers().forEach((k, v) -> {
+                if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("connection")
+                    && !k.equalsIgnoreCase("transfer-encoding")
+                    && !k.equalsIgnoreCase("keep-alive")) {
+                  headers.put(k.toLowerCase(java.util.Locale.ROOT), v);
                 }
               });
-              return HttpResponse.received(r.statusCode(), headers, r.body());
+              return HttpResponse.received(r.status(), headers, r.body());
             });
   }
 
@@ -141,6 +150,7 @@ public final class PeerClient implements AutoCloseable {
 
   @Override
   public void close() {
+    http.close();
     unreachable.clear();
   }
 
