@@ -28,8 +28,16 @@ import java.util.concurrent.CompletionStage;
  * it. {@link #acquire} and {@link #openSession} are not resent after an unknown outcome: a lock
  * may be counted per acquire (reentrancy) and a session is new state, so the caller must look
  * before trying again.
+ *
+ * <p>Leader affinity: every lock call is served by the lock leader, which any node forwards to
+ * and which the answer names ({@code X-Synod-Node}). When that node is one of the client's
+ * endpoints, later lock calls go to it first and skip the forwarding hop; when leadership moves,
+ * the old leader forwards and the next answer points the client at the new one.
  */
 public final class LockCommands {
+  /** Every lock call is served by the lock leader: they share one affinity group. */
+  private static final String LEADER = "lock-leader";
+
   private final RequestExecutor exec;
   private volatile boolean legacyOnly;
 
@@ -63,7 +71,7 @@ public final class LockCommands {
     body.put("wait_ms", request.waitTime().toMillis());
     Call call = Call.post("/v1/locks/" + Paths.encode(request.resource()) + "/acquire", body,
             Safety.NOT_IDEMPOTENT)
-        .plusTimeout(request.waitTime());
+        .plusTimeout(request.waitTime()).withAffinity(LEADER);
     return exec.execute(call).thenCompose(r -> {
       if (Paths.missingRoute(r)) {
         legacyOnly = true;
@@ -137,7 +145,7 @@ public final class LockCommands {
       return legacyRelease(resource, owner);
     }
     Call call = Call.post("/v1/locks/" + Paths.encode(resource) + "/release",
-        Map.of("owner_id", owner), Safety.IDEMPOTENT);
+        Map.of("owner_id", owner), Safety.IDEMPOTENT).withAffinity(LEADER);
     return exec.execute(call).thenCompose(r -> {
       if (Paths.missingRoute(r)) {
         legacyOnly = true;
@@ -160,7 +168,8 @@ public final class LockCommands {
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("ttl must be positive");
     }
-    Call call = Call.post("/v1/sessions", Map.of("ttl_ms", ttl.toMillis()), Safety.NOT_IDEMPOTENT);
+    Call call = Call.post("/v1/sessions", Map.of("ttl_ms", ttl.toMillis()), Safety.NOT_IDEMPOTENT)
+        .withAffinity(LEADER);
     return exec.execute(call).thenApply(r -> {
       JsonNode b = r.orThrow();
       return new LockSession(b.path("session_id").asText(),
@@ -178,7 +187,7 @@ public final class LockCommands {
   public CompletionStage<Long> keepAlive(String sessionId) {
     LockRequest.requireName(sessionId, "sessionId");
     Call call = Call.post("/v1/sessions/" + Paths.encode(sessionId) + "/keepalive", null,
-        Safety.IDEMPOTENT);
+        Safety.IDEMPOTENT).withAffinity(LEADER);
     return exec.execute(call).thenApply(r -> r.orThrow().path("expires_at").asLong());
   }
 
@@ -212,7 +221,7 @@ public final class LockCommands {
   public CompletionStage<Void> closeSession(String sessionId) {
     LockRequest.requireName(sessionId, "sessionId");
     Call call = new Call("DELETE", "/v1/sessions/" + Paths.encode(sessionId), null,
-        Safety.IDEMPOTENT, Duration.ZERO);
+        Safety.IDEMPOTENT, Duration.ZERO).withAffinity(LEADER);
     return exec.execute(call).thenApply(r -> {
       if (!(r.resent() && r.is(404, "unknown_session"))) {
         r.orThrow();
@@ -233,7 +242,8 @@ public final class LockCommands {
     body.put("resource_id", request.resource());
     body.put("mode", request.mode().wireName());
     body.put("requester_id", request.owner());
-    return exec.execute(Call.post("/lock/acquire", body, Safety.NOT_IDEMPOTENT))
+    return exec.execute(Call.post("/lock/acquire", body, Safety.NOT_IDEMPOTENT)
+            .withAffinity(LEADER))
         .thenApply(r -> grant(request, r));
   }
 
@@ -241,7 +251,8 @@ public final class LockCommands {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("resource_id", resource);
     body.put("owner_id", owner);
-    return exec.execute(Call.post("/lock/release", body, Safety.IDEMPOTENT)).thenApply(r -> {
+    return exec.execute(Call.post("/lock/release", body, Safety.IDEMPOTENT).withAffinity(LEADER))
+        .thenApply(r -> {
       releasedOrThrow(r);
       return null;
     });

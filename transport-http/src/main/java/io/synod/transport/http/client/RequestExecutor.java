@@ -11,10 +11,13 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -75,8 +78,14 @@ final class RequestExecutor {
    * @param body JSON body value, or null for none
    * @param safety whether it may be resent after an unknown outcome
    * @param extraTimeout added to the request timeout (a server-side wait), or zero
+   * @param affinity a group of calls served by one node (the lock leader), or null
    */
-  record Call(String method, String target, Object body, Safety safety, Duration extraTimeout) {
+  record Call(String method, String target, Object body, Safety safety, Duration extraTimeout,
+      String affinity) {
+    Call(String method, String target, Object body, Safety safety, Duration extraTimeout) {
+      this(method, target, body, safety, extraTimeout, null);
+    }
+
     static Call get(String target) {
       return new Call("GET", target, null, Safety.IDEMPOTENT, Duration.ZERO);
     }
@@ -86,7 +95,12 @@ final class RequestExecutor {
     }
 
     Call plusTimeout(Duration extra) {
-      return new Call(method, target, body, safety, extra);
+      return new Call(method, target, body, safety, extra, affinity);
+    }
+
+    /** A copy that starts at the node that served the last call of this affinity group. */
+    Call withAffinity(String group) {
+      return new Call(method, target, body, safety, extraTimeout, group);
     }
   }
 
@@ -161,6 +175,10 @@ final class RequestExecutor {
   private final SynodClientOptions options;
   private final List<URI> endpoints;
   private final AtomicInteger preferred = new AtomicInteger();
+  /** Node id to its base URI when that is a configured endpoint; empty when it is not. */
+  private final ConcurrentMap<String, Optional<URI>> members = new ConcurrentHashMap<>();
+  /** Affinity group to the endpoint that served it last. */
+  private final ConcurrentMap<String, URI> affinity = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   RequestExecutor(HttpClientPool pool, SynodClientOptions options) {
@@ -199,6 +217,39 @@ final class RequestExecutor {
     return endpoints.get(preferred.get());
   }
 
+  /**
+   * Points an affinity group at the node that served it, when that node is one of the configured
+   * endpoints: later calls of the group go there first and skip the forwarding hop. Node ids are
+   * mapped to URIs through {@code GET /v1/cluster}, asked once per unknown id; a member whose URL
+   * is not a configured endpoint (for example a container-internal name) is never used.
+   */
+  private CompletionStage<Void> learn(String group, String node) {
+    Optional<URI> known = members.get(node);
+    if (known != null) {
+      known.ifPresentOrElse(u -> affinity.put(group, u), () -> affinity.remove(group));
+      return CompletableFuture.completedFuture(null);
+    }
+    return refreshMembers().thenRun(() -> {
+      Optional<URI> u = members.computeIfAbsent(node, n -> Optional.empty());
+      u.ifPresentOrElse(x -> affinity.put(group, x), () -> affinity.remove(group));
+    });
+  }
+
+  private CompletionStage<Void> refreshMembers() {
+    return execute(Call.get("/v1/cluster")).handle((r, e) -> {
+      if (e == null && r.ok()) {
+        for (JsonNode m : r.json().path("members")) {
+          String id = m.path("node_id").asText(null);
+          URI u = asEndpoint(URI.create("http://unknown"), m.path("url").asText(null));
+          if (id != null) {
+            members.put(id, Optional.ofNullable(u).filter(endpoints::contains));
+          }
+        }
+      }
+      return null;
+    });
+  }
+
   static boolean isRefusal(HttpResponse r) {
     if (r.status() == 421) {
       return true;
@@ -231,7 +282,8 @@ final class RequestExecutor {
         r = r.body(Json.write(call.body()), HttpResponse.JSON);
       }
       this.request = r.timeout(options.requestTimeout().plus(call.extraTimeout()));
-      this.index = preferred.get();
+      URI served = call.affinity() == null ? null : affinity.get(call.affinity());
+      this.index = served != null ? endpoints.indexOf(served) : preferred.get();
       this.target = endpoints.get(index);
     }
 
@@ -260,7 +312,7 @@ final class RequestExecutor {
       int s = r.status();
       if (r.isSuccess()) {
         remember(to);
-        result.complete(new Reply(r, to, resent));
+        finish(new Reply(r, to, resent));
         return;
       }
       Reply reply = new Reply(r, to, resent);
@@ -294,7 +346,17 @@ final class RequestExecutor {
       }
       // a definite answer from a node that served the call: the caller maps it
       remember(to);
-      result.complete(reply);
+      finish(reply);
+    }
+
+    /** Completes, first learning which endpoint serves the call's affinity group. */
+    void finish(Reply r) {
+      String node = r.node();
+      if (call.affinity() == null || node == null) {
+        result.complete(r);
+        return;
+      }
+      learn(call.affinity(), node).whenComplete((v, e) -> result.complete(r));
     }
 
     void onFailure(URI to, Throwable e) {

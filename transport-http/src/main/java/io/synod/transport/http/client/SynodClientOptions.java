@@ -26,7 +26,7 @@ public final class SynodClientOptions {
   /** Default time from sending a request to its complete answer (waits are added to it). */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
   /** Default bound on sends of one call, redirects and failovers included. */
-  public static final int DEFAULT_MAX_ATTEMPTS = 8;
+  public static final int DEFAULT_MAX_ATTEMPTS = 16;
   /** Default pause after a round over every endpoint failed. */
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(100);
   /** Default largest pause between rounds. */

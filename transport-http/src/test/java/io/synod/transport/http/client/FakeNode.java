@@ -53,7 +53,9 @@ final class FakeNode implements AutoCloseable {
         hung.add(never);
         return never;
       }
-      return CompletableFuture.completedFuture(r.withHeader("X-Synod-Node", name));
+      // a scripted answer may name another node, as a forwarded answer does
+      return CompletableFuture.completedFuture(
+          r.header("X-Synod-Node") != null ? r : r.withHeader("X-Synod-Node", name));
     });
     return this;
   }
