@@ -101,12 +101,23 @@ class ClientApplicationIT {
     throw new AssertionError("no leader agreed by all nodes within " + timeout);
   }
 
+  /**
+   * A free port below Linux's ephemeral range, so no outgoing connection can take it between
+   * this check and the node's bind (see node-server's TestHttp.freePort).
+   */
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int i = 0; i < 2_000; i++) {
+      int port = 30_000 + Math.floorMod(NEXT_PORT.getAndIncrement(), 2_000);
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException taken) {
+        // in use: try the next one
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port below 32768"));
   }
+
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() % 2_000));
 }

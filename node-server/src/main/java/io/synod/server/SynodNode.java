@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -344,6 +345,17 @@ public final class SynodNode implements AutoCloseable {
       LOG.info("Redis at {} {}", u, up ? "answers" : "does not answer");
     }
     redisUp = up;
+  }
+
+  /**
+   * Writes this node's Modified cache lines back to main memory (through their homes), for a
+   * shutdown of several nodes at once: flushing every node while all are up avoids write-backs
+   * that wait for a home already gone.
+   *
+   * @return completes when every Modified line is written back
+   */
+  public CompletionStage<Void> flushCache() {
+    return cache.flush();
   }
 
   /** @return the bound HTTP port */

@@ -71,11 +71,27 @@ public final class TestHttp {
 
   /** Returns a port that was free a moment ago. */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    // Below Linux's ephemeral range (32768-60999): a port the OS handed out with bind(0) and that
+    // was released again can be taken by any outgoing connection before the test binds it (the
+    // nodes open many), which made cluster tests fail with "Address already in use". Ports here
+    // are only ever bound on purpose. The start is spread by process id so that parallel test
+    // JVMs do not walk the same sequence.
+    for (int i = 0; i < PORT_SPAN; i++) {
+      int port = PORT_FLOOR + Math.floorMod(NEXT_PORT.getAndIncrement(), PORT_SPAN);
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(false);
+        s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException taken) {
+        // in use: try the next one
+      }
     }
+    throw new IllegalStateException("no free port in " + PORT_FLOOR + ".." + (PORT_FLOOR + PORT_SPAN));
   }
+
+  private static final int PORT_FLOOR = 20_000;
+  private static final int PORT_SPAN = 12_000;
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger(
+          (int) (ProcessHandle.current().pid() * 97 % PORT_SPAN));
 }

@@ -54,6 +54,11 @@ final class DevCommand implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // write Modified lines back while every home is still up, then stop the nodes
+      java.util.concurrent.CompletableFuture.allOf(running.stream()
+              .map(n -> n.flushCache().toCompletableFuture().exceptionally(e -> null))
+              .toArray(java.util.concurrent.CompletableFuture[]::new))
+          .completeOnTimeout(null, 5, java.util.concurrent.TimeUnit.SECONDS).join();
       running.forEach(SynodNode::close);
       stopped.countDown();
     }, "synod-dev-shutdown"));
