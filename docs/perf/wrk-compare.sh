@@ -9,16 +9,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-15}
-out=docs/perf/results
+out=${OUT:-docs/perf/results}
 mkdir -p "$out"
 work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-./synod --version >/dev/null
 jar=node-server/target/synod.jar
+. docs/perf/cluster.sh
+./synod --version >/dev/null   # builds the jar when needed
 s=docs/perf/wrk
-wait_http() { for _ in $(seq 1 120); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done; return 1; }
 run() { # name args...
   local name=$1; shift
   echo "== $name: wrk $*"
@@ -47,43 +44,21 @@ synod_suite() { # prefix
 }
 
 echo "== machine: $(nproc) cores, $(uname -srm)"
-java -cp "$jar" io.synod.transport.http.HelloWorldServer 8099 > "$work/hello.log" 2>&1 & pids+=($!)
-wait_http http://127.0.0.1:8099/
+start_hello
 wrk -t2 -c100 -d5s http://127.0.0.1:8099/ >/dev/null   # warm-up
 run hello -t2 -c100 http://127.0.0.1:8099/
-kill "${pids[-1]}"
+stop_last 1
 
-java -jar "$jar" dev > "$work/dev.log" 2>&1 & pids+=($!)
-wait_http http://127.0.0.1:8003/ready; sleep 2
+start_dev; sleep 2
 synod_suite dev
-kill "${pids[-1]}"; sleep 2
+stop_last 1
 
-redis-server --port 6390 --appendonly yes --appendfsync everysec --dir "$work" --save '' \
-  > "$work/redis.log" 2>&1 & pids+=($!)
-sleep 1
-export PEERS=node1=http://127.0.0.1:8001,node2=http://127.0.0.1:8002,node3=http://127.0.0.1:8003
-for i in 1 2 3; do
-  NODE_ID=node$i HTTP_PORT=800$i HTTP_HOST=127.0.0.1 REDIS_URL=redis://127.0.0.1:6390 \
-    DATA_DIR="$work/data" java -jar "$jar" node > "$work/node$i.log" 2>&1 & pids+=($!)
-done
-for i in 1 2 3; do wait_http http://127.0.0.1:800$i/ready; done; sleep 2
+start_redis_cluster; sleep 2
 synod_suite redis
-echo "== redis-benchmark, 100 clients" | tee "$out/redis-benchmark.txt"
-redis-benchmark -p 6390 -c 100 -n 200000 -q -t get 2>&1 | tr '\r' '\n' \
-  | grep -a "requests per second" | tail -1 | tee -a "$out/redis-benchmark.txt"
-redis-benchmark -p 6390 -c 100 -n 200000 -q XADD bench-stream '*' f v 2>&1 | tr '\r' '\n' \
-  | grep -a "requests per second" | tail -1 | tee -a "$out/redis-benchmark.txt"
-for i in 1 2 3; do kill "${pids[-$i]}" 2>/dev/null || true; done; sleep 1
+redis_ceiling "$out/redis-benchmark.txt"
+stop_last 4
 
-if command -v etcd >/dev/null; then
-  cl="m1=http://127.0.0.1:12380,m2=http://127.0.0.1:22380,m3=http://127.0.0.1:32380"
-  for i in 1 2 3; do
-    etcd --name m$i --data-dir "$work/etcd$i" --listen-client-urls http://127.0.0.1:${i}2379 \
-      --advertise-client-urls http://127.0.0.1:${i}2379 --listen-peer-urls http://127.0.0.1:${i}2380 \
-      --initial-advertise-peer-urls http://127.0.0.1:${i}2380 --initial-cluster "$cl" \
-      --initial-cluster-state new --log-level error > "$work/etcd$i.log" 2>&1 & pids+=($!)
-  done
-  sleep 5
+if start_etcd; then
   run etcd-put -t2 -c100 -s $s/etcd-put.lua http://127.0.0.1:12379
   run etcd-lock -t50 -c50 -s $s/etcd-lock.lua http://127.0.0.1:12379
 fi

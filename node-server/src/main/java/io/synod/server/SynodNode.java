@@ -77,7 +77,6 @@ public final class SynodNode implements AutoCloseable {
    */
   private final HashRing cacheHomes;
   private final HttpClientPool cachePool;
-  private volatile java.util.SortedSet<String> cacheUp;
   private final CoherentCache cache;
   private final ClusterView cluster;
   private final NodeMetrics metrics;
@@ -111,7 +110,6 @@ public final class SynodNode implements AutoCloseable {
       lockMirror.attach(locks.machine());
     }
     this.cacheHomes = HashRing.of(config.peers().keySet());
-    this.cacheUp = new java.util.TreeSet<>(config.peers().keySet());
     this.cachePool = HttpClientPool.create(loops, HttpCacheTransport.recommendedClientOptions());
     this.cache = CoherentCache.start(config.nodeId(), cacheConfig(config), cacheHomes::ownerOf,
         cachePool, otherPeers(config),
@@ -139,7 +137,7 @@ public final class SynodNode implements AutoCloseable {
     locks.members().subscribe((up, index) -> queue.members(queueMembers()));
     // the cache's directories forget a member the log says is down (its lines are gone) and
     // welcome it back empty when it returns
-    locks.members().subscribe((up, index) -> onTimer(() -> cacheMembers(up)));
+    locks.members().subscribe((up, index) -> onTimer(this::cacheMembers));
     cluster.onChange(() -> onTimer(() -> queue.members(queueMembers())));
     this.api =
         new PublicApi(
@@ -165,19 +163,20 @@ public final class SynodNode implements AutoCloseable {
     return out;
   }
 
-  private void cacheMembers(java.util.SortedSet<String> up) {
-    java.util.SortedSet<String> before = cacheUp;
-    for (String id : before) {
-      if (!up.contains(id) && !id.equals(config.nodeId())) {
-        cache.nodeDown(id);
+  /**
+   * Tells the cache which peers are up: up in the Raft log and answering heartbeats. The cache
+   * takes back only peers it had dropped (see {@link CoherentCache#nodeUp}), so this runs on
+   * every membership change and every heartbeat round.
+   */
+  private void cacheMembers() {
+    java.util.SortedSet<String> up = locks.members().members();
+    for (String peer : cluster.others()) {
+      if (up.contains(peer) && cluster.isUp(peer)) {
+        cache.nodeUp(peer, config.peers().get(peer));
+      } else if (!up.contains(peer)) {
+        cache.nodeDown(peer);
       }
     }
-    for (String id : up) {
-      if (!before.contains(id) && !id.equals(config.nodeId())) {
-        cache.nodeUp(id, config.peers().get(id));
-      }
-    }
-    cacheUp = new java.util.TreeSet<>(up);
   }
 
   /** Runs a task on the timer thread unless the node is stopping. */
@@ -309,15 +308,9 @@ public final class SynodNode implements AutoCloseable {
       }
       cluster.check();
       reconcileMembers();
-      // the cache transport declares a peer down when a coherence batch cannot reach it (the
-      // protocol never resends); once the peer answers heartbeats again and the log has it up,
-      // its directories take it back (idempotent when it was never dropped)
-      java.util.SortedSet<String> up = cacheUp;
-      for (String peer : cluster.others()) {
-        if (up.contains(peer) && cluster.isUp(peer)) {
-          cache.nodeUp(peer, config.peers().get(peer));
-        }
-      }
+      // the cache transport drops a peer when a coherence batch cannot reach it (the protocol
+      // never resends); once it answers heartbeats again and the log has it up, it is taken back
+      cacheMembers();
     } catch (RuntimeException e) {
       LOG.warn("heartbeat round failed", e);
     }

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -24,12 +25,7 @@ import picocli.CommandLine.Spec;
 final class SimulateCacheCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--seeds", defaultValue = "100", description = "Seeds to run (default ${DEFAULT-VALUE}).")
-  int seeds;
-
-  @Option(names = "--seed-base", defaultValue = "0",
-      description = "First seed (default ${DEFAULT-VALUE}); replay one with --seed-base S --seeds 1.")
-  long seedBase;
+  @Mixin SeedRange range;
 
   @Option(names = "--nodes", defaultValue = "3", description = "Nodes, 2..16 (default ${DEFAULT-VALUE}).")
   int nodes;
@@ -46,9 +42,6 @@ final class SimulateCacheCommand implements Callable<Integer> {
   @Option(names = "--no-crashes", description = "Do not crash nodes.")
   boolean noCrashes;
 
-  @Option(names = "--verbose", description = "Print one line per seed.")
-  boolean verbose;
-
   @Option(names = "--break-skip-invalidation", hidden = true,
       description = "Test only: the directory skips one invalidation, to see the checkers catch it.")
   boolean skipInvalidation;
@@ -64,7 +57,7 @@ final class SimulateCacheCommand implements Callable<Integer> {
       err.println("synod simulate cache: unknown --policy '" + policy + "' (use lru or lfu)");
       return 2;
     }
-    if (seeds < 1 || nodes < 2 || nodes > 16 || ops < 1) {
+    if (!range.valid() || nodes < 2 || nodes > 16 || ops < 1) {
       err.println("synod simulate cache: need --seeds >= 1, --nodes in 2..16, --ops >= 1");
       return 2;
     }
@@ -74,8 +67,8 @@ final class SimulateCacheCommand implements Callable<Integer> {
     long messages = 0;
     long checked = 0;
     long crashes = 0;
-    for (int i = 0; i < seeds; i++) {
-      SimOptions o = new SimOptions(seedBase + i, nodes, ops,
+    for (long seed : range.seeds().toArray()) {
+      SimOptions o = new SimOptions(seed, nodes, ops,
           writeThrough ? WritePolicy.WRITE_THROUGH : WritePolicy.WRITE_BACK, kind, !noCrashes,
           skipInvalidation);
       SimResult r = CacheSimulation.run(o);
@@ -85,7 +78,7 @@ final class SimulateCacheCommand implements Callable<Integer> {
       messages += r.messages();
       checked += r.transactionsChecked();
       crashes += r.crashes();
-      if (verbose) {
+      if (range.verbose) {
         out.printf("seed %d: %d ops, %d hits, %d messages, %d crashes, %d violations%n",
             o.seed(), r.opsCompleted(), r.hits(), r.messages(), r.crashes(),
             r.violations().size());
@@ -99,8 +92,6 @@ final class SimulateCacheCommand implements Callable<Integer> {
     }
     out.printf("%d operations, %d hits, %d messages, %d transactions' message counts checked,"
         + " %d crashes%n", opsDone, hits, messages, checked, crashes);
-    out.println("simulate cache: " + seeds + " seeds, " + violations + " violations");
-    out.flush();
-    return violations > 0 ? 1 : 0;
+    return range.summary(out, "cache", violations);
   }
 }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -23,12 +24,7 @@ final class SimulateLockCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--seeds", defaultValue = "100", description = "How many seeds (default 100).")
-  int seeds;
-
-  @Option(names = "--seed-base", defaultValue = "1",
-      description = "The first seed; seeds run from B to B+N-1 (default 1).")
-  long seedBase;
+  @Mixin SeedRange range;
 
   @Option(names = "--steps", defaultValue = "2500",
       description = "Events per seed before the final drain (default 2500).")
@@ -42,9 +38,6 @@ final class SimulateLockCommand implements Callable<Integer> {
   @Option(names = "--trace", description = "After each failing seed, print its options and last events.")
   boolean trace;
 
-  @Option(names = "--verbose", description = "Print a line for every seed, passing or not.")
-  boolean verbose;
-
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -56,12 +49,12 @@ final class SimulateLockCommand implements Callable<Integer> {
       err.println("synod: unknown --bug '" + bug + "'");
       return 2;
     }
-    if (seeds < 1 || steps < 1) {
+    if (!range.valid() || steps < 1) {
       err.println("synod: --seeds and --steps must be positive");
       return 2;
     }
     int violations = 0;
-    for (long seed = seedBase; seed < seedBase + seeds; seed++) {
+    for (long seed : range.seeds().toArray()) {
       LockSimResult r = LockReplicaSimulation.run(seed, steps, chosen);
       if (!r.ok()) {
         violations++;
@@ -69,13 +62,11 @@ final class SimulateLockCommand implements Callable<Integer> {
         if (trace) {
           out.print(r.report());
         }
-      } else if (verbose) {
+      } else if (range.verbose) {
         out.println("seed " + seed + ": ok (" + r.stats() + ")");
       }
       out.flush();
     }
-    out.println("simulate lock: " + seeds + " seeds, " + violations + " violations");
-    out.flush();
-    return violations > 0 ? 1 : 0;
+    return range.summary(out, "lock", violations);
   }
 }

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -18,11 +19,7 @@ import picocli.CommandLine.Spec;
 final class SimulateQueueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--seeds", defaultValue = "100", description = "Seeds to run (default ${DEFAULT-VALUE}).")
-  int seeds;
-
-  @Option(names = {"--seed-base", "--first-seed"}, defaultValue = "1", description = "First seed (default ${DEFAULT-VALUE}); replay one with --seed-base S --seeds 1.")
-  long firstSeed;
+  @Mixin SeedRange range;
 
   @Option(names = "--nodes", defaultValue = "3", description = "Nodes (default ${DEFAULT-VALUE}).")
   int nodes;
@@ -33,9 +30,6 @@ final class SimulateQueueCommand implements Callable<Integer> {
   @Option(names = "--no-crashes", description = "Do not crash nodes.")
   boolean noCrashes;
 
-  @Option(names = "--verbose", description = "Print one line per seed.")
-  boolean verbose;
-
   @Option(names = "--fault", hidden = true, defaultValue = "NONE",
       description = "Break a rule on purpose to see the checker catch it: ${COMPLETION-CANDIDATES}.")
   QueueSimulation.Fault fault;
@@ -44,7 +38,7 @@ final class SimulateQueueCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (seeds < 1 || nodes < 2 || nodes > 9 || loss < 0 || loss >= 1) {
+    if (!range.valid() || nodes < 2 || nodes > 9 || loss < 0 || loss >= 1) {
       err.println("synod simulate queue: need --seeds >= 1, --nodes in 2..9, --loss in [0, 1)");
       return 2;
     }
@@ -56,15 +50,14 @@ final class SimulateQueueCommand implements Callable<Integer> {
     long deliveries = 0;
     long duplicates = 0;
     long crashes = 0;
-    for (int i = 0; i < seeds; i++) {
-      long seed = firstSeed + i;
+    for (long seed : range.seeds().toArray()) {
       QueueSimulation.SeedResult r = QueueSimulation.run(seed, opts);
       violations += r.violations().size();
       acked += r.acknowledgedPublishes();
       deliveries += r.deliveries();
       duplicates += r.duplicates();
       crashes += r.crashes();
-      if (verbose) {
+      if (range.verbose) {
         out.printf("seed %d: %d acked publishes, %d deliveries, %d duplicates, %d crashes,"
             + " %d violations%n", seed, r.acknowledgedPublishes(), r.deliveries(),
             r.duplicates(), r.crashes(), r.violations().size());
@@ -77,8 +70,6 @@ final class SimulateQueueCommand implements Callable<Integer> {
     }
     out.printf("%d acked publishes, %d deliveries, %d duplicates (redeliveries and retried"
         + " publishes, crashes included), %d crashes%n", acked, deliveries, duplicates, crashes);
-    out.println("simulate queue: " + seeds + " seeds, " + violations + " violations");
-    out.flush();
-    return violations > 0 ? 1 : 0;
+    return range.summary(out, "queue", violations);
   }
 }

@@ -7,9 +7,9 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -29,12 +29,7 @@ final class SimulateRaftCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--seeds", defaultValue = "100", description = "Seeds to run (default ${DEFAULT-VALUE}).")
-  int seeds;
-
-  @Option(names = "--seed-base", defaultValue = "1",
-      description = "First seed; seeds run from B to B+N-1 (default ${DEFAULT-VALUE}).")
-  long seedBase;
+  @Mixin SeedRange range;
 
   @Option(names = "--steps", defaultValue = "20000",
       description = "Events per seed before the liveness phase (default ${DEFAULT-VALUE}).")
@@ -63,9 +58,6 @@ final class SimulateRaftCommand implements Callable<Integer> {
   @Option(names = "--trace", description = "After each failing seed, print its options and last events.")
   boolean trace;
 
-  @Option(names = "--verbose", description = "Print a line for every seed, passing or not.")
-  boolean verbose;
-
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -75,14 +67,14 @@ final class SimulateRaftCommand implements Callable<Integer> {
       err.println("synod simulate raft: unknown --bug '" + bug + "'");
       return 2;
     }
-    if (seeds < 1 || steps < 1 || (nodes != 3 && nodes != 5)) {
+    if (!range.valid() || steps < 1 || (nodes != 3 && nodes != 5)) {
       err.println("synod simulate raft: need --seeds >= 1, --steps >= 1 and --nodes 3 or 5");
       return 2;
     }
     boolean bugVote = b.equals("vote-without-log-check");
     boolean bugCommit = b.equals("commit-previous-term");
     // seeds are independent: run them in parallel, print in seed order
-    List<SimResult> results = LongStream.range(seedBase, seedBase + seeds).parallel()
+    List<SimResult> results = range.seeds().parallel()
         .mapToObj(seed -> Simulation.run(SimOptions.draw(seed, nodes, steps, faults, membership,
             snapshots, bugVote, bugCommit)))
         .toList();
@@ -95,12 +87,10 @@ final class SimulateRaftCommand implements Callable<Integer> {
         if (trace) {
           out.print(r.report());
         }
-      } else if (verbose) {
+      } else if (range.verbose) {
         out.println("seed " + r.seed() + ": ok (" + r.stats() + ")");
       }
     }
-    out.println("simulate raft: " + seeds + " seeds, " + violations + " violations");
-    out.flush();
-    return violations > 0 ? 1 : 0;
+    return range.summary(out, "raft", violations);
   }
 }

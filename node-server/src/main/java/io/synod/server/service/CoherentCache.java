@@ -47,6 +47,8 @@ public final class CoherentCache implements AutoCloseable {
   private final CacheConfig config;
   private final HttpCacheTransport transport;
   private final CacheNode node;
+  /** Peers this cache has dropped (membership or a failed send) and not taken back yet. */
+  private final java.util.Set<String> down = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private CoherentCache(String nodeId, CacheConfig config, Function<String, String> homeOf,
       HttpClientPool pool, Map<String, URI> peers, MainMemory memory, Duration timeout) {
@@ -182,22 +184,27 @@ public final class CoherentCache implements AutoCloseable {
    * @param peer the peer's id
    */
   public void nodeDown(String peer) {
+    down.add(peer);
     node.nodeDown(peer);
   }
 
   /**
-   * A peer (re)joined with an empty cache at {@code baseUri}.
+   * A peer is up: when this cache had dropped it ({@link #nodeDown} or a failed send), it is
+   * taken back with an empty cache at {@code baseUri}; otherwise nothing happens, so callers may
+   * report every live peer on every heartbeat.
    *
    * @param peer the peer's id
    * @param baseUri its {@code http://host:port}
    */
   public void nodeUp(String peer, URI baseUri) {
-    transport.addPeer(peer, baseUri);
-    node.nodeUp(peer);
+    if (down.remove(peer)) {
+      transport.addPeer(peer, baseUri);
+      node.nodeUp(peer);
+    }
   }
 
   private void peerUnreachable(String peer) {
-    if (!peer.equals(nodeId)) {
+    if (!peer.equals(nodeId) && down.add(peer)) {
       LOG.debug("cache peer {} unreachable: treating it as down", peer);
       node.nodeDown(peer);
     }

@@ -151,4 +151,27 @@ class CoherentCacheIT {
     await(caches.get(reader).write(address, TextNode.valueOf("after")));
     assertEquals(TextNode.valueOf("after"), await(caches.get(home).read(address)).value());
   }
+
+  @Test
+  void aDroppedPeerIsTakenBackOnceAndALivePeerIsLeftAlone() {
+    start();
+    String address = "back";
+    String home = homeOf(address);
+    String other = IDS.stream().filter(id -> !id.equals(home)).findFirst().orElseThrow();
+    // reporting a live peer up changes nothing: its shared copy stays valid and coherent
+    await(caches.get(other).read(address));
+    caches.get(home).nodeUp(other, URI.create("http://127.0.0.1:1"));
+    await(caches.get(home).write(address, TextNode.valueOf("v1")));
+    assertEquals(TextNode.valueOf("v1"), await(caches.get(other).read(address)).value(),
+        "the home still reaches the peer at its real address and invalidated its copy");
+    // dropped, then taken back with an empty cache: coherence goes on
+    caches.get(home).nodeDown(other);
+    caches.get(home).nodeUp(other, uriOf(other));
+    await(caches.get(other).write(address, TextNode.valueOf("v2")));
+    assertEquals(TextNode.valueOf("v2"), await(caches.get(home).read(address)).value());
+  }
+
+  private URI uriOf(String id) {
+    return URI.create("http://127.0.0.1:" + servers.get(id).port());
+  }
 }
