@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
       "Load-test running nodes with the first system's Locust scenarios and print requests/s,"
           + " failures and latency percentiles per endpoint (HdrHistogram).",
       "lock: acquire+release an exclusive lock on a unique resource; queue: publish, consume"
-          + " and ack on one topic; cache: 95% reads, 5% writes over 50 keys; hello: GET the"
+          + " and ack on one topic; cache: 95%% reads, 5%% writes over 50 keys; hello: GET the"
           + " target URL (a ceiling run against a plain HTTP server); etcd_put, etcd_lock: the same load"
           + " against etcd's v3 JSON gateway (puts; lock then unlock), for a side-by-side run;"
           + " all: lock, queue, cache.",
