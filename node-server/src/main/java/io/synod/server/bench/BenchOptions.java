@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param requestTimeout how long one request may take before it counts as failed
  * @param seed seeds each user's random choices (cache keys, read/write mix)
  * @param runId makes resource and topic names unique to this run
+ * @param warmup how long the users run before the figures start (not counted in the duration; its
+ *     failures still fail the run)
  */
 public record BenchOptions(
     List<URI> targets,
@@ -23,7 +25,20 @@ public record BenchOptions(
     Duration duration,
     Duration requestTimeout,
     long seed,
-    String runId) {
+    String runId,
+    Duration warmup) {
+
+  /** Options with no warm-up. */
+  public BenchOptions(
+      List<URI> targets,
+      int users,
+      double spawnRatePerSecond,
+      Duration duration,
+      Duration requestTimeout,
+      long seed,
+      String runId) {
+    this(targets, users, spawnRatePerSecond, duration, requestTimeout, seed, runId, Duration.ZERO);
+  }
 
   /** Checks the values. */
   public BenchOptions {
@@ -40,6 +55,10 @@ public record BenchOptions(
     }
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("--duration must be positive: " + duration);
+    }
+    Objects.requireNonNull(warmup, "warmup");
+    if (warmup.isNegative()) {
+      throw new IllegalArgumentException("--warmup must not be negative: " + warmup);
     }
   }
 }

@@ -12,8 +12,16 @@ import org.HdrHistogram.Histogram;
  * @param users the number of users at full strength
  * @param seconds the measured wall time of the run
  * @param rows one row per endpoint that saw requests, then a {@code total} row
+ * @param warmupRequests requests finished during the warm-up, not in the rows
+ * @param warmupFailures failures during the warm-up: not in the rows, but they fail the run
  */
-public record BenchResult(String scenario, int users, double seconds, List<Row> rows) {
+public record BenchResult(
+    String scenario,
+    int users,
+    double seconds,
+    List<Row> rows,
+    long warmupRequests,
+    long warmupFailures) {
 
   /**
    * One line of the final table. Latencies in milliseconds.
@@ -51,7 +59,8 @@ public record BenchResult(String scenario, int users, double seconds, List<Row> 
       rows.add(row(e.label, h, stats.failures(e), seconds, stats.lastFailure(e)));
     }
     rows.add(row("total", all, failures, seconds, null));
-    return new BenchResult(scenario.label(), users, seconds, List.copyOf(rows));
+    return new BenchResult(scenario.label(), users, seconds, List.copyOf(rows),
+        stats.warmupRequests(), stats.warmupFailures());
   }
 
   private static Row row(String label, Histogram h, long failures, double seconds, String last) {
@@ -75,6 +84,11 @@ public record BenchResult(String scenario, int users, double seconds, List<Row> 
   /** The total row. */
   public Row total() {
     return rows.get(rows.size() - 1);
+  }
+
+  /** @return every failed request of the run, the warm-up's included */
+  public long allFailures() {
+    return total().failures() + warmupFailures;
   }
 
   /** The table printed at the end of a run. */
@@ -108,6 +122,10 @@ public record BenchResult(String scenario, int users, double seconds, List<Row> 
               r.p95Millis(),
               r.p99Millis(),
               r.maxMillis()));
+    }
+    if (warmupRequests > 0) {
+      sb.append(String.format(Locale.ROOT,
+          "warm-up (not in the figures): %d requests, %d failures%n", warmupRequests, warmupFailures));
     }
     for (Row r : rows) {
       if (r.lastFailure() != null) {
