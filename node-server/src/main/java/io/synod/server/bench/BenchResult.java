@@ -14,6 +14,7 @@ import org.HdrHistogram.Histogram;
  * @param rows one row per endpoint that saw requests, then a {@code total} row
  * @param warmupRequests requests finished during the warm-up, not in the rows
  * @param warmupFailures failures during the warm-up: not in the rows, but they fail the run
+ * @param timeline one sample per second of the measured run
  */
 public record BenchResult(
     String scenario,
@@ -21,7 +22,21 @@ public record BenchResult(
     double seconds,
     List<Row> rows,
     long warmupRequests,
-    long warmupFailures) {
+    long warmupFailures,
+    List<Sample> timeline) {
+
+  /**
+   * One second of a run.
+   *
+   * @param second seconds since the figures started
+   * @param users users running
+   * @param requests requests finished in that second
+   * @param failures of which failed
+   * @param p50Millis median latency in that second
+   * @param p99Millis 99th percentile in that second
+   */
+  public record Sample(
+      long second, int users, long requests, long failures, double p50Millis, double p99Millis) {}
 
   /**
    * One line of the final table. Latencies in milliseconds.
@@ -44,7 +59,8 @@ public record BenchResult(
       double meanMillis,
       String lastFailure) {}
 
-  static BenchResult of(Scenario scenario, int users, double seconds, BenchStats stats) {
+  static BenchResult of(
+      Scenario scenario, int users, double seconds, BenchStats stats, List<Sample> timeline) {
     stats.drainInterval();
     List<Row> rows = new ArrayList<>();
     Histogram all = new Histogram(3);
@@ -60,7 +76,7 @@ public record BenchResult(
     }
     rows.add(row("total", all, failures, seconds, null));
     return new BenchResult(scenario.label(), users, seconds, List.copyOf(rows),
-        stats.warmupRequests(), stats.warmupFailures());
+        stats.warmupRequests(), stats.warmupFailures(), List.copyOf(timeline));
   }
 
   private static Row row(String label, Histogram h, long failures, double seconds, String last) {

@@ -68,6 +68,7 @@ public final class BenchRunner {
     for (int i = 0; i < loopCount; i++) {
       pools.add(HttpClientPool.create(loops, clientOptions));
     }
+    List<BenchResult.Sample> timeline = java.util.Collections.synchronizedList(new ArrayList<>());
     long warmupNanos = options.warmup().toNanos();
     if (warmupNanos > 0) {
       stats.pauseForWarmup();
@@ -105,13 +106,12 @@ public final class BenchRunner {
           0,
           spawnIntervalMicros,
           TimeUnit.MICROSECONDS);
-      if (progress != null) {
-        timer.scheduleAtFixedRate(
-            () -> printProgress(scenario, stats, startNanos, started.get()),
-            1,
-            1,
-            TimeUnit.SECONDS);
-      }
+      // one sample a second, for the live line and the report's timeline
+      timer.scheduleAtFixedRate(
+          () -> sample(scenario, stats, startNanos, started.get(), timeline),
+          1,
+          1,
+          TimeUnit.SECONDS);
       long waitMillis = TimeUnit.NANOSECONDS.toMillis(endNanos - System.nanoTime());
       if (!awaitQuietly(allStarted, waitMillis + 1000)) {
         LOG.debug("not all users started before the end of the run");
@@ -131,7 +131,12 @@ public final class BenchRunner {
     if (progress != null) {
       progress.println();
     }
-    return BenchResult.of(scenario, Math.min(options.users(), started.get()), seconds, stats);
+    List<BenchResult.Sample> samples;
+    synchronized (timeline) {
+      samples = List.copyOf(timeline);
+    }
+    return BenchResult.of(
+        scenario, Math.min(options.users(), started.get()), seconds, stats, samples);
   }
 
   private static boolean awaitQuietly(CompletableFuture<Void> f, long millis)
@@ -144,9 +149,19 @@ public final class BenchRunner {
     }
   }
 
-  private void printProgress(Scenario scenario, BenchStats stats, long startNanos, int users) {
+  private long failuresSoFar;
+
+  private void sample(
+      Scenario scenario,
+      BenchStats stats,
+      long startNanos,
+      int users,
+      List<BenchResult.Sample> timeline) {
     long now = System.nanoTime();
     if (now - startNanos < 0) {
+      if (progress == null) {
+        return;
+      }
       progress.printf(Locale.ROOT, "\r[%s warm-up %3ds left] users %4d   ", scenario.label(),
           TimeUnit.NANOSECONDS.toSeconds(startNanos - now) + 1, Math.min(users, options.users()));
       progress.flush();
@@ -154,6 +169,19 @@ public final class BenchRunner {
     }
     Histogram interval = stats.drainInterval();
     long elapsed = TimeUnit.NANOSECONDS.toSeconds(now - startNanos);
+    long failures = stats.totalFailures();
+    timeline.add(
+        new BenchResult.Sample(
+            elapsed,
+            Math.min(users, options.users()),
+            interval.getTotalCount(),
+            failures - failuresSoFar,
+            interval.getValueAtPercentile(50) / 1000.0,
+            interval.getValueAtPercentile(99) / 1000.0));
+    failuresSoFar = failures;
+    if (progress == null) {
+      return;
+    }
     progress.printf(
         Locale.ROOT,
         "\r[%s %4ds] users %4d  %9.0f req/s  failures %6d  p50 %7.2f ms  p99 %7.2f ms   ",

@@ -98,6 +98,11 @@ public final class BenchCommand implements Callable<Integer> {
   File json;
 
   @Option(
+      names = "--report",
+      description = "Also write a self-contained HTML report (throughput and latency over time)")
+  File report;
+
+  @Option(
       names = "--progress",
       defaultValue = "auto",
       description = "Live line once a second: auto (on a terminal), always or never")
@@ -149,6 +154,11 @@ public final class BenchCommand implements Callable<Integer> {
     if (json != null) {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json, results);
       out.println("results written to " + json);
+    }
+    if (report != null) {
+      io.synod.server.bench.BenchReport.write(report.toPath(), results,
+          "synod " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+      out.println("report written to " + report);
     }
     out.flush();
     return failures > 0 ? 1 : 0;

@@ -254,4 +254,27 @@ class BenchRunnerTest {
             "1000", "--warmup", "700ms", "--duration", "300ms", "--progress", "never");
     assertEquals(1, rc);
   }
+
+  @Test
+  void reportShowsThroughputAndLatencyOverTimeAndTheTable(@TempDir Path dir) throws Exception {
+    Path html = dir.resolve("r.html");
+    int rc =
+        SynodCli.execute(
+            "bench", "lock", "--target", base().toString(), "--users", "2", "--spawn-rate",
+            "100", "--duration", "2500ms", "--progress", "never", "--report", html.toString());
+    assertEquals(0, rc);
+    String page = Files.readString(html);
+    assertTrue(page.startsWith("<!doctype html>"), page);
+    assertTrue(page.contains("aria-label=\"throughput (requests/s)\""), page);
+    assertTrue(page.contains("aria-label=\"latency (ms)\""), page);
+    assertTrue(page.contains("data-series=\"p99\""), page);
+    assertTrue(page.contains("<td>POST /lock/acquire</td>"), page);
+    for (String external : List.of("<script", "src=", "href=", "@import")) {
+      assertTrue(!page.contains(external), "self-contained, but has " + external);
+    }
+    // at least two one-second samples were drawn as points of the throughput line
+    String line = page.substring(page.indexOf("data-series=\"requests/s\""));
+    line = line.substring(line.indexOf("points=\"") + 8, line.indexOf("\" fill"));
+    assertTrue(line.split(" ").length >= 2, line);
+  }
 }
