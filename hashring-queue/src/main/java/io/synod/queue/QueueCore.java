@@ -291,6 +291,12 @@ public final class QueueCore {
     knownLength.remove(topic);
   }
 
+  /** Forgets cached state of every topic (the ring changed). */
+  public synchronized void forgetAll() {
+    knownGroups.clear();
+    knownLength.clear();
+  }
+
   /**
    * Gives up to {@code max} messages to a consumer of a group: first messages whose visibility
    * timeout ran out (or that were nacked), then new ones, each in id order. Messages over the

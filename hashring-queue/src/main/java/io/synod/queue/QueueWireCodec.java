@@ -525,6 +525,29 @@ public final class QueueWireCodec {
     }
   }
 
+  /**
+   * Writes one stream's full copy (used by the replicated queue's snapshots).
+   *
+   * @param out the stream
+   * @param s the copy
+   * @throws IOException when the stream fails
+   */
+  public static void writeTopicSnapshot(DataOutputStream out, TopicSnapshot s)
+      throws IOException {
+    writeSnapshot(out, s);
+  }
+
+  /**
+   * Reads what {@link #writeTopicSnapshot} wrote.
+   *
+   * @param in the stream
+   * @return the copy
+   * @throws IOException when the stream fails or is malformed
+   */
+  public static TopicSnapshot readTopicSnapshot(DataInputStream in) throws IOException {
+    return readSnapshot(in);
+  }
+
   private static void writeSnapshot(DataOutputStream out, TopicSnapshot s) throws IOException {
     out.writeUTF(s.stream());
     out.writeLong(s.version());

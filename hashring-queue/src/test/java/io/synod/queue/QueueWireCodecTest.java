@@ -100,9 +100,11 @@ class QueueWireCodecTest {
     AtomicReference<HashRing> ring =
         new AtomicReference<>(HashRing.of(List.of("n1", "n2", "n3"), 64, 1));
     Map<String, QueueNode> nodes = new TreeMap<>();
+    // one store shared by the nodes, as Redis is
+    InMemoryStreamStore shared = new InMemoryStreamStore(sched::now);
     for (String id : ring.get().nodes()) {
       QueueNode n = new QueueNode(id, QueueConfig.defaults().withVisibilityTimeoutMillis(100),
-          ring::get, new InMemoryStreamStore(sched::now), wire, sched, sched::now);
+          ring::get, shared, wire, sched, sched::now);
       nodes.put(id, n);
       inner.register(id, n);
     }
@@ -127,7 +129,7 @@ class QueueWireCodecTest {
     assertEquals(QueueException.Code.NOT_FOUND, e.code());
     assertEquals(2, join(sched, entry.stats(topic)).length());
     assertEquals(2, join(sched, entry.browse(topic, "0-0", 10)).size());
-    // the owner dies; the next node serves the topic from its replica
+    // the owner dies; the next node serves the topic from the shared store
     inner.unregister(owner);
     ring.set(ring.get().withoutNode(owner, 2));
     nodes.remove(owner);

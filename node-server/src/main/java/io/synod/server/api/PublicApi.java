@@ -1037,6 +1037,24 @@ public final class PublicApi {
       ringOut.put(Role.QUEUE.id(), shares);
       out.put("ring", ringOut);
     }
+    // every Raft group of this node: the lock group, then the queue's groups (embedded storage)
+    List<Map<String, Object>> groups = new ArrayList<>();
+    Map<String, Object> lockGroup = new LinkedHashMap<>();
+    lockGroup.put("name", "lock");
+    lockGroup.put("service", "lock");
+    lockGroup.put("raft_group", st.groupId());
+    lockGroup.put("members", voters);
+    lockGroup.put("leader", st.leader() == null ? null : st.leader().value());
+    lockGroup.put("role", st.role().name().toLowerCase(java.util.Locale.ROOT));
+    lockGroup.put("term", st.term());
+    lockGroup.put("commit_index", st.commitIndex());
+    lockGroup.put("applied_index", st.appliedIndex());
+    lockGroup.put("last_index", st.lastIndex());
+    groups.add(lockGroup);
+    if (queue.groups() != null) {
+      groups.addAll(queue.groups().describe());
+    }
+    out.put("groups", groups);
     out.put("down_in_log", locks.members().downMembers());
     out.put("membership_index", locks.members().version());
     return out;
