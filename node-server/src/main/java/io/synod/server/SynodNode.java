@@ -379,14 +379,16 @@ public final class SynodNode implements AutoCloseable {
   }
 
   /**
-   * Waits until this node knows a lock leader (itself or another member).
+   * Waits until this node knows a lock leader (itself or another member) and, on embedded
+   * storage, a leader of every queue group it is a member of.
    *
    * @param timeout the longest wait
-   * @return whether a leader is known
+   * @return whether the leaders are known
    */
   public boolean awaitLockLeader(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!locks.isLeader() && locks.leader() == null) {
+    while ((!locks.isLeader() && locks.leader() == null)
+        || (queue.groups() != null && !queue.groups().allLed())) {
       if (System.nanoTime() > deadline) {
         return false;
       }

@@ -419,9 +419,9 @@ public final class PublicApi {
   }
 
   /*
-   * Queue requests are handed to this node's QueueNode, which serves a topic it owns and
-   * forwards the others to their owner through HttpQueueTransport; the node header names the
-   * owner the request was routed to. Payloads are stored as the JSON text of the message.
+   * Queue requests are handed to this node's QueueNode, which serves a topic this node serves
+   * (the leader of its Raft group on embedded storage, its ring owner on Redis) and forwards the
+   * others through HttpQueueTransport; the node header names the node the request was routed to. Payloads are stored as the JSON text of the message.
    */
 
   private CompletionStage<HttpResponse> queued(String topic, Supplier<CompletionStage<?>> call) {
@@ -429,6 +429,10 @@ public final class PublicApi {
     try {
       owner = queue.node().ownerOf(topic);
     } catch (RuntimeException e) {
+      owner = self;
+    }
+    if (owner == null) {
+      // no leader of the topic's group known yet: this node answers (503, retry)
       owner = self;
     }
     String servedBy = owner;

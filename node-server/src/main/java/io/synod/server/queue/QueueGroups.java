@@ -404,6 +404,16 @@ public final class QueueGroups implements TopicServers, AutoCloseable {
     return out;
   }
 
+  /** @return whether every group this node is a member of knows a leader */
+  public boolean allLed() {
+    for (Group g : groups) {
+      if (g.raft != null && g.raft.status().leader() == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** @return how many groups this node leads */
   public int leading() {
     int n = 0;
