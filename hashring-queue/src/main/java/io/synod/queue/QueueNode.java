@@ -101,6 +101,16 @@ public final class QueueNode implements QueueRequestHandler {
   }
 
   /**
+   * How many vanished consumer groups this node created again (ring-routed nodes over a shared
+   * store; 0 otherwise).
+   *
+   * @return the count
+   */
+  public long groupsRecreated() {
+    return core == null ? 0 : core.groupsRecreated();
+  }
+
+  /**
    * The node that serves a topic now.
    *
    * @param topic the topic

@@ -246,6 +246,7 @@ public final class SynodNode implements AutoCloseable {
     metrics.gauge("queue_delivered", api::deliveredCount);
     metrics.gauge("queue_acked", api::ackedCount);
     metrics.gauge("queue_ring_epoch", () -> queue.ring().epoch());
+    metrics.gauge("queue_groups_recreated", () -> queue.node().groupsRecreated());
     metrics.gauge("queue_ring_members", () -> queue.ring().nodes().size());
     for (String k : List.of("hits", "misses", "write_backs", "evictions",
         "invalidations_sent", "invalidations_received", "upgrades", "forwarded_requests",
