@@ -10,11 +10,21 @@ import java.io.InputStream;
  * committed commands are applied to the machine in log order, snapshots are the machine's frozen
  * copy. Called on the group's Raft thread only.
  */
-final class QueueStateMachine implements StateMachine {
+public final class QueueStateMachine implements StateMachine {
   private final QueueMachine machine;
 
-  QueueStateMachine(QueueMachine machine) {
+  /**
+   * An adapter.
+   *
+   * @param machine the queue state it applies commands to
+   */
+  public QueueStateMachine(QueueMachine machine) {
     this.machine = machine;
+  }
+
+  /** @return the queue state (read it on the apply thread only) */
+  public QueueMachine machine() {
+    return machine;
   }
 
   @Override
