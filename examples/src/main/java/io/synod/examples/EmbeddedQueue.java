@@ -69,7 +69,7 @@ public final class EmbeddedQueue {
    * @return what happened
    */
   public static Result run(long visibilityTimeoutMillis) {
-    // virtual time: scheduled work (replication, redelivery deadlines) runs when we advance it
+    // virtual time: scheduled work (redelivery deadlines) runs when we advance it
     VirtualScheduler clock = new VirtualScheduler(1_000_000);
     InMemoryQueueTransport transport = new InMemoryQueueTransport(Runnable::run);
     StaticMembership members = new StaticMembership(List.of("node1", "node2", "node3"));

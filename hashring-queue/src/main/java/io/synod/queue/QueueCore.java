@@ -67,6 +67,8 @@ public final class QueueCore {
   private final Map<String, List<Runnable>> waiters = new TreeMap<>();
   private final Map<String, Counters> counters = new TreeMap<>();
   private final Map<String, Long> knownLength = new TreeMap<>();
+  private final java.util.concurrent.atomic.AtomicLong groupsRecreated =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private static final class Counters {
     long redeliveries;
@@ -292,6 +294,46 @@ public final class QueueCore {
   }
 
   /**
+   * Runs a group operation; when the store says the group is gone (Redis NOGROUP: the key was
+   * deleted, or Redis restarted without persistence) the group is forgotten, created again at
+   * the start of the stream, counted and logged, and the operation tried once more. Without this
+   * a vanished group answered every consume with 503 until the node restarted.
+   */
+  private <T> CompletionStage<T> withGroup(String topic, String group,
+      java.util.function.Supplier<CompletionStage<T>> op) {
+    return ensureGroup(topic, group).thenCompose(v -> op.get()).exceptionallyCompose(t -> {
+      Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+          ? t.getCause() : t;
+      if (!(c instanceof io.synod.queue.spi.NoSuchGroupException)) {
+        return CompletableFuture.failedFuture(c);
+      }
+      synchronized (this) {
+        knownGroups.remove(topic + '\u0000' + group);
+        knownLength.remove(topic);
+      }
+      groupsRecreated.incrementAndGet();
+      LOG.warn("consumer group '{}' of topic '{}' vanished from the store; created it again",
+          group, topic);
+      return ensureGroup(topic, group).thenCompose(v -> op.get());
+    });
+  }
+
+  /**
+   * How many vanished consumer groups were created again (metric).
+   *
+   * @return the count
+   */
+  public long groupsRecreated() {
+    return groupsRecreated.get();
+  }
+
+  /** Forgets cached state of every topic (the ring changed). */
+  public synchronized void forgetAll() {
+    knownGroups.clear();
+    knownLength.clear();
+  }
+
+  /**
    * Gives up to {@code max} messages to a consumer of a group: first messages whose visibility
    * timeout ran out (or that were nacked), then new ones, each in id order. Messages over the
    * delivery limit go to {@code <topic>.dlq} instead. With {@code waitMillis > 0} and nothing to
@@ -318,8 +360,8 @@ public final class QueueCore {
         throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
             "wait must be in 0.." + config.maxWaitMillis() + " ms, got " + waitMillis);
       }
-      CompletionStage<List<Delivery>> first = ensureGroup(topic, group)
-          .thenCompose(v -> attempt(topic, group, consumer, max));
+      CompletionStage<List<Delivery>> first =
+          withGroup(topic, group, () -> attempt(topic, group, consumer, max));
       if (waitMillis == 0) {
         return first;
       }
@@ -343,23 +385,24 @@ public final class QueueCore {
         }
         busy[0] = true;
       }
-      attempt(topic, group, consumer, max).whenComplete((got, err) -> {
-        synchronized (lock) {
-          busy[0] = false;
-        }
-        long now = clock.getAsLong();
-        if (err != null) {
-          cancel(timer);
-          unpark(topic, self[0]);
-          result.completeExceptionally(QueueException.of(err));
-        } else if (!got.isEmpty() || now >= deadline) {
-          cancel(timer);
-          unpark(topic, self[0]);
-          result.complete(got);
-        } else {
-          rearm(timer, Math.min(deadline - now, config.longPollRecheckMillis()), self[0]);
-        }
-      });
+      withGroup(topic, group, () -> attempt(topic, group, consumer, max))
+          .whenComplete((got, err) -> {
+            synchronized (lock) {
+              busy[0] = false;
+            }
+            long now = clock.getAsLong();
+            if (err != null) {
+              cancel(timer);
+              unpark(topic, self[0]);
+              result.completeExceptionally(QueueException.of(err));
+            } else if (!got.isEmpty() || now >= deadline) {
+              cancel(timer);
+              unpark(topic, self[0]);
+              result.complete(got);
+            } else {
+              rearm(timer, Math.min(deadline - now, config.longPollRecheckMillis()), self[0]);
+            }
+          });
     };
     self[0] = retry;
     synchronized (this) {
@@ -589,8 +632,7 @@ public final class QueueCore {
   }
 
   private CompletionStage<Void> held(String topic, String group, String consumer, StreamId id) {
-    return ensureGroup(topic, group)
-        .thenCompose(v -> store.pending(topic, group, id, 1))
+    return withGroup(topic, group, () -> store.pending(topic, group, id, 1))
         .thenAccept(p -> {
           if (p.isEmpty() || !p.get(0).id().equals(id) || !p.get(0).consumer().equals(consumer)) {
             throw new QueueException(QueueException.Code.NOT_FOUND, "message " + id
@@ -624,8 +666,7 @@ public final class QueueCore {
         throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
             "count must be in 1.." + config.maxBatch());
       }
-      return ensureGroup(topic, group)
-          .thenCompose(v -> store.pending(topic, group, StreamId.MIN, max));
+      return withGroup(topic, group, () -> store.pending(topic, group, StreamId.MIN, max));
     });
   }
 

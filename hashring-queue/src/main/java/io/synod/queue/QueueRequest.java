@@ -1,7 +1,5 @@
 package io.synod.queue;
 
-import io.synod.queue.memory.StoreOp;
-import io.synod.queue.memory.TopicSnapshot;
 import io.synod.queue.spi.PendingEntry;
 import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamId;
@@ -12,7 +10,6 @@ import java.util.List;
  * A request between queue nodes, typed by its answer. Client requests carry a hop count: a node
  * that does not own the topic forwards a request with 0 hops once, with 1 hop, and refuses a
  * request that has been forwarded already ({@code NOT_OWNER}), so nothing is forwarded twice.
- * Replication requests go from a topic's owner to its replicas and are never forwarded.
  *
  * @param <R> the answer type
  */
@@ -176,73 +173,6 @@ public sealed interface QueueRequest<R> {
     @Override
     public Pending forwarded() {
       return new Pending(topic, group, max, hops + 1);
-    }
-  }
-
-  /**
-   * Owner to replica: apply one operation. The answer is the replica's version afterwards, or
-   * {@link #NEEDS_SNAPSHOT} when it is behind, or {@link #REFUSED} when the replica does not
-   * take the sender for the owner.
-   *
-   * @param topic the topic
-   * @param from the sending owner
-   * @param version the version the op produces
-   * @param op the operation
-   */
-  record Replicate(String topic, String from, long version, StoreOp op)
-      implements QueueRequest<Long> {
-    @Override
-    public int hops() {
-      return MAX_HOPS;
-    }
-
-    @Override
-    public Replicate forwarded() {
-      return this;
-    }
-  }
-
-  /** Answer of a replica that is behind. */
-  long NEEDS_SNAPSHOT = -1;
-  /** Answer of a replica that does not take the sender for the owner. */
-  long REFUSED = -2;
-
-  /**
-   * Owner to replica: install a full copy. The answer is the replica's version afterwards or
-   * {@link #REFUSED}.
-   *
-   * @param topic the topic
-   * @param from the sending owner
-   * @param snapshot the copy
-   */
-  record InstallSnapshot(String topic, String from, TopicSnapshot snapshot)
-      implements QueueRequest<Long> {
-    @Override
-    public int hops() {
-      return MAX_HOPS;
-    }
-
-    @Override
-    public InstallSnapshot forwarded() {
-      return this;
-    }
-  }
-
-  /**
-   * New owner to any node: send your copy of a topic (version 0 when you have none).
-   *
-   * @param topic the topic
-   * @param from the asking node
-   */
-  record FetchSnapshot(String topic, String from) implements QueueRequest<TopicSnapshot> {
-    @Override
-    public int hops() {
-      return MAX_HOPS;
-    }
-
-    @Override
-    public FetchSnapshot forwarded() {
-      return this;
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.synod.queue;
 
-import io.synod.queue.memory.StoreOp;
 import io.synod.queue.memory.TopicSnapshot;
 import io.synod.queue.spi.PendingEntry;
 import io.synod.queue.spi.StreamEntry;
@@ -96,21 +95,6 @@ public final class QueueWireCodec {
         out.writeUTF(p.group());
         out.writeInt(p.max());
         out.writeByte(p.hops());
-      } else if (r instanceof QueueRequest.Replicate rep) {
-        out.writeByte(9);
-        out.writeUTF(rep.topic());
-        out.writeUTF(rep.from());
-        out.writeLong(rep.version());
-        writeOp(out, rep.op());
-      } else if (r instanceof QueueRequest.InstallSnapshot s) {
-        out.writeByte(10);
-        out.writeUTF(s.topic());
-        out.writeUTF(s.from());
-        writeSnapshot(out, s.snapshot());
-      } else if (r instanceof QueueRequest.FetchSnapshot f) {
-        out.writeByte(11);
-        out.writeUTF(f.topic());
-        out.writeUTF(f.from());
       } else {
         throw new IllegalArgumentException("unknown request " + r);
       }
@@ -161,13 +145,6 @@ public final class QueueWireCodec {
         case 8:
           return new QueueRequest.Pending(in.readUTF(), in.readUTF(), in.readInt(),
               in.readUnsignedByte());
-        case 9:
-          return new QueueRequest.Replicate(in.readUTF(), in.readUTF(), in.readLong(),
-              readOp(in));
-        case 10:
-          return new QueueRequest.InstallSnapshot(in.readUTF(), in.readUTF(), readSnapshot(in));
-        case 11:
-          return new QueueRequest.FetchSnapshot(in.readUTF(), in.readUTF());
         default:
           throw new IllegalArgumentException("unknown queue request kind " + kind);
       }
@@ -203,8 +180,7 @@ public final class QueueWireCodec {
           out.writeLong(d.deliveryCount());
           out.writeLong(d.deliveredAt());
         }
-      } else if (r instanceof QueueRequest.Ack || r instanceof QueueRequest.Replicate
-          || r instanceof QueueRequest.InstallSnapshot) {
+      } else if (r instanceof QueueRequest.Ack) {
         out.writeLong((Long) value);
       } else if (r instanceof QueueRequest.Nack || r instanceof QueueRequest.Extend) {
         return;
@@ -239,8 +215,6 @@ public final class QueueWireCodec {
           out.writeLong(p.idleMillis());
           out.writeLong(p.deliveryCount());
         }
-      } else if (r instanceof QueueRequest.FetchSnapshot) {
-        writeSnapshot(out, (TopicSnapshot) value);
       } else {
         throw new IllegalArgumentException("unknown request " + r);
       }
@@ -304,8 +278,7 @@ public final class QueueWireCodec {
               in.readLong()));
         }
         return ds;
-      } else if (r instanceof QueueRequest.Ack || r instanceof QueueRequest.Replicate
-          || r instanceof QueueRequest.InstallSnapshot) {
+      } else if (r instanceof QueueRequest.Ack) {
         return in.readLong();
       } else if (r instanceof QueueRequest.Nack || r instanceof QueueRequest.Extend) {
         return null;
@@ -333,8 +306,6 @@ public final class QueueWireCodec {
           ps.add(new PendingEntry(readId(in), in.readUTF(), in.readLong(), in.readLong()));
         }
         return ps;
-      } else if (r instanceof QueueRequest.FetchSnapshot) {
-        return readSnapshot(in);
       }
       throw new IllegalArgumentException("unknown request " + r);
     });
@@ -453,76 +424,27 @@ public final class QueueWireCodec {
     return ids;
   }
 
-  private static void writeOp(DataOutputStream out, StoreOp op) throws IOException {
-    if (op instanceof StoreOp.CreateGroup c) {
-      out.writeByte(1);
-      out.writeUTF(c.group());
-    } else if (op instanceof StoreOp.Append a) {
-      out.writeByte(2);
-      writeIds(out, a.ids());
-      out.writeInt(a.records().size());
-      for (StreamRecord r : a.records()) {
-        writeRecord(out, r);
-      }
-    } else if (op instanceof StoreOp.Deliver d) {
-      out.writeByte(3);
-      out.writeUTF(d.group());
-      out.writeUTF(d.consumer());
-      writeIds(out, d.ids());
-      out.writeLong(d.now());
-    } else if (op instanceof StoreOp.Claim c) {
-      out.writeByte(4);
-      out.writeUTF(c.group());
-      out.writeUTF(c.consumer());
-      writeIds(out, c.claimed());
-      writeIds(out, c.deleted());
-      out.writeLong(c.now());
-    } else if (op instanceof StoreOp.SetIdle s) {
-      out.writeByte(5);
-      out.writeUTF(s.group());
-      out.writeUTF(s.consumer());
-      writeIds(out, s.ids());
-      out.writeLong(s.deliveryTime());
-    } else if (op instanceof StoreOp.Ack a) {
-      out.writeByte(6);
-      out.writeUTF(a.group());
-      writeIds(out, a.ids());
-    } else if (op instanceof StoreOp.Remove r) {
-      out.writeByte(7);
-      writeIds(out, r.ids());
-    } else {
-      throw new IllegalArgumentException("unknown op " + op);
-    }
+  /**
+   * Writes one stream's full copy (used by the replicated queue's snapshots).
+   *
+   * @param out the stream
+   * @param s the copy
+   * @throws IOException when the stream fails
+   */
+  public static void writeTopicSnapshot(DataOutputStream out, TopicSnapshot s)
+      throws IOException {
+    writeSnapshot(out, s);
   }
 
-  private static StoreOp readOp(DataInputStream in) throws IOException {
-    int kind = in.readUnsignedByte();
-    switch (kind) {
-      case 1:
-        return new StoreOp.CreateGroup(in.readUTF());
-      case 2: {
-        List<StreamId> ids = readIds(in);
-        int n = size(in);
-        List<StreamRecord> recs = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          recs.add(readRecord(in));
-        }
-        return new StoreOp.Append(ids, recs);
-      }
-      case 3:
-        return new StoreOp.Deliver(in.readUTF(), in.readUTF(), readIds(in), in.readLong());
-      case 4:
-        return new StoreOp.Claim(in.readUTF(), in.readUTF(), readIds(in), readIds(in),
-            in.readLong());
-      case 5:
-        return new StoreOp.SetIdle(in.readUTF(), in.readUTF(), readIds(in), in.readLong());
-      case 6:
-        return new StoreOp.Ack(in.readUTF(), readIds(in));
-      case 7:
-        return new StoreOp.Remove(readIds(in));
-      default:
-        throw new IllegalArgumentException("unknown op kind " + kind);
-    }
+  /**
+   * Reads what {@link #writeTopicSnapshot} wrote.
+   *
+   * @param in the stream
+   * @return the copy
+   * @throws IOException when the stream fails or is malformed
+   */
+  public static TopicSnapshot readTopicSnapshot(DataInputStream in) throws IOException {
+    return readSnapshot(in);
   }
 
   private static void writeSnapshot(DataOutputStream out, TopicSnapshot s) throws IOException {

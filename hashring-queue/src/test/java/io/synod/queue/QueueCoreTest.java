@@ -254,4 +254,30 @@ class QueueCoreTest {
     assertEquals(700, g.oldestPendingAgeMillis());
     assertEquals(1, g.consumers());
   }
+
+  @Test
+  void aGroupThatVanishedFromTheStoreIsCreatedAgainAndCounted() {
+    // a store that loses everything (Redis restarted without persistence, or a DEL of the key)
+    java.util.concurrent.atomic.AtomicReference<InMemoryStreamStore> current =
+        new java.util.concurrent.atomic.AtomicReference<>(new InMemoryStreamStore(sched::now));
+    io.synod.queue.spi.StreamStore flaky = (io.synod.queue.spi.StreamStore)
+        java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {io.synod.queue.spi.StreamStore.class}, (proxy, m, args) -> {
+              try {
+                return m.invoke(current.get(), args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+    QueueCore c = new QueueCore(QueueConfig.defaults(), flaky, sched, sched::now, null);
+    now(c.publish("t", List.of(rec("before"))));
+    assertEquals(1, now(c.consume("t", "g", "c", 10, 0)).size());
+    current.set(new InMemoryStreamStore(sched::now));
+    now(c.publish("t", List.of(rec("after"))));
+    List<Delivery> got = now(c.consume("t", "g", "c", 10, 0));
+    assertEquals(List.of("after"), got.stream().map(QueueCoreTest::text).toList(),
+        "the group is created again instead of every consume failing");
+    assertEquals(1, c.groupsRecreated());
+    assertEquals(1, now(c.pending("t", "g", 10)).size());
+  }
 }

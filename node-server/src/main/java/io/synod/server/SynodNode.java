@@ -3,6 +3,7 @@ package io.synod.server;
 import io.synod.server.api.NodeMetrics;
 import io.synod.server.api.PublicApi;
 import io.synod.server.cluster.ClusterView;
+import io.synod.server.cluster.RaftGroups;
 import io.synod.server.cluster.PeerClient;
 import io.synod.server.config.NodeConfig;
 import io.synod.server.lock.RaftLocks;
@@ -63,6 +64,7 @@ public final class SynodNode implements AutoCloseable {
   private final Router router = new Router();
   private final RedisConnector redis;
   private final RedisLockMirror lockMirror;
+  private final RaftGroups raftGroups;
   private final RaftLocks locks;
   private final NodeQueue queue;
   /** How long a cache operation may wait for the protocol's replies before it fails (503). */
@@ -104,7 +106,8 @@ public final class SynodNode implements AutoCloseable {
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "synod-" + config.nodeId() + "-timer"));
-    this.locks = new RaftLocks(config, wallClock, loops, router,
+    this.raftGroups = new RaftGroups(config, loops, router);
+    this.locks = new RaftLocks(config, wallClock, raftGroups,
         lockMirror == null ? LockListener.NONE : lockMirror, this::onTimer);
     if (lockMirror != null) {
       lockMirror.attach(locks.machine());
@@ -130,7 +133,7 @@ public final class SynodNode implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "synod-" + config.nodeId() + "-queue"));
     this.queue = new NodeQueue(config, wallClock::millis, loops, router, queueTimers, redis,
-        queueMembers());
+        raftGroups, queueMembers());
     // The ring follows the replicated member table (down/up entries in the Raft log), so every
     // node switches rings at the same log index; a change of a member's roles (learned from its
     // heartbeats) also rebuilds it. Rebuilt on the timer thread, in the order changes happened.
@@ -243,6 +246,7 @@ public final class SynodNode implements AutoCloseable {
     metrics.gauge("queue_delivered", api::deliveredCount);
     metrics.gauge("queue_acked", api::ackedCount);
     metrics.gauge("queue_ring_epoch", () -> queue.ring().epoch());
+    metrics.gauge("queue_groups_recreated", () -> queue.node().groupsRecreated());
     metrics.gauge("queue_ring_members", () -> queue.ring().nodes().size());
     for (String k : List.of("hits", "misses", "write_backs", "evictions",
         "invalidations_sent", "invalidations_received", "upgrades", "forwarded_requests",
@@ -278,6 +282,7 @@ public final class SynodNode implements AutoCloseable {
             .build()
             .start();
     locks.start();
+    queue.start();
     long hb = config.heartbeatIntervalMillis();
     scheduler.scheduleWithFixedDelay(this::heartbeat, 0, hb, TimeUnit.MILLISECONDS);
     if (config.redisUrl() != null) {
@@ -308,6 +313,9 @@ public final class SynodNode implements AutoCloseable {
       }
       cluster.check();
       reconcileMembers();
+      if (queue.groups() != null) {
+        queue.groups().balance(peer -> peer.equals(config.nodeId()) || cluster.isUp(peer));
+      }
       // the cache transport drops a peer when a coherence batch cannot reach it (the protocol
       // never resends); once it answers heartbeats again and the log has it up, it is taken back
       cacheMembers();
@@ -372,14 +380,16 @@ public final class SynodNode implements AutoCloseable {
   }
 
   /**
-   * Waits until this node knows a lock leader (itself or another member).
+   * Waits until this node knows a lock leader (itself or another member) and, on embedded
+   * storage, a leader of every queue group it is a member of.
    *
    * @param timeout the longest wait
-   * @return whether a leader is known
+   * @return whether the leaders are known
    */
   public boolean awaitLockLeader(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!locks.isLeader() && locks.leader() == null) {
+    while ((!locks.isLeader() && locks.leader() == null)
+        || (queue.groups() != null && !queue.groups().allLed())) {
       if (System.nanoTime() > deadline) {
         return false;
       }
@@ -427,6 +437,10 @@ public final class SynodNode implements AutoCloseable {
       locks.transferLeadershipIfLeader(
           Duration.ofMillis(Math.max(500, config.shutdownTimeoutMillis() / 2)),
           cluster.up(Role.LOCK));
+      if (queue.groups() != null) {
+        queue.groups().transferAll(
+            Duration.ofMillis(Math.max(500, config.shutdownTimeoutMillis() / 4)), cluster::isUp);
+      }
     }
     HttpServer s;
     synchronized (this) {
@@ -448,6 +462,7 @@ public final class SynodNode implements AutoCloseable {
     queueTimers.shutdownNow();
     locks.close();
     queue.close();
+    raftGroups.close();
     if (lockMirror != null) {
       lockMirror.close();
     }

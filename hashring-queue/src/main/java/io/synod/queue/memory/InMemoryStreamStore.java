@@ -21,15 +21,14 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 
 /**
  * A {@link StreamStore} in memory, safe under concurrent use (one lock; every call is short).
  *
- * <p>Every change is made as a deterministic {@link StoreOp} and handed to a {@link Replicator}
- * before the caller's stage completes, so a replicated node acknowledges a publish only once its
- * replicas hold it. Replicas apply shipped operations with {@link #applyReplicated} and catch up
- * from a {@link TopicSnapshot} with {@link #install}. Time comes from the injected clock.
+ * <p>Every change is made as a deterministic {@link StoreOp}; a whole stream is copied out with
+ * {@link #snapshot} and back with {@link #install} (the replicated queue's snapshots). Time comes
+ * from the injected clock. This store does not replicate: on embedded storage node-server keeps
+ * it inside a Raft group's state machine ({@code QueueMachine}).
  */
 public final class InMemoryStreamStore implements StreamStore {
   /** Default bound on entries per stream. */
@@ -37,8 +36,6 @@ public final class InMemoryStreamStore implements StreamStore {
 
   private final LongSupplier clock;
   private final int maxEntriesPerStream;
-  private volatile Replicator replicator = Replicator.NONE;
-  private volatile Predicate<String> writeGuard = stream -> true;
   private final Map<String, Topic> topics = new TreeMap<>();
 
   /**
@@ -63,26 +60,6 @@ public final class InMemoryStreamStore implements StreamStore {
     }
     this.clock = Objects.requireNonNull(clock, "clock");
     this.maxEntriesPerStream = maxEntriesPerStream;
-  }
-
-  /**
-   * Sets where changes are replicated; {@link Replicator#NONE} by default.
-   *
-   * @param replicator must not be null
-   */
-  public void setReplicator(Replicator replicator) {
-    this.replicator = Objects.requireNonNull(replicator, "replicator");
-  }
-
-  /**
-   * Sets the check made, under the store lock, before every local change of a stream: a replicated
-   * node refuses changes to streams it does not own, so a node that just lost a stream cannot
-   * fork its copy. Replicated operations and snapshots are not checked.
-   *
-   * @param guard true when the stream may be changed here
-   */
-  public void setWriteGuard(Predicate<String> guard) {
-    this.writeGuard = Objects.requireNonNull(guard, "guard");
   }
 
   private static final class Pend {
@@ -117,7 +94,7 @@ public final class InMemoryStreamStore implements StreamStore {
     if (done.op == null) {
       return CompletableFuture.completedFuture(done.result);
     }
-    return replicator.replicate(stream, done.version, done.op).thenApply(v -> done.result);
+    return CompletableFuture.completedFuture(done.result);
   }
 
   private Done<Void> noop() {
@@ -125,10 +102,6 @@ public final class InMemoryStreamStore implements StreamStore {
   }
 
   private <T> Done<T> applyNew(String stream, Topic t, StoreOp op, T result) {
-    if (!writeGuard.test(stream)) {
-      throw new QueueException(QueueException.Code.NOT_OWNER,
-          "this node no longer owns stream '" + stream + "'");
-    }
     apply(t, op);
     t.version++;
     return new Done<>(op, t.version, result);
@@ -609,29 +582,6 @@ public final class InMemoryStreamStore implements StreamStore {
    */
   public synchronized List<String> streams() {
     return new ArrayList<>(topics.keySet());
-  }
-
-  /**
-   * Applies an operation shipped by the stream's owner. It must arrive in version order: one
-   * already held is ignored, one that would skip a version is refused.
-   *
-   * @param stream the stream
-   * @param version the version the operation produces
-   * @param op the operation
-   * @return true when the store now holds that version (applied now or before); false when it
-   *     is behind and needs a snapshot
-   */
-  public synchronized boolean applyReplicated(String stream, long version, StoreOp op) {
-    Topic t = topic(stream, true);
-    if (version <= t.version) {
-      return true;
-    }
-    if (version != t.version + 1) {
-      return false;
-    }
-    apply(t, op);
-    t.version++;
-    return true;
   }
 
   /**

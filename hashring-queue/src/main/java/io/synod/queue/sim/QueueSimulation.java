@@ -38,8 +38,8 @@ public final class QueueSimulation {
   public enum Fault {
     /** Nothing broken. */
     NONE,
-    /** Nodes do not replicate: acknowledged messages die with their owner. */
-    NO_REPLICATION,
+    /** Each node keeps its topics in a store of its own: acknowledged messages die with it. */
+    PRIVATE_STORES,
     /** Nodes use a quarter of the visibility timeout the checker holds them to. */
     SHORT_VISIBILITY
   }
@@ -200,6 +200,9 @@ public final class QueueSimulation {
     }
   }
 
+  /** The store every node shares, as they share Redis in node-server; it survives crashes. */
+  private final InMemoryStreamStore sharedStore = new InMemoryStreamStore(sched::now, 100_000);
+
   private QueueSimulation(long seed, Options o) {
     this.seed = seed;
     this.o = o;
@@ -207,8 +210,7 @@ public final class QueueSimulation {
     this.net = new SimNetwork(sched, rnd.split(), o.loss(), 1, 25, 600);
     long nodeVisibility = o.fault() == Fault.SHORT_VISIBILITY ? VISIBILITY / 4 : VISIBILITY;
     this.config = QueueConfig.defaults().withVisibilityTimeoutMillis(nodeVisibility)
-        .withLongPollRecheckMillis(100)
-        .withReplicationFactor(o.fault() == Fault.NO_REPLICATION ? 1 : 2);
+        .withLongPollRecheckMillis(100);
     for (int i = 1; i <= o.nodes(); i++) {
       nodeIds.add("node" + i);
     }
@@ -229,7 +231,8 @@ public final class QueueSimulation {
   }
 
   private void startNode(String id) {
-    InMemoryStreamStore store = new InMemoryStreamStore(sched::now, 100_000);
+    InMemoryStreamStore store = o.fault() == Fault.PRIVATE_STORES
+        ? new InMemoryStreamStore(sched::now, 100_000) : sharedStore;
     QueueNode[] holder = new QueueNode[1];
     SimNetwork.Endpoint ep = net.attach(id, new io.synod.queue.spi.QueueRequestHandler() {
       @Override

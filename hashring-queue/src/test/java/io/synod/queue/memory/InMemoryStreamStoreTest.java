@@ -38,14 +38,8 @@ class InMemoryStreamStoreTest extends StreamStoreContract {
   }
 
   @Test
-  void shippedOperationsRebuildTheSameStateOnAReplica() {
+  void aSnapshotInstalledInAFreshStoreGivesTheSameStream() {
     InMemoryStreamStore owner = new InMemoryStreamStore(now::get);
-    InMemoryStreamStore replica = new InMemoryStreamStore(now::get);
-    List<Object[]> shipped = new ArrayList<>();
-    owner.setReplicator((stream, version, op) -> {
-      shipped.add(new Object[] {stream, version, op});
-      return CompletableFuture.completedFuture(null);
-    });
     await(owner.createGroup("t", "g"));
     List<StreamId> ids = await(owner.append("t",
         List.of(StreamRecord.of(new byte[] {1}), StreamRecord.of(new byte[] {2}))));
@@ -53,27 +47,10 @@ class InMemoryStreamStoreTest extends StreamStoreContract {
     now.addAndGet(100);
     await(owner.claimIdle("t", "g", "c2", 10, StreamId.MIN, 10));
     await(owner.ack("t", "g", List.of(ids.get(0))));
-    // out of order: the replica refuses a gap and accepts the ops in version order
-    Object[] last = shipped.get(shipped.size() - 1);
-    assertFalse(replica.applyReplicated((String) last[0], (Long) last[1], (StoreOp) last[2]));
-    for (Object[] s : shipped) {
-      assertTrue(replica.applyReplicated((String) s[0], (Long) s[1], (StoreOp) s[2]));
-    }
-    assertEquals(owner.snapshot("t"), replica.snapshot("t"));
     InMemoryStreamStore fresh = new InMemoryStreamStore(now::get);
     fresh.install(owner.snapshot("t"));
     assertEquals(owner.snapshot("t"), fresh.snapshot("t"));
     assertEquals(owner.version("t"), fresh.version("t"));
-  }
-
-  @Test
-  void aFailedReplicationFailsTheCall() {
-    InMemoryStreamStore s = new InMemoryStreamStore(now::get);
-    s.setReplicator((stream, version, op) ->
-        CompletableFuture.failedFuture(new IllegalStateException("replica down")));
-    CompletableFuture<List<StreamId>> f =
-        s.append("t", List.of(StreamRecord.of(new byte[] {1}))).toCompletableFuture();
-    assertTrue(f.isCompletedExceptionally());
   }
 
   @Test

@@ -33,10 +33,10 @@ class QueueSimulationTest {
   }
 
   @Test
-  void losingReplicationIsCaught() {
+  void storesThatDieWithTheirNodeAreCaught() {
     QueueSimulation.Summary s = QueueSimulation.runMany(1, 30,
-        QueueSimulation.Options.defaults().withFault(QueueSimulation.Fault.NO_REPLICATION));
-    LOG.info("without replication: {}", s.lastLine());
+        QueueSimulation.Options.defaults().withFault(QueueSimulation.Fault.PRIVATE_STORES));
+    LOG.info("with private stores: {}", s.lastLine());
     assertTrue(s.violations() > 0, "acknowledged messages lost in a crash must be reported");
     assertTrue(s.failing().stream().flatMap(r -> r.violations().stream())
         .anyMatch(v -> v.contains("never delivered")));

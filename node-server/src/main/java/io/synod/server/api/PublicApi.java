@@ -419,9 +419,9 @@ public final class PublicApi {
   }
 
   /*
-   * Queue requests are handed to this node's QueueNode, which serves a topic it owns and
-   * forwards the others to their owner through HttpQueueTransport; the node header names the
-   * owner the request was routed to. Payloads are stored as the JSON text of the message.
+   * Queue requests are handed to this node's QueueNode, which serves a topic this node serves
+   * (the leader of its Raft group on embedded storage, its ring owner on Redis) and forwards the
+   * others through HttpQueueTransport; the node header names the node the request was routed to. Payloads are stored as the JSON text of the message.
    */
 
   private CompletionStage<HttpResponse> queued(String topic, Supplier<CompletionStage<?>> call) {
@@ -429,6 +429,10 @@ public final class PublicApi {
     try {
       owner = queue.node().ownerOf(topic);
     } catch (RuntimeException e) {
+      owner = self;
+    }
+    if (owner == null) {
+      // no leader of the topic's group known yet: this node answers (503, retry)
       owner = self;
     }
     String servedBy = owner;
@@ -1037,6 +1041,24 @@ public final class PublicApi {
       ringOut.put(Role.QUEUE.id(), shares);
       out.put("ring", ringOut);
     }
+    // every Raft group of this node: the lock group, then the queue's groups (embedded storage)
+    List<Map<String, Object>> groups = new ArrayList<>();
+    Map<String, Object> lockGroup = new LinkedHashMap<>();
+    lockGroup.put("name", "lock");
+    lockGroup.put("service", "lock");
+    lockGroup.put("raft_group", st.groupId());
+    lockGroup.put("members", voters);
+    lockGroup.put("leader", st.leader() == null ? null : st.leader().value());
+    lockGroup.put("role", st.role().name().toLowerCase(java.util.Locale.ROOT));
+    lockGroup.put("term", st.term());
+    lockGroup.put("commit_index", st.commitIndex());
+    lockGroup.put("applied_index", st.appliedIndex());
+    lockGroup.put("last_index", st.lastIndex());
+    groups.add(lockGroup);
+    if (queue.groups() != null) {
+      groups.addAll(queue.groups().describe());
+    }
+    out.put("groups", groups);
     out.put("down_in_log", locks.members().downMembers());
     out.put("membership_index", locks.members().version());
     return out;

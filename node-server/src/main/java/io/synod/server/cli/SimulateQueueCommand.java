@@ -10,8 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code synod simulate queue}: seeded simulations of a replicated queue cluster (nodes,
- * producers, consumers) under message loss, delay, reordering and node crashes. The last line is
+ * {@code synod simulate queue}: seeded simulations of queue nodes over a shared store (nodes,
+ * producers, consumers) under message loss, delay, reordering and node crashes; with {@code
+ * --raft}, the embedded queue's state machine on the Raft simulator ({@code RaftQueueWorkload}). The last line is
  * {@code simulate queue: N seeds, K violations}; the exit code is 1 when K > 0.
  */
 @Command(name = "queue", mixinStandardHelpOptions = true,
@@ -30,6 +31,10 @@ final class SimulateQueueCommand implements Callable<Integer> {
   @Option(names = "--no-crashes", description = "Do not crash nodes.")
   boolean noCrashes;
 
+  @Option(names = "--raft", description = "Simulate the embedded queue instead: its state"
+      + " machine on the Raft simulator (crashes, partitions, snapshots, leader changes).")
+  boolean raft;
+
   @Option(names = "--fault", hidden = true, defaultValue = "NONE",
       description = "Break a rule on purpose to see the checker catch it: ${COMPLETION-CANDIDATES}.")
   QueueSimulation.Fault fault;
@@ -41,6 +46,9 @@ final class SimulateQueueCommand implements Callable<Integer> {
     if (!range.valid() || nodes < 2 || nodes > 9 || loss < 0 || loss >= 1) {
       err.println("synod simulate queue: need --seeds >= 1, --nodes in 2..9, --loss in [0, 1)");
       return 2;
+    }
+    if (raft) {
+      return raftQueue(out);
     }
     QueueSimulation.Options d = QueueSimulation.Options.defaults();
     QueueSimulation.Options opts = new QueueSimulation.Options(nodes, d.producers(),
@@ -70,6 +78,24 @@ final class SimulateQueueCommand implements Callable<Integer> {
     }
     out.printf("%d acked publishes, %d deliveries, %d duplicates (redeliveries and retried"
         + " publishes, crashes included), %d crashes%n", acked, deliveries, duplicates, crashes);
+    return range.summary(out, "queue", violations);
+  }
+
+  private int raftQueue(PrintWriter out) {
+    long violations = 0;
+    for (long seed : range.seeds().toArray()) {
+      io.synod.raft.sim.SimResult r = io.synod.server.queue.sim.RaftQueueWorkload.run(
+          io.synod.raft.sim.SimOptions.draw(seed, nodes == 5 ? 5 : 3, 8_000, true, true));
+      if (range.verbose) {
+        out.printf("seed %d: %s (%s)%n", seed, r.ok() ? "ok" : r.violation(), r.stats());
+      }
+      if (!r.ok()) {
+        violations++;
+        out.print(r.report());
+        out.println("replay: ./synod simulate queue --raft --seed-base " + seed + " --seeds 1");
+      }
+      out.flush();
+    }
     return range.summary(out, "queue", violations);
   }
 }

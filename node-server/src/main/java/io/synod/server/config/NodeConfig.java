@@ -48,6 +48,7 @@ public final class NodeConfig {
     k.put("CACHE_WRITE_POLICY", "write-back");
     k.put("QUEUE_VISIBILITY_TIMEOUT_MILLIS", "30000");
     k.put("QUEUE_MAX_DELIVERIES", "5");
+    k.put("QUEUE_GROUPS", "3");
     k.put("QUEUE_MAX_DEPTH", "1000000");
     k.put("LOCK_DEFAULT_TTL_MILLIS", "30000");
     k.put("MAX_BODY_BYTES", "1048576");
@@ -75,6 +76,7 @@ public final class NodeConfig {
   private final String cacheWritePolicy;
   private final long queueVisibilityTimeoutMillis;
   private final int queueMaxDeliveries;
+  private final int queueGroups;
   private final int queueMaxDepth;
   private final long lockDefaultTtlMillis;
   private final int maxBodyBytes;
@@ -130,6 +132,7 @@ public final class NodeConfig {
             Integer.MAX_VALUE);
     this.queueMaxDeliveries =
         intIn("QUEUE_MAX_DELIVERIES", v.get("QUEUE_MAX_DELIVERIES"), 1, 1_000_000);
+    this.queueGroups = intIn("QUEUE_GROUPS", v.get("QUEUE_GROUPS"), 1, 64);
     this.queueMaxDepth = intIn("QUEUE_MAX_DEPTH", v.get("QUEUE_MAX_DEPTH"), 1, Integer.MAX_VALUE);
     this.lockDefaultTtlMillis =
         intIn("LOCK_DEFAULT_TTL_MILLIS", v.get("LOCK_DEFAULT_TTL_MILLIS"), 1, Integer.MAX_VALUE);
@@ -452,6 +455,15 @@ public final class NodeConfig {
   /** @return deliveries of one message before it goes to the dead-letter topic */
   public int queueMaxDeliveries() {
     return queueMaxDeliveries;
+  }
+
+  /**
+   * @return how many Raft groups hold the embedded queue's topics (a topic goes to one by the
+   *     hash ring; each group's preferred leader is a different member, so with as many groups as
+   *     members every member leads one)
+   */
+  public int queueGroups() {
+    return queueGroups;
   }
 
   /** @return the most messages one topic holds before publishes are refused */

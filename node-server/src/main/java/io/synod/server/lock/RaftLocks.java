@@ -19,10 +19,8 @@ import io.synod.raft.spi.SnapshotStore;
 import io.synod.raft.storage.FileRaftLogStore;
 import io.synod.raft.storage.InMemoryRaftLogStore;
 import io.synod.server.cluster.ReplicatedMembers;
+import io.synod.server.cluster.RaftGroups;
 import io.synod.server.config.NodeConfig;
-import io.synod.transport.http.EventLoops;
-import io.synod.transport.http.HttpClientPool;
-import io.synod.transport.http.Router;
 import io.synod.transport.http.raft.HttpRaftTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -42,7 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The lock service of one node: a {@link RaftServer} (group 0, voters = every member of {@code
  * PEERS}) running the {@link LockStateMachine} through a {@link LockService}, talking to the
- * other members over {@link HttpRaftTransport} on the node's own HTTP port.
+ * other members over the node's shared Raft transport ({@link RaftGroups}, {@link
+ * HttpRaftTransport} on the node's own HTTP port).
  *
  * <p>Storage: with {@code DATA_DIR} set, the log is a {@link FileRaftLogStore} in {@code
  * DATA_DIR/<node>/raft-log} and snapshots go to a {@link FileSnapshotStore} in {@code
@@ -67,9 +65,8 @@ public final class RaftLocks implements AutoCloseable {
 
   private final NodeId self;
   private final RaftLogStore logStore;
-  private final Map<NodeId, URI> others = new TreeMap<>();
-  private final HttpClientPool pool;
-  private final HttpRaftTransport transport;
+  private final Map<NodeId, URI> others;
+  private final RaftGroups groups;
   private final LockService service;
   private final ReplicatedMembers members;
   private final RaftServer raft;
@@ -83,21 +80,17 @@ public final class RaftLocks implements AutoCloseable {
    *
    * @param config the node's configuration
    * @param clock the clock stamped on commands
-   * @param loops event loops for the Raft client connections
-   * @param router the node's router
+   * @param groups the node's Raft groups (shared transport); this replica joins as group 0
    * @param mirror told of every applied command (Redis mirror), or {@link LockListener#NONE}
    * @param notifier runs the listeners of the replicated member table, in order
    */
-  public RaftLocks(NodeConfig config, Clock clock, EventLoops loops, Router router,
+  public RaftLocks(NodeConfig config, Clock clock, RaftGroups groups,
       LockListener mirror, java.util.concurrent.Executor notifier) {
     this.self = NodeId.of(config.nodeId());
+    this.groups = groups;
+    this.others = groups.others();
     List<NodeId> voters = new ArrayList<>();
-    config.peers().forEach((id, url) -> {
-      voters.add(NodeId.of(id));
-      if (!id.equals(config.nodeId())) {
-        others.put(NodeId.of(id), url);
-      }
-    });
+    config.peers().forEach((id, url) -> voters.add(NodeId.of(id)));
     SnapshotStore snapshots;
     Path dir = config.dataDir() == null ? null : config.dataDir().resolve(config.nodeId());
     try {
@@ -114,8 +107,6 @@ public final class RaftLocks implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the Raft storage in " + dir, e);
     }
-    this.pool = HttpClientPool.create(loops, HttpRaftTransport.recommendedClientOptions());
-    this.transport = new HttpRaftTransport(pool, others, HttpRaftTransport.Options.create());
     this.service = LockService.create(clock, LockServiceOptions.create().withLimits(LIMITS),
         mirror);
     List<String> memberIds = new ArrayList<>();
@@ -135,7 +126,7 @@ public final class RaftLocks implements AutoCloseable {
         .snapshotStore(snapshots)
         .snapshotThreshold(SNAPSHOT_THRESHOLD)
         .stateMachine(members)
-        .transport(transport)
+        .transport(groups.transport())
         .build();
     raft.addLeadershipListener((role, term, leader) -> {
       // an election this node saw: a leader (any) named for a term not seen with one before
@@ -147,7 +138,7 @@ public final class RaftLocks implements AutoCloseable {
         LOG.info("node {} leads the lock group (term {})", self, term);
       }
     });
-    HttpRaftTransport.register(router, raft::receive);
+    groups.add(raft);
   }
 
   /**
@@ -212,7 +203,7 @@ public final class RaftLocks implements AutoCloseable {
 
   /** @return Raft messages the transport dropped (peer down, outbox full) */
   public long droppedMessages() {
-    return transport.droppedMessages();
+    return groups.droppedMessages();
   }
 
   /**
@@ -232,7 +223,7 @@ public final class RaftLocks implements AutoCloseable {
       URI u = others.get(v);
       // a member the Raft connection cannot reach would only make us wait out the timeout
       if (!v.equals(self) && alive.contains(v.value()) && u != null
-          && pool.isReachable(u.getHost(), u.getPort())) {
+          && groups.pool().isReachable(u.getHost(), u.getPort())) {
         order.add(v);
       }
     }
@@ -255,7 +246,6 @@ public final class RaftLocks implements AutoCloseable {
   public void close() {
     service.close();
     raft.close();
-    pool.close();
     try {
       logStore.close();
     } catch (Exception e) {

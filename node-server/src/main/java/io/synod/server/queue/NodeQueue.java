@@ -4,13 +4,13 @@ import io.synod.queue.QueueConfig;
 import io.synod.queue.QueueCore;
 import io.synod.queue.QueueException;
 import io.synod.queue.QueueNode;
-import io.synod.queue.memory.InMemoryStreamStore;
 import io.synod.queue.ring.HashRing;
 import io.synod.queue.ring.RingConfig;
 import io.synod.queue.ring.RingView;
 import io.synod.queue.ring.StaticMembership;
 import io.synod.queue.spi.QueueScheduler;
 import io.synod.queue.spi.StreamStore;
+import io.synod.server.cluster.RaftGroups;
 import io.synod.server.config.NodeConfig;
 import io.synod.server.redis.RedisConnector;
 import io.synod.server.redis.RedisStreamStore;
@@ -36,11 +36,10 @@ import org.slf4j.LoggerFactory;
  * HttpQueueTransport} ({@code /internal/queue/...} on the node's own HTTP port).
  *
  * <p>Storage: with {@code REDIS_URL} the topics live in Redis Streams ({@link RedisStreamStore},
- * {@code queue_stream:<topic>}), shared by every node, so the owner serves a topic straight from
- * Redis and a new owner takes over with nothing to copy. Without it each node keeps its topics in
- * an {@link InMemoryStreamStore} and the owner replicates every change to the topic's next
- * {@code replicationFactor - 1} ring successors before it answers, so an acknowledged publish or
- * ack survives the loss of one node; a new owner collects the copies before it serves.
+ * {@code queue_stream:<topic>}), shared by every node, so the ring owner serves a topic straight
+ * from Redis and a new owner takes over with nothing to copy. Without it the topics live in Raft
+ * groups ({@link QueueGroups}): a topic's group leader serves it, and a publish is answered once
+ * a majority of the group holds it (fsync'd with {@code DATA_DIR}).
  *
  * <p>The ring changes when the failure detector (heartbeats) sees a member go down or come back:
  * call {@link #members(Collection)} with the queue members that are up.
@@ -53,6 +52,7 @@ public final class NodeQueue implements AutoCloseable {
   private final RingView ring;
   private final HttpClientPool pool;
   private final QueueNode node;
+  private final QueueGroups groups;
 
   /**
    * Builds the queue service and registers {@code POST /internal/queue/{kind}} on the router.
@@ -63,10 +63,12 @@ public final class NodeQueue implements AutoCloseable {
    * @param router the node's router
    * @param scheduler timers (long polls, retries)
    * @param redis the Redis connection, or {@code null} for embedded storage
+   * @param raftGroups the node's Raft groups (embedded storage adds its queue groups to them)
    * @param initialMembers the queue members at start
    */
   public NodeQueue(NodeConfig config, LongSupplier clock, EventLoops loops, Router router,
-      ScheduledExecutorService scheduler, RedisConnector redis, Collection<String> initialMembers) {
+      ScheduledExecutorService scheduler, RedisConnector redis, RaftGroups raftGroups,
+      Collection<String> initialMembers) {
     this.self = config.nodeId();
     QueueConfig qc = QueueConfig.defaults()
         .withVisibilityTimeoutMillis(config.queueVisibilityTimeoutMillis())
@@ -77,7 +79,6 @@ public final class NodeQueue implements AutoCloseable {
             config.maxKeyLength() + QueueCore.DLQ_SUFFIX.length()),
         Math.max(qc.maxPayloadBytes(), config.maxBodyBytes()), qc.retentionMaxLength(),
         qc.retentionMaxAgeMillis(), qc.replicationFactor(), qc.maxWaitersPerTopic());
-    StreamStore store = redis != null ? new RedisStreamStore(redis) : new InMemoryStreamStore(clock);
     this.membership = new StaticMembership(initialMembers);
     this.pool = HttpClientPool.create(loops, HttpQueueTransport.recommendedClientOptions());
     HttpQueueTransport transport =
@@ -94,8 +95,15 @@ public final class NodeQueue implements AutoCloseable {
           TimeUnit.MILLISECONDS);
       return () -> f.cancel(false);
     };
-    this.node = new QueueNode(self, qc, ring::current, store, transport, timers, clock);
-    holder[0] = node;
+    if (redis != null) {
+      StreamStore store = new RedisStreamStore(redis);
+      this.groups = null;
+      this.node = new QueueNode(self, qc, ring::current, store, transport, timers, clock);
+      holder[0] = node;
+    } else {
+      this.groups = new QueueGroups(config, qc, raftGroups, clock, scheduler);
+      this.node = new QueueNode(self, qc, groups, transport);
+    }
     HttpQueueTransport.register(router, node);
   }
 
@@ -115,6 +123,18 @@ public final class NodeQueue implements AutoCloseable {
     for (String m : want) {
       membership.join(m);
     }
+  }
+
+  /** Starts the queue's Raft groups (embedded storage). */
+  public void start() {
+    if (groups != null) {
+      groups.start();
+    }
+  }
+
+  /** @return the queue's Raft groups, or {@code null} on Redis */
+  public QueueGroups groups() {
+    return groups;
   }
 
   /** @return the queue node (the API of the queue) */
@@ -148,6 +168,9 @@ public final class NodeQueue implements AutoCloseable {
 
   @Override
   public void close() {
+    if (groups != null) {
+      groups.close();
+    }
     try {
       ring.close();
     } catch (Exception e) {

@@ -94,6 +94,7 @@ class NodeConfigTest {
         "CACHE_WRITE_POLICY|sometimes",
         "QUEUE_VISIBILITY_TIMEOUT_MILLIS|soon",
         "QUEUE_MAX_DELIVERIES|0",
+        "QUEUE_GROUPS|0",
         "MAX_BODY_BYTES|12",
         "FAILURE_TIMEOUT_MILLIS|100",
       })

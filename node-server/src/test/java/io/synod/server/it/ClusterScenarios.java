@@ -131,16 +131,23 @@ final class ClusterScenarios {
     post(url(follower) + "/lock/release", "{\"resource_id\":\"it-s\",\"owner_id\":\"r2\"}");
   }
 
-  void queueAcrossOwners(List<String> up) {
+  /**
+   * Publishes through node1 and consumes through node3: the node that serves the topic answers
+   * both. With {@code ringRouted} (Redis) that is the topic's ring owner node2; on embedded
+   * storage it is the leader of the topic's Raft group, whichever node that is.
+   */
+  void queueAcrossOwners(List<String> up, boolean ringRouted) {
     String topic = keyOwnedBy("node2", up, "it-topic-");
     Reply p = post(url("node1") + "/queue/publish",
         "{\"topic\":\"" + topic + "\",\"message\":{\"order\":42}}");
     assertEquals("published", p.statusField(), p.body());
-    assertEquals("node2", p.node(), "the topic's owner served the publish");
+    if (ringRouted) {
+      assertEquals("node2", p.node(), "the topic's owner served the publish");
+    }
     Reply c = post(url("node3") + "/queue/consume",
         "{\"topic\":\"" + topic + "\",\"consumer_group\":\"g\",\"consumer_id\":\"c3\"}");
     assertEquals("ok", c.statusField());
-    assertEquals("node2", c.node());
+    assertEquals(p.node(), c.node(), "one node serves the topic");
     assertEquals(1, c.json().get("messages").size());
     assertEquals(42, c.json().get("messages").get(0).get("data").get("order").asInt());
     String id = c.json().get("messages").get(0).get("id").asText();
@@ -195,20 +202,33 @@ final class ClusterScenarios {
   }
 
   /**
-   * Publishes to a topic owned by {@code owner}, consumes and acks half, runs {@code kill}, and
-   * checks that every unacknowledged message is delivered by the next owner.
+   * Publishes to a topic (owned by {@code owner} on the ring), consumes and acks half, kills the
+   * node that served it with {@code kill}, and checks that every unacknowledged message is
+   * delivered by the node that serves it next, and no acknowledged one. With {@code ringRouted}
+   * (Redis) the server is the ring owner and the next one its ring successor; on embedded storage
+   * they are the old and the new leader of the topic's Raft group.
+   *
+   * @return the node killed
    */
-  void queueOwnerLoss(String owner, List<String> up, List<String> survivors,
-      Consumer<String> kill) {
+  String queueOwnerLoss(String owner, List<String> up, Consumer<String> kill,
+      boolean ringRouted) {
     String topic = keyOwnedBy(owner, up, "failover-");
     List<String> published = new ArrayList<>();
+    String entry = up.stream().filter(n -> !n.equals(owner)).findFirst().orElseThrow();
+    String server = null;
     for (int i = 0; i < 10; i++) {
-      Reply p = post(url(survivors.get(0)) + "/queue/publish",
+      Reply p = post(url(entry) + "/queue/publish",
           "{\"topic\":\"" + topic + "\",\"message\":{\"i\":" + i + "}}");
       assertEquals("published", p.statusField(), p.body());
-      assertEquals(owner, p.node());
+      if (ringRouted) {
+        assertEquals(owner, p.node());
+      }
+      server = p.node();
       published.add(p.json().get("message_id").asText());
     }
+    String killed = server;
+    List<String> survivors = new ArrayList<>(up);
+    survivors.remove(killed);
     Reply c = post(url(survivors.get(0)) + "/v1/topics/" + topic + "/consume",
         "{\"consumer_group\":\"g\",\"consumer_id\":\"c\",\"max_messages\":5}");
     List<String> acked = new ArrayList<>();
@@ -219,24 +239,27 @@ final class ClusterScenarios {
           "{\"topic\":\"" + topic + "\",\"consumer_group\":\"g\",\"message_id\":\"" + id + "\"}")
           .statusField());
     }
-    kill.accept(owner);
-    List<String> remaining = new ArrayList<>(up);
-    remaining.remove(owner);
-    String next = HashRing.of(remaining).ownerOf(topic);
+    kill.accept(killed);
+    String next = HashRing.of(survivors).ownerOf(topic);
     Set<String> got = new LinkedHashSet<>();
-    Await.until(Duration.ofSeconds(20), "the next owner delivers the unacknowledged messages",
+    Await.until(Duration.ofSeconds(20), "the next server delivers the unacknowledged messages",
         () -> {
           Reply r = post(url(survivors.get(1)) + "/v1/topics/" + topic + "/consume",
               "{\"consumer_group\":\"g\",\"consumer_id\":\"c2\",\"max_messages\":100}");
           if (r.status() != 200) {
             return false;
           }
-          assertEquals(next, r.node());
+          if (ringRouted) {
+            assertEquals(next, r.node());
+          } else {
+            assertTrue(survivors.contains(r.node()), "served by a survivor: " + r.node());
+          }
           r.json().get("messages").forEach(m -> got.add(m.get("id").asText()));
           return got.size() >= 5;
         });
     List<String> expected = new ArrayList<>(published);
     expected.removeAll(acked);
     assertEquals(new LinkedHashSet<>(expected), got, "every unacknowledged message, no acked one");
+    return killed;
   }
 }

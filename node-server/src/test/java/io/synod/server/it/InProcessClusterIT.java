@@ -58,8 +58,34 @@ class InProcessClusterIT {
   @Test
   void theFirstSystemsChecksPassAcrossThreeNodes() {
     cluster.locksThroughLeaderAndFollower(leader, followers(nodes.keySet()).get(0));
-    cluster.queueAcrossOwners(List.of("node1", "node2", "node3"));
+    cluster.queueAcrossOwners(List.of("node1", "node2", "node3"), false);
     cluster.cacheCoherentAcrossNodes();
+  }
+
+  @Test
+  void everyNodeLeadsOneQueueGroupOnceBalancedAndClusterShowsTheGroups() {
+    // QUEUE_GROUPS=3 over three nodes: each group's preferred leader is a different node, and
+    // the leaders hand their groups over once the preferred node is up and caught up
+    Await.until(java.time.Duration.ofSeconds(30), "each node leads one queue group", () -> {
+      Map<String, Integer> led = new java.util.TreeMap<>();
+      for (com.fasterxml.jackson.databind.JsonNode g
+          : TestHttp.get(cluster.url("node1") + "/v1/cluster").json().get("groups")) {
+        if ("queue".equals(g.path("service").asText())) {
+          if (!g.path("leader").asText("").equals(g.path("preferred_leader").asText())) {
+            return false;
+          }
+          led.merge(g.path("leader").asText(), 1, Integer::sum);
+        }
+      }
+      return led.equals(Map.of("node1", 1, "node2", 1, "node3", 1));
+    });
+    com.fasterxml.jackson.databind.JsonNode groups =
+        TestHttp.get(cluster.url("node2") + "/v1/cluster").json().get("groups");
+    assertTrue(groups.size() == 4, groups.toString());
+    for (com.fasterxml.jackson.databind.JsonNode g : groups) {
+      assertTrue(g.get("members").size() == 3 && g.get("term").asLong() > 0
+          && g.has("commit_index"), g.toString());
+    }
   }
 
   @Test
@@ -87,8 +113,10 @@ class InProcessClusterIT {
 
   @Test
   void losingAQueueOwnerLosesNoAcknowledgedMessage() {
-    cluster.queueOwnerLoss("node2", List.of("node1", "node2", "node3"),
-        List.of("node1", "node3"), id -> nodes.get(id).close());
-    cluster.sameRingFromTheLog(List.of("node1", "node3"), "node2");
+    List<String> all = List.of("node1", "node2", "node3");
+    String killed = cluster.queueOwnerLoss("node2", all, id -> nodes.get(id).close(), false);
+    List<String> survivors = new java.util.ArrayList<>(all);
+    survivors.remove(killed);
+    cluster.sameRingFromTheLog(survivors, killed);
   }
 }

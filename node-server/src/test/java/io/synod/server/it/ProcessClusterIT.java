@@ -106,7 +106,7 @@ class ProcessClusterIT {
     String leader = agreedLeader(all());
     String follower = all().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
     cluster.locksThroughLeaderAndFollower(leader, follower);
-    cluster.queueAcrossOwners(all());
+    cluster.queueAcrossOwners(all(), true);
     cluster.cacheCoherentAcrossNodes();
 
     // what an operator of the first system looked at: HGETALL lock:<resource>
@@ -149,14 +149,13 @@ class ProcessClusterIT {
   void killingAQueueOwnerLosesNoAcknowledgedMessage() {
     List<String> up = all();
     String owner = "node2";
-    List<String> survivors = List.of("node1", "node3");
-    cluster.queueOwnerLoss(owner, up, survivors, id -> {
+    cluster.queueOwnerLoss(owner, up, id -> {
       try {
         nodes.get(id).kill();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
-    });
+    }, true);
   }
 }

@@ -96,7 +96,7 @@ class RedisClusterIT {
   @Test
   void theFirstSystemsChecksPassOnRedis() {
     cluster.locksThroughLeaderAndFollower(leader, follower());
-    cluster.queueAcrossOwners(List.of("node1", "node2", "node3"));
+    cluster.queueAcrossOwners(List.of("node1", "node2", "node3"), true);
     String topic = ClusterScenarios.keyOwnedBy("node2", List.of("node1", "node2", "node3"),
         "it-topic-");
     assertEquals(":1", redis("XLEN", "queue_stream:" + topic), "the message is in Redis");
@@ -105,6 +105,6 @@ class RedisClusterIT {
   @Test
   void losingAQueueOwnerLosesNoAcknowledgedMessageOnRedis() {
     cluster.queueOwnerLoss("node2", List.of("node1", "node2", "node3"),
-        List.of("node1", "node3"), id -> nodes.get(id).kill());
+        id -> nodes.get(id).kill(), true);
   }
 }

@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.type.TypeFactory;
 import io.synod.queue.Delivery;
 import io.synod.queue.QueueRequest;
 import io.synod.queue.TopicStats;
-import io.synod.queue.memory.StoreOp;
-import io.synod.queue.memory.TopicSnapshot;
 import io.synod.queue.spi.PendingEntry;
 import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamId;
@@ -25,8 +23,7 @@ import java.util.Locale;
  * The JSON form of queue requests and their answers between nodes.
  *
  * <p>A request is an object with a {@code "type"} naming its record ({@code Publish}, {@code
- * Consume}, ... {@code FetchSnapshot}) and the record's components as fields; store operations
- * inside {@code Replicate} carry a {@code "type"} the same way. Payloads are base64. An answer is
+ * Consume}, ... {@code Pending}) and the record's components as fields. Payloads are base64. An answer is
  * {@code {"result": ...}}. The type names are bound here with Jackson mix-ins, so {@code
  * hashring-queue} stays free of Jackson.
  */
@@ -34,8 +31,7 @@ public final class QueueJson {
   private static final ObjectMapper MAPPER =
       Json.mapper()
           .copy()
-          .addMixIn(QueueRequest.class, QueueRequestMixIn.class)
-          .addMixIn(StoreOp.class, StoreOpMixIn.class);
+          .addMixIn(QueueRequest.class, QueueRequestMixIn.class);
 
   private QueueJson() {}
 
@@ -48,24 +44,10 @@ public final class QueueJson {
     @JsonSubTypes.Type(value = QueueRequest.Extend.class, name = "Extend"),
     @JsonSubTypes.Type(value = QueueRequest.Stats.class, name = "Stats"),
     @JsonSubTypes.Type(value = QueueRequest.Browse.class, name = "Browse"),
-    @JsonSubTypes.Type(value = QueueRequest.Pending.class, name = "Pending"),
-    @JsonSubTypes.Type(value = QueueRequest.Replicate.class, name = "Replicate"),
-    @JsonSubTypes.Type(value = QueueRequest.InstallSnapshot.class, name = "InstallSnapshot"),
-    @JsonSubTypes.Type(value = QueueRequest.FetchSnapshot.class, name = "FetchSnapshot")
+    @JsonSubTypes.Type(value = QueueRequest.Pending.class, name = "Pending")
   })
   private abstract static class QueueRequestMixIn {}
 
-  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
-  @JsonSubTypes({
-    @JsonSubTypes.Type(value = StoreOp.CreateGroup.class, name = "CreateGroup"),
-    @JsonSubTypes.Type(value = StoreOp.Append.class, name = "Append"),
-    @JsonSubTypes.Type(value = StoreOp.Deliver.class, name = "Deliver"),
-    @JsonSubTypes.Type(value = StoreOp.Claim.class, name = "Claim"),
-    @JsonSubTypes.Type(value = StoreOp.SetIdle.class, name = "SetIdle"),
-    @JsonSubTypes.Type(value = StoreOp.Ack.class, name = "Ack"),
-    @JsonSubTypes.Type(value = StoreOp.Remove.class, name = "Remove")
-  })
-  private abstract static class StoreOpMixIn {}
 
   /**
    * The mapper with the queue mix-ins; callers must not reconfigure it.
@@ -174,9 +156,7 @@ public final class QueueJson {
       return t.constructCollectionType(List.class, StreamId.class);
     } else if (request instanceof QueueRequest.Consume) {
       return t.constructCollectionType(List.class, Delivery.class);
-    } else if (request instanceof QueueRequest.Ack
-        || request instanceof QueueRequest.Replicate
-        || request instanceof QueueRequest.InstallSnapshot) {
+    } else if (request instanceof QueueRequest.Ack) {
       return t.constructType(Long.class);
     } else if (request instanceof QueueRequest.Nack || request instanceof QueueRequest.Extend) {
       return null;
@@ -186,8 +166,6 @@ public final class QueueJson {
       return t.constructCollectionType(List.class, StreamEntry.class);
     } else if (request instanceof QueueRequest.Pending) {
       return t.constructCollectionType(List.class, PendingEntry.class);
-    } else if (request instanceof QueueRequest.FetchSnapshot) {
-      return t.constructType(TopicSnapshot.class);
     }
     throw new IllegalArgumentException("no answer type known for " + request.getClass());
   }

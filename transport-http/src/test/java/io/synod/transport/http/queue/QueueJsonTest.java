@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.synod.queue.Delivery;
 import io.synod.queue.QueueRequest;
 import io.synod.queue.TopicStats;
-import io.synod.queue.memory.StoreOp;
-import io.synod.queue.memory.TopicSnapshot;
 import io.synod.queue.spi.PendingEntry;
 import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamId;
@@ -41,27 +39,7 @@ class QueueJsonTest {
     all.add(new QueueRequest.Stats("orders", 0));
     all.add(new QueueRequest.Browse("orders", ID1.toString(), 100, 0));
     all.add(new QueueRequest.Pending("orders", "g", 100, 0));
-    for (StoreOp op : List.<StoreOp>of(
-        new StoreOp.CreateGroup("g"),
-        new StoreOp.Append(List.of(ID1, ID2), List.of(record("a"), record("b"))),
-        new StoreOp.Deliver("g", "c1", List.of(ID1), 42),
-        new StoreOp.Claim("g", "c2", List.of(ID1), List.of(ID2), 43),
-        new StoreOp.SetIdle("g", "c1", List.of(ID1), 44),
-        new StoreOp.Ack("g", List.of(ID1)),
-        new StoreOp.Remove(List.of(ID2)))) {
-      all.add(new QueueRequest.Replicate("orders", "node1", 7, op));
-    }
-    all.add(new QueueRequest.InstallSnapshot("orders", "node1", snapshot()));
-    all.add(new QueueRequest.FetchSnapshot("orders", "node2"));
     return all;
-  }
-
-  static TopicSnapshot snapshot() {
-    return new TopicSnapshot("orders", 9, ID2,
-        List.of(new TopicSnapshot.Entry(ID1, record("a")), new TopicSnapshot.Entry(ID2,
-            record("b"))),
-        List.of(new TopicSnapshot.Group("g", ID1, List.of("c1"),
-            List.of(new TopicSnapshot.Pending(ID1, "c1", 40, 1)))));
   }
 
   @Test
@@ -85,11 +63,6 @@ class QueueJsonTest {
     }
     for (Class<?> c : QueueRequest.class.getPermittedSubclasses()) {
       assertEquals(true, covered.contains(c), "no wire test for " + c.getSimpleName());
-    }
-    for (Class<?> c : StoreOp.class.getPermittedSubclasses()) {
-      boolean found = everyRequest().stream().anyMatch(r ->
-          r instanceof QueueRequest.Replicate rep && rep.op().getClass() == c);
-      assertEquals(true, found, "no wire test for store op " + c.getSimpleName());
     }
   }
 
@@ -115,8 +88,6 @@ class QueueJsonTest {
     List<PendingEntry> pending = List.of(new PendingEntry(ID1, "c", 10, 2));
     assertEquals(pending, QueueJson.decodeAnswer(new QueueRequest.Pending("t", "g", 1, 0),
         QueueJson.encodeAnswer(pending)));
-    assertEquals(snapshot(), QueueJson.decodeAnswer(new QueueRequest.FetchSnapshot("t", "n"),
-        QueueJson.encodeAnswer(snapshot())));
   }
 
   @Test

@@ -1,0 +1,111 @@
+package io.synod.queue;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synod.queue.spi.StreamId;
+import io.synod.queue.spi.StreamRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The replicated queue state: commands with log stamps, determinism, snapshots. */
+class QueueMachineTest {
+  private final QueueConfig config = QueueConfig.defaults().withVisibilityTimeoutMillis(1000)
+      .withMaxDeliveries(2);
+
+  private static QueueRequest.Publish pub(String topic, String text) {
+    return new QueueRequest.Publish(topic, List.of(StreamRecord.of(text.getBytes())), 0);
+  }
+
+  private static QueueRequest.Consume take(String topic, String consumer) {
+    return new QueueRequest.Consume(topic, "g", consumer, 10, 0, 0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T ok(Object result) {
+    if (result instanceof QueueException e) {
+      throw e;
+    }
+    return (T) result;
+  }
+
+  @Test
+  void leasesExpireByTheStampsInTheLogNotByAClock() {
+    QueueMachine m = new QueueMachine(config, t -> { });
+    List<StreamId> ids = ok(m.apply(QueueMachine.command(10_000, pub("t", "a"))));
+    List<Delivery> first = ok(m.apply(QueueMachine.command(10_001, take("t", "c1"))));
+    assertEquals(ids, first.stream().map(Delivery::id).toList());
+    // 999 ms later by the log the lease still holds: nothing for another consumer
+    List<Delivery> early = ok(m.apply(QueueMachine.command(11_000, take("t", "c2"))));
+    assertTrue(early.isEmpty());
+    // a stamp behind the clock (a new leader whose clock is late) does not move time back
+    List<Delivery> back = ok(m.apply(QueueMachine.command(5_000, take("t", "c2"))));
+    assertTrue(back.isEmpty());
+    List<Delivery> late = ok(m.apply(QueueMachine.command(11_002, take("t", "c2"))));
+    assertEquals(ids, late.stream().map(Delivery::id).toList());
+    assertEquals(2, late.get(0).deliveryCount());
+  }
+
+  @Test
+  void aRefusedCommandIsItsResultAndChangesNothing() throws Exception {
+    QueueMachine m = new QueueMachine(config, t -> { });
+    ok(m.apply(QueueMachine.command(1, pub("t", "a"))));
+    byte[] before = m.freeze().toBytes();
+    Object r = m.apply(QueueMachine.command(2,
+        new QueueRequest.Ack("t", "g", List.of("1-0"), 0)));
+    assertEquals(QueueException.Code.NOT_FOUND, assertInstanceOf(QueueException.class, r).code());
+    Object bad = m.apply(new byte[] {9, 9, 9});
+    assertEquals(QueueException.Code.INVALID_ARGUMENT,
+        assertInstanceOf(QueueException.class, bad).code());
+    // the refused ack created the group (as a consume would) but stored no message change
+    QueueMachine n = new QueueMachine(config, t -> { });
+    n.restore(before);
+    assertEquals(1L, ((TopicStats) ok(n.apply(QueueMachine.command(3,
+        new QueueRequest.Stats("t", 0))))).length());
+  }
+
+  @Test
+  void replicasApplyingTheSameLogAgreeAndASnapshotRestoresTheSameState() throws Exception {
+    SplittableRandom rnd = new SplittableRandom(7);
+    List<byte[]> log = new ArrayList<>();
+    long t = 1_000;
+    for (int i = 0; i < 400; i++) {
+      t += rnd.nextInt(0, 300);
+      String topic = "t" + rnd.nextInt(3);
+      QueueRequest<?> r = switch (rnd.nextInt(4)) {
+        case 0, 1 -> pub(topic, "m" + i);
+        case 2 -> take(topic, "c" + rnd.nextInt(2));
+        default -> new QueueRequest.Nack(topic, "g", "c0", "1000-0", 0);
+      };
+      log.add(QueueMachine.command(t, r));
+    }
+    QueueMachine a = new QueueMachine(config, x -> { });
+    QueueMachine b = new QueueMachine(config, x -> { });
+    QueueMachine c = new QueueMachine(config, x -> { });
+    for (int i = 0; i < log.size(); i++) {
+      Object ra = a.apply(log.get(i));
+      Object rb = b.apply(log.get(i));
+      assertEquals(String.valueOf(ra), String.valueOf(rb), "result of entry " + i);
+      if (i == 199) {
+        // c joins from a's snapshot half-way, as a lagging follower would
+        c.restore(a.freeze().toBytes());
+      } else if (i > 199) {
+        assertEquals(String.valueOf(ra), String.valueOf(c.apply(log.get(i))), "entry " + i);
+      }
+    }
+    assertArrayEquals(a.freeze().toBytes(), b.freeze().toBytes());
+    assertArrayEquals(a.freeze().toBytes(), c.freeze().toBytes());
+    assertTrue(a.topics().contains("t0.dlq") || a.topics().size() >= 3);
+  }
+
+  @Test
+  void aDeadLetterTopicIsPlacedWithItsTopic() {
+    assertEquals("orders", QueueMachine.routingKey("orders.dlq"));
+    assertEquals("orders", QueueMachine.routingKey("orders"));
+    assertEquals(".dlq", QueueMachine.routingKey(".dlq"));
+  }
+}
