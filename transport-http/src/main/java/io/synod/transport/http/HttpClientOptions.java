@@ -35,6 +35,7 @@ public final class HttpClientOptions {
   private final Duration backoffMax;
   private final int maxResponseBytes;
   private final Duration idleTimeout;
+  private final ClusterAuth clusterAuth;
 
   private HttpClientOptions(Builder b) {
     this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
@@ -46,6 +47,7 @@ public final class HttpClientOptions {
     this.backoffMax = b.backoffMax;
     this.maxResponseBytes = b.maxResponseBytes;
     this.idleTimeout = b.idleTimeout;
+    this.clusterAuth = b.clusterAuth;
   }
 
   /**
@@ -82,7 +84,13 @@ public final class HttpClientOptions {
     b.backoffMax = backoffMax;
     b.maxResponseBytes = maxResponseBytes;
     b.idleTimeout = idleTimeout;
+    b.clusterAuth = clusterAuth;
     return b;
+  }
+
+  /** @return the cluster secret requests are signed with, or null to send them unsigned */
+  public ClusterAuth clusterAuth() {
+    return clusterAuth;
   }
 
   /** @return bound on open connections per peer */
@@ -141,6 +149,7 @@ public final class HttpClientOptions {
     private Duration backoffMax = DEFAULT_BACKOFF_MAX;
     private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private ClusterAuth clusterAuth;
 
     private Builder() {}
 
@@ -219,6 +228,19 @@ public final class HttpClientOptions {
      */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * Signs every request with the cluster secret ({@link ClusterAuth}); each connection signs
+     * its requests as one stream, at the moment it writes them, so a request resent on another
+     * connection carries a fresh nonce.
+     *
+     * @param auth the authenticator, or null (the default) to send requests unsigned
+     * @return this builder
+     */
+    public Builder clusterAuth(ClusterAuth auth) {
+      this.clusterAuth = auth;
       return this;
     }
 

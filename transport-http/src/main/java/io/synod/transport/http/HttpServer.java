@@ -53,6 +53,7 @@ public final class HttpServer implements AutoCloseable {
   private final int maxBodyBytes;
   private final int maxPipelinedRequests;
   private final Duration idleTimeout;
+  private final java.util.List<RequestFilter> filters;
   private final EventLoops loops;
   private final boolean ownsLoops;
   private final String name;
@@ -71,6 +72,7 @@ public final class HttpServer implements AutoCloseable {
     this.maxBodyBytes = b.maxBodyBytes;
     this.maxPipelinedRequests = b.maxPipelinedRequests;
     this.idleTimeout = b.idleTimeout;
+    this.filters = java.util.List.copyOf(b.filters);
     this.name = b.name;
     if (b.loops != null) {
       this.loops = b.loops;
@@ -272,6 +274,10 @@ public final class HttpServer implements AutoCloseable {
     return router;
   }
 
+  java.util.List<RequestFilter> filters() {
+    return filters;
+  }
+
   int maxPipelinedRequests() {
     return maxPipelinedRequests;
   }
@@ -294,6 +300,7 @@ public final class HttpServer implements AutoCloseable {
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxPipelinedRequests = DEFAULT_MAX_PIPELINED_REQUESTS;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private final java.util.List<RequestFilter> filters = new java.util.ArrayList<>();
     private EventLoops loops;
     private String name = "synod-http";
 
@@ -365,6 +372,18 @@ public final class HttpServer implements AutoCloseable {
         throw new IllegalArgumentException("idleTimeout must be positive");
       }
       this.idleTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Adds a filter run on every request before routing (after those added before it); the
+     * first filter that refuses answers, and the router never sees the request.
+     *
+     * @param filter the filter
+     * @return this builder
+     */
+    public Builder filter(RequestFilter filter) {
+      this.filters.add(Objects.requireNonNull(filter, "filter"));
       return this;
     }
 

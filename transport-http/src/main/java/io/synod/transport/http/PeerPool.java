@@ -387,9 +387,12 @@ final class PeerPool {
     final Channel channel;
     final ArrayDeque<Call> inflight = new ArrayDeque<>();
     boolean active = true;
+    /** Signs this connection's requests as one replay stream; null when unsigned. */
+    final ClusterAuth.Sender signer;
 
     Conn(Channel channel) {
       this.channel = channel;
+      this.signer = options.clusterAuth() == null ? null : options.clusterAuth().sender();
     }
 
     void send(Call call) {
@@ -411,6 +414,13 @@ final class PeerPool {
         req.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
       }
       req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+      if (signer != null) {
+        // signed here, on the connection's loop, in the order written: the receiver's replay
+        // window then sees this stream's counters nearly in order
+        for (Map.Entry<String, String> e : signer.sign(r.method(), r.target(), r.body()).entrySet()) {
+          req.headers().set(e.getKey(), e.getValue());
+        }
+      }
       channel
           .writeAndFlush(req)
           .addListener(

@@ -200,6 +200,22 @@ final class ServerHandlers {
             version);
         return;
       }
+      HttpResponse refused = null;
+      for (RequestFilter f : server.filters()) {
+        try {
+          refused = f.check(view);
+        } catch (RuntimeException e) {
+          LOG.error("request filter failed on {}", view, e);
+          refused = HttpResponse.error(500, "internal_error", "request filter failed");
+        }
+        if (refused != null) {
+          break;
+        }
+      }
+      if (refused != null) {
+        complete(ctx, seq, refused, keepAlive, version);
+        return;
+      }
       CompletionStage<HttpResponse> stage = server.routerForDispatch().dispatch(view);
       stage.whenComplete(
           (resp, err) -> {
