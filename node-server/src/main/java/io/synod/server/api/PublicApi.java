@@ -1039,6 +1039,11 @@ public final class PublicApi {
     }
     out.put("down_in_log", locks.members().downMembers());
     out.put("membership_index", locks.members().version());
+    Map<String, Object> security = new LinkedHashMap<>();
+    security.put("peer_auth", config.clusterAuth() != null ? "hmac-sha256" : "none");
+    security.put("insecure", config.peersUnauthenticated());
+    security.put("api_keys", !config.apiKeys().isEmpty());
+    out.put("security", security);
     return out;
   }
 

@@ -60,6 +60,10 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--env-file", description = "the .env file (default ./.env)")
   Path envFile = Path.of(".env");
 
+  @Option(names = "--insecure", description = "INSECURE: run several members without a "
+      + "CLUSTER_SECRET (anyone who reaches the port can forge cluster traffic)")
+  boolean insecure;
+
   @Option(names = "--check-config", description = "validate, print the resolved config, exit")
   boolean checkConfig;
 
@@ -72,6 +76,15 @@ final class NodeCommand implements Callable<Integer> {
       config = resolve(System.getenv());
     } catch (ConfigException e) {
       err.println("synod: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    if (config.peersUnauthenticated() && !config.insecure()) {
+      err.println("synod: refusing to start node " + config.nodeId() + ": " + config.peers().size()
+          + " members and no CLUSTER_SECRET, so anyone who reaches its port could forge Raft,"
+          + " cache, queue and heartbeat traffic. Set CLUSTER_SECRET (the same on every member,"
+          + " at least " + io.synod.transport.http.ClusterAuth.MIN_SECRET_BYTES
+          + " bytes), or pass --insecure to run unauthenticated anyway (docs/SECURITY.md).");
       err.flush();
       return 1;
     }
@@ -116,6 +129,9 @@ final class NodeCommand implements Callable<Integer> {
     put(flags, "DATA_DIR", dataDir);
     put(flags, "ROLES", roles);
     put(flags, "NODE_TYPE", nodeType);
+    if (insecure) {
+      flags.put("INSECURE", "true");
+    }
     return NodeConfig.resolve(flags, env, DotEnv.load(envFile));
   }
 

@@ -4,6 +4,7 @@ import io.synod.transport.http.HttpRequestView;
 import io.synod.transport.http.HttpResponse;
 import java.net.URI;
 import io.synod.transport.http.ClientRequest;
+import io.synod.transport.http.ClusterAuth;
 import io.synod.transport.http.EventLoops;
 import io.synod.transport.http.HttpClientOptions;
 import io.synod.transport.http.HttpClientPool;
@@ -37,6 +38,10 @@ public final class PeerClient implements AutoCloseable {
   /** Connections per peer at most: one per request in flight, as many as a busy node needs. */
   static final int MAX_CONNECTIONS_PER_PEER = 256;
 
+  /** Client credentials a forwarded request keeps. */
+  private static final java.util.List<String> FORWARDED_CREDENTIALS =
+      java.util.List.of("Authorization", "X-API-Key");
+
   private final String self;
   private final HttpClientPool http;
   private final Duration timeout;
@@ -50,6 +55,18 @@ public final class PeerClient implements AutoCloseable {
    * @param loops the node's event loops (not closed by this client)
    */
   public PeerClient(String self, Duration timeout, EventLoops loops) {
+    this(self, timeout, loops, null);
+  }
+
+  /**
+   * Creates the client, signing every request with the cluster secret.
+   *
+   * @param self this node's id (sent in {@link #FORWARDED})
+   * @param timeout per-request timeout
+   * @param loops the node's event loops (not closed by this client)
+   * @param auth the cluster secret's authenticator, or null to send unsigned requests
+   */
+  public PeerClient(String self, Duration timeout, EventLoops loops, ClusterAuth auth) {
     this.self = self;
     this.timeout = timeout;
     this.http = HttpClientPool.create(loops, HttpClientOptions.builder()
@@ -59,6 +76,7 @@ public final class PeerClient implements AutoCloseable {
         .connectTimeout(timeout)
         .requestTimeout(timeout)
         .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+        .clusterAuth(auth)
         .build());
   }
 
@@ -75,6 +93,13 @@ public final class PeerClient implements AutoCloseable {
     ClientRequest r = ClientRequest.of(request.method(), request.uri())
         .header(FORWARDED, self)
         .timeout(forwardTimeout(request.path()));
+    // the owner checks the client's API key again, so it travels with the request
+    for (String h : FORWARDED_CREDENTIALS) {
+      String v = request.header(h);
+      if (v != null) {
+        r = r.header(h, v);
+      }
+    }
     if (request.body().length > 0 || ct != null) {
       r = r.body(request.body(), ct == null ? HttpResponse.JSON : ct);
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import io.synod.transport.http.ClusterAuth;
 
 /**
  * The resolved, validated configuration of one node.
@@ -53,6 +54,12 @@ public final class NodeConfig {
     k.put("MAX_BODY_BYTES", "1048576");
     k.put("MAX_KEY_LENGTH", "256");
     k.put("SHUTDOWN_TIMEOUT_MILLIS", "5000");
+    // security (docs/SECURITY.md)
+    k.put("CLUSTER_SECRET", null);
+    k.put("CLUSTER_AUTH_WINDOW_MILLIS", "30000");
+    k.put("INSECURE", "false");
+    k.put("API_KEYS", null);
+    k.put("API_KEYS_FILE", null);
     KEYS = Collections.unmodifiableMap(k);
   }
 
@@ -80,6 +87,9 @@ public final class NodeConfig {
   private final int maxBodyBytes;
   private final int maxKeyLength;
   private final int shutdownTimeoutMillis;
+  private final ClusterAuth clusterAuth;
+  private final boolean insecure;
+  private final ApiKeys apiKeys;
 
   private NodeConfig(Map<String, String> v) {
     this.resolved = Collections.unmodifiableMap(new LinkedHashMap<>(v));
@@ -137,6 +147,31 @@ public final class NodeConfig {
     this.maxKeyLength = intIn("MAX_KEY_LENGTH", v.get("MAX_KEY_LENGTH"), 1, 65_536);
     this.shutdownTimeoutMillis =
         intIn("SHUTDOWN_TIMEOUT_MILLIS", v.get("SHUTDOWN_TIMEOUT_MILLIS"), 0, 600_000);
+    this.clusterAuth = clusterAuth(v.get("CLUSTER_SECRET"),
+        intIn("CLUSTER_AUTH_WINDOW_MILLIS", v.get("CLUSTER_AUTH_WINDOW_MILLIS"), 100, 600_000));
+    this.insecure = bool("INSECURE", v.get("INSECURE"));
+    this.apiKeys = ApiKeys.load(v.get("API_KEYS"), v.get("API_KEYS_FILE"));
+  }
+
+  private static ClusterAuth clusterAuth(String secret, int windowMillis) {
+    if (secret == null || secret.isEmpty()) {
+      return null;
+    }
+    try {
+      return ClusterAuth.create(secret, java.time.Duration.ofMillis(windowMillis),
+          java.time.Clock.systemUTC());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("CLUSTER_SECRET", e.getMessage());
+    }
+  }
+
+  private static boolean bool(String key, String value) {
+    String v = nonEmpty(key, value).toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "true", "yes", "1", "on" -> true;
+      case "false", "no", "0", "off" -> false;
+      default -> throw new ConfigException(key, "'" + value + "' is not true or false");
+    };
   }
 
   /**
@@ -333,6 +368,9 @@ public final class NodeConfig {
     StringBuilder sb = new StringBuilder();
     for (String key : KEYS.keySet()) {
       String val = resolved.get(key);
+      if (val != null && !val.isEmpty() && (key.equals("CLUSTER_SECRET") || key.equals("API_KEYS"))) {
+        val = "<set, hidden>";
+      }
       sb.append(key).append('=').append(val == null ? "" : val).append('\n');
     }
     sb.append("# roles: ").append(roles).append('\n');
@@ -480,6 +518,36 @@ public final class NodeConfig {
   }
 
   /** @return every setting's resolved value by name */
+  /**
+   * The cluster secret's authenticator, one per node: it signs this node's requests to its peers
+   * and verifies theirs (so it holds this node's replay table).
+   *
+   * @return the authenticator, or null when {@code CLUSTER_SECRET} is unset
+   */
+  public ClusterAuth clusterAuth() {
+    return clusterAuth;
+  }
+
+  /** @return whether {@code INSECURE} allows several members without a cluster secret */
+  public boolean insecure() {
+    return insecure;
+  }
+
+  /** @return the configured API keys; {@link ApiKeys#isEmpty()} when none (no client auth) */
+  public ApiKeys apiKeys() {
+    return apiKeys;
+  }
+
+  /**
+   * Whether this node's internal routes are open to anyone who can reach the port: several
+   * members and no cluster secret.
+   *
+   * @return true when peers are unauthenticated
+   */
+  public boolean peersUnauthenticated() {
+    return clusterAuth == null && peers.size() > 1;
+  }
+
   public Map<String, String> values() {
     return resolved;
   }
