@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param requestTimeout how long one request may take before it counts as failed
  * @param seed seeds each user's random choices (cache keys, read/write mix)
  * @param runId makes resource and topic names unique to this run
+ * @param apiKey sent as {@code Authorization: Bearer} with every request, or null for none
  */
 public record BenchOptions(
     List<URI> targets,
@@ -23,7 +24,24 @@ public record BenchOptions(
     Duration duration,
     Duration requestTimeout,
     long seed,
-    String runId) {
+    String runId,
+    String apiKey) {
+
+  /**
+   * Options without an API key.
+   *
+   * @param targets base URLs of the nodes
+   * @param users concurrent users
+   * @param spawnRatePerSecond users started per second
+   * @param duration run time per scenario
+   * @param requestTimeout per-request timeout
+   * @param seed seed of the users' choices
+   * @param runId unique run id
+   */
+  public BenchOptions(List<URI> targets, int users, double spawnRatePerSecond, Duration duration,
+      Duration requestTimeout, long seed, String runId) {
+    this(targets, users, spawnRatePerSecond, duration, requestTimeout, seed, runId, null);
+  }
 
   /** Checks the values. */
   public BenchOptions {

@@ -204,7 +204,7 @@ final class BenchUser {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    return HttpRequest.newBuilder(target.resolve(path))
+    return withKey(HttpRequest.newBuilder(target.resolve(path)))
         .timeout(options.requestTimeout())
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
@@ -212,7 +212,11 @@ final class BenchUser {
   }
 
   private HttpRequest get(URI uri) {
-    return HttpRequest.newBuilder(uri).timeout(options.requestTimeout()).GET().build();
+    return withKey(HttpRequest.newBuilder(uri)).timeout(options.requestTimeout()).GET().build();
+  }
+
+  private HttpRequest.Builder withKey(HttpRequest.Builder b) {
+    return options.apiKey() == null ? b : b.header("Authorization", "Bearer " + options.apiKey());
   }
 
   /**

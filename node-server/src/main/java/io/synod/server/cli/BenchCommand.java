@@ -86,6 +86,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the users' random choices")
   long seed;
 
+  @Option(names = "--api-key", description = "API key for nodes with API_KEYS (default: "
+      + "$SYNOD_API_KEY)")
+  String apiKey = System.getenv("SYNOD_API_KEY");
+
   @Option(names = "--json", description = "Also write the results to this JSON file")
   File json;
 
@@ -107,7 +111,8 @@ public final class BenchCommand implements Callable<Integer> {
               duration,
               timeout,
               seed,
-              Long.toString(System.currentTimeMillis(), 36));
+              Long.toString(System.currentTimeMillis(), 36),
+              apiKey == null || apiKey.isBlank() ? null : apiKey.strip());
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("synod bench: " + e.getMessage());
       return 2;

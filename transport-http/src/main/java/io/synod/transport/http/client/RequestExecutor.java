@@ -278,6 +278,9 @@ final class RequestExecutor {
     Attempt(Call call) {
       this.call = call;
       ClientRequest r = ClientRequest.of(call.method(), call.target());
+      if (options.apiKey() != null) {
+        r = r.header("Authorization", "Bearer " + options.apiKey());
+      }
       if (call.body() != null) {
         r = r.body(Json.write(call.body()), HttpResponse.JSON);
       }

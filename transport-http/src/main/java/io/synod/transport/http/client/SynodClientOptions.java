@@ -41,6 +41,7 @@ public final class SynodClientOptions {
   private final Duration retryBackoff;
   private final Duration retryBackoffMax;
   private final int maxConnectionsPerEndpoint;
+  private final String apiKey;
 
   private SynodClientOptions(Builder b) {
     this.endpoints = List.copyOf(b.endpoints.isEmpty() ? List.of(DEFAULT_ENDPOINT) : b.endpoints);
@@ -50,6 +51,7 @@ public final class SynodClientOptions {
     this.retryBackoff = b.retryBackoff;
     this.retryBackoffMax = b.retryBackoffMax;
     this.maxConnectionsPerEndpoint = b.maxConnectionsPerEndpoint;
+    this.apiKey = b.apiKey;
   }
 
   /**
@@ -84,6 +86,7 @@ public final class SynodClientOptions {
     b.retryBackoff = retryBackoff;
     b.retryBackoffMax = retryBackoffMax;
     b.maxConnectionsPerEndpoint = maxConnectionsPerEndpoint;
+    b.apiKey = apiKey;
     return b;
   }
 
@@ -122,6 +125,11 @@ public final class SynodClientOptions {
     return maxConnectionsPerEndpoint;
   }
 
+  /** @return the API key sent as {@code Authorization: Bearer}, or null for none */
+  public String apiKey() {
+    return apiKey;
+  }
+
   @Override
   public String toString() {
     return "SynodClientOptions[endpoints=" + endpoints + ", requestTimeout=" + requestTimeout
@@ -137,8 +145,24 @@ public final class SynodClientOptions {
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private Duration retryBackoffMax = DEFAULT_RETRY_BACKOFF_MAX;
     private int maxConnectionsPerEndpoint = DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT;
+    private String apiKey;
 
     private Builder() {}
+
+    /**
+     * Sends an API key with every request ({@code Authorization: Bearer KEY}), for nodes that
+     * have {@code API_KEYS} configured.
+     *
+     * @param key the key, or null (the default) to send none
+     * @return this builder
+     */
+    public Builder apiKey(String key) {
+      if (key != null && (key.isBlank() || key.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+        throw new IllegalArgumentException("an API key must be printable ASCII without spaces");
+      }
+      this.apiKey = key;
+      return this;
+    }
 
     /**
      * Replaces the endpoint list.
