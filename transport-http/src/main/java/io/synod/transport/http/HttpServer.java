@@ -44,6 +44,21 @@ public final class HttpServer implements AutoCloseable {
   public static final int DEFAULT_MAX_PIPELINED_REQUESTS = 64;
   /** Default idle time after which a connection with nothing in flight is closed. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+  /** Default maximum body of a request to {@code /internal/...}: 16 MiB (Raft batches, snapshots). */
+  public static final int DEFAULT_MAX_INTERNAL_BODY_BYTES = 16 << 20;
+  /** Default maximum request line (method, target, version): 8 KiB; longer answers 414. */
+  public static final int DEFAULT_MAX_URL_BYTES = 8 << 10;
+  /** Default maximum size of all headers together: 16 KiB; more answers 431. */
+  public static final int DEFAULT_MAX_HEADER_BYTES = 16 << 10;
+  /** Default maximum number of header lines; more answers 431. */
+  public static final int DEFAULT_MAX_HEADER_COUNT = 100;
+  /**
+   * Default time a client has to send one whole request, from its first byte read to its last;
+   * slower answers 408 and the connection is closed (slowloris).
+   */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** Default bound on requests in flight over all connections; more answers 429 at once. */
+  public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 20_000;
   /** Default time {@link #close()} waits for in-flight requests. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -51,6 +66,12 @@ public final class HttpServer implements AutoCloseable {
   private final String host;
   private final int requestedPort;
   private final int maxBodyBytes;
+  private final int maxInternalBodyBytes;
+  private final int maxUrlBytes;
+  private final int maxHeaderBytes;
+  private final int maxHeaderCount;
+  private final Duration requestTimeout;
+  private final int maxInFlightRequests;
   private final int maxPipelinedRequests;
   private final Duration idleTimeout;
   private final java.util.List<RequestFilter> filters;
@@ -70,6 +91,12 @@ public final class HttpServer implements AutoCloseable {
     this.host = b.host;
     this.requestedPort = b.port;
     this.maxBodyBytes = b.maxBodyBytes;
+    this.maxInternalBodyBytes = b.maxInternalBodyBytes;
+    this.maxUrlBytes = b.maxUrlBytes;
+    this.maxHeaderBytes = b.maxHeaderBytes;
+    this.maxHeaderCount = b.maxHeaderCount;
+    this.requestTimeout = b.requestTimeout;
+    this.maxInFlightRequests = b.maxInFlightRequests;
     this.maxPipelinedRequests = b.maxPipelinedRequests;
     this.idleTimeout = b.idleTimeout;
     this.filters = java.util.List.copyOf(b.filters);
@@ -119,8 +146,10 @@ public final class HttpServer implements AutoCloseable {
                     ChannelPipeline p = ch.pipeline();
                     p.addLast(
                         new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
-                    p.addLast(new HttpServerCodec());
-                    p.addLast(new ServerHandlers.BodyAggregator(maxBodyBytes));
+                    p.addLast(new ServerHandlers.SlowRequestGuard(requestTimeout));
+                    p.addLast(new HttpServerCodec(maxUrlBytes, maxHeaderBytes, 8192));
+                    p.addLast(
+                        new ServerHandlers.BodyAggregator(maxBodyBytes, maxInternalBodyBytes));
                     p.addLast(new ServerHandlers.Dispatch(HttpServer.this));
                   }
                 });
@@ -282,6 +311,18 @@ public final class HttpServer implements AutoCloseable {
     return maxPipelinedRequests;
   }
 
+  int maxHeaderCount() {
+    return maxHeaderCount;
+  }
+
+  int maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  int maxInFlightRequests() {
+    return maxInFlightRequests;
+  }
+
   void requestStarted() {
     inFlight.incrementAndGet();
   }
@@ -298,6 +339,12 @@ public final class HttpServer implements AutoCloseable {
     private String host;
     private int port;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxInternalBodyBytes = DEFAULT_MAX_INTERNAL_BODY_BYTES;
+    private int maxUrlBytes = DEFAULT_MAX_URL_BYTES;
+    private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+    private int maxHeaderCount = DEFAULT_MAX_HEADER_COUNT;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private int maxInFlightRequests = DEFAULT_MAX_IN_FLIGHT_REQUESTS;
     private int maxPipelinedRequests = DEFAULT_MAX_PIPELINED_REQUESTS;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private final java.util.List<RequestFilter> filters = new java.util.ArrayList<>();
@@ -345,6 +392,85 @@ public final class HttpServer implements AutoCloseable {
       }
       this.maxBodyBytes = bytes;
       return this;
+    }
+
+    /**
+     * Sets the largest accepted body of a request to {@code /internal/...} (peer traffic: Raft
+     * batches and snapshots, coherence batches).
+     *
+     * @param bytes the limit, positive
+     * @return this builder
+     */
+    public Builder maxInternalBodyBytes(int bytes) {
+      this.maxInternalBodyBytes = positive(bytes, "maxInternalBodyBytes");
+      return this;
+    }
+
+    /**
+     * Sets the longest accepted request line; longer answers 414 {@code uri_too_long}.
+     *
+     * @param bytes the limit, positive
+     * @return this builder
+     */
+    public Builder maxUrlBytes(int bytes) {
+      this.maxUrlBytes = positive(bytes, "maxUrlBytes");
+      return this;
+    }
+
+    /**
+     * Sets the largest accepted size of all headers; larger answers 431 {@code headers_too_large}.
+     *
+     * @param bytes the limit, positive
+     * @return this builder
+     */
+    public Builder maxHeaderBytes(int bytes) {
+      this.maxHeaderBytes = positive(bytes, "maxHeaderBytes");
+      return this;
+    }
+
+    /**
+     * Sets the most header lines a request may have; more answers 431 {@code too_many_headers}.
+     *
+     * @param count the limit, positive
+     * @return this builder
+     */
+    public Builder maxHeaderCount(int count) {
+      this.maxHeaderCount = positive(count, "maxHeaderCount");
+      return this;
+    }
+
+    /**
+     * Sets how long a client may take to send one request, from its first byte to its last;
+     * slower answers 408 {@code request_timeout} and closes the connection.
+     *
+     * @param timeout the timeout, positive
+     * @return this builder
+     */
+    public Builder requestTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("requestTimeout must be positive");
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets how many requests may be in flight over all connections; a request beyond answers
+     * 429 {@code overloaded} without reaching a handler.
+     *
+     * @param count the bound, positive
+     * @return this builder
+     */
+    public Builder maxInFlightRequests(int count) {
+      this.maxInFlightRequests = positive(count, "maxInFlightRequests");
+      return this;
+    }
+
+    private static int positive(int v, String name) {
+      if (v <= 0) {
+        throw new IllegalArgumentException(name + " must be positive");
+      }
+      return v;
     }
 
     /**
