@@ -295,6 +295,13 @@ public final class SynodNode implements AutoCloseable {
             .host(config.httpHost())
             .port(config.httpPort())
             .maxBodyBytes(config.maxBodyBytes())
+            .maxInternalBodyBytes(Math.max(config.maxInternalBodyBytes(), config.maxBodyBytes()))
+            .maxUrlBytes(config.maxUrlBytes())
+            .maxHeaderBytes(config.maxHeaderBytes())
+            .maxHeaderCount(config.maxHeaderCount())
+            .requestTimeout(Duration.ofMillis(config.requestTimeoutMillis()))
+            .idleTimeout(Duration.ofMillis(config.idleTimeoutMillis()))
+            .maxInFlightRequests(config.maxInFlightRequests())
             .name("synod-" + config.nodeId())
             .build()
             .start();

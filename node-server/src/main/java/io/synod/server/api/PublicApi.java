@@ -562,6 +562,11 @@ public final class PublicApi {
   }
 
   private CompletionStage<HttpResponse> writeBody(String address, JsonNode value) {
+    int size = Json.write(value).length;
+    if (size > config.maxCacheValueBytes()) {
+      throw new HttpError(413, "value_too_large", "a cache value may have at most "
+          + config.maxCacheValueBytes() + " bytes of JSON; this one has " + size);
+    }
     checkCacheRole();
     return cache.write(address, value).thenApply(v -> {
       Map<String, Object> m = new LinkedHashMap<>();

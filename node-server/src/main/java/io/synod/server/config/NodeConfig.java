@@ -60,6 +60,15 @@ public final class NodeConfig {
     k.put("INSECURE", "false");
     k.put("API_KEYS", null);
     k.put("API_KEYS_FILE", null);
+    // hostile-input bounds at the HTTP edge (docs/SECURITY.md)
+    k.put("MAX_INTERNAL_BODY_BYTES", "16777216");
+    k.put("MAX_URL_BYTES", "8192");
+    k.put("MAX_HEADER_BYTES", "16384");
+    k.put("MAX_HEADER_COUNT", "100");
+    k.put("REQUEST_TIMEOUT_MILLIS", "30000");
+    k.put("IDLE_TIMEOUT_MILLIS", "300000");
+    k.put("MAX_IN_FLIGHT_REQUESTS", "20000");
+    k.put("MAX_CACHE_VALUE_BYTES", "262144");
     KEYS = Collections.unmodifiableMap(k);
   }
 
@@ -90,6 +99,14 @@ public final class NodeConfig {
   private final ClusterAuth clusterAuth;
   private final boolean insecure;
   private final ApiKeys apiKeys;
+  private final int maxInternalBodyBytes;
+  private final int maxUrlBytes;
+  private final int maxHeaderBytes;
+  private final int maxHeaderCount;
+  private final int requestTimeoutMillis;
+  private final int idleTimeoutMillis;
+  private final int maxInFlightRequests;
+  private final int maxCacheValueBytes;
 
   private NodeConfig(Map<String, String> v) {
     this.resolved = Collections.unmodifiableMap(new LinkedHashMap<>(v));
@@ -151,6 +168,19 @@ public final class NodeConfig {
         intIn("CLUSTER_AUTH_WINDOW_MILLIS", v.get("CLUSTER_AUTH_WINDOW_MILLIS"), 100, 600_000));
     this.insecure = bool("INSECURE", v.get("INSECURE"));
     this.apiKeys = ApiKeys.load(v.get("API_KEYS"), v.get("API_KEYS_FILE"));
+    this.maxInternalBodyBytes =
+        intIn("MAX_INTERNAL_BODY_BYTES", v.get("MAX_INTERNAL_BODY_BYTES"), 1024, 1 << 30);
+    this.maxUrlBytes = intIn("MAX_URL_BYTES", v.get("MAX_URL_BYTES"), 256, 1 << 20);
+    this.maxHeaderBytes = intIn("MAX_HEADER_BYTES", v.get("MAX_HEADER_BYTES"), 1024, 1 << 20);
+    this.maxHeaderCount = intIn("MAX_HEADER_COUNT", v.get("MAX_HEADER_COUNT"), 8, 10_000);
+    this.requestTimeoutMillis =
+        intIn("REQUEST_TIMEOUT_MILLIS", v.get("REQUEST_TIMEOUT_MILLIS"), 100, 3_600_000);
+    this.idleTimeoutMillis =
+        intIn("IDLE_TIMEOUT_MILLIS", v.get("IDLE_TIMEOUT_MILLIS"), 100, 86_400_000);
+    this.maxInFlightRequests =
+        intIn("MAX_IN_FLIGHT_REQUESTS", v.get("MAX_IN_FLIGHT_REQUESTS"), 1, 10_000_000);
+    this.maxCacheValueBytes =
+        intIn("MAX_CACHE_VALUE_BYTES", v.get("MAX_CACHE_VALUE_BYTES"), 1, 64 << 20);
   }
 
   private static ClusterAuth clusterAuth(String secret, int windowMillis) {
@@ -546,6 +576,46 @@ public final class NodeConfig {
    */
   public boolean peersUnauthenticated() {
     return clusterAuth == null && peers.size() > 1;
+  }
+
+  /** @return the largest body of a request to {@code /internal/...} (peer traffic) */
+  public int maxInternalBodyBytes() {
+    return maxInternalBodyBytes;
+  }
+
+  /** @return the longest request line; longer answers 414 */
+  public int maxUrlBytes() {
+    return maxUrlBytes;
+  }
+
+  /** @return the largest size of a request's headers; larger answers 431 */
+  public int maxHeaderBytes() {
+    return maxHeaderBytes;
+  }
+
+  /** @return the most header lines of a request; more answers 431 */
+  public int maxHeaderCount() {
+    return maxHeaderCount;
+  }
+
+  /** @return how long a client may take to send one request (slowloris); slower answers 408 */
+  public int requestTimeoutMillis() {
+    return requestTimeoutMillis;
+  }
+
+  /** @return how long a connection with nothing in flight stays open */
+  public int idleTimeoutMillis() {
+    return idleTimeoutMillis;
+  }
+
+  /** @return the most requests in flight on this node; more answer 429 */
+  public int maxInFlightRequests() {
+    return maxInFlightRequests;
+  }
+
+  /** @return the largest cache value, in bytes of JSON; larger answers 413 */
+  public int maxCacheValueBytes() {
+    return maxCacheValueBytes;
   }
 
   public Map<String, String> values() {
