@@ -3,7 +3,6 @@ package io.synod.transport.http;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -44,6 +43,30 @@ final class ServerHandlers {
   static HttpResponse tooLarge(int maxBodyBytes) {
     return HttpResponse.error(
         413, "payload_too_large", "request body exceeds the limit of " + maxBodyBytes + " bytes");
+  }
+
+  /** How long a closing connection keeps draining what its client still sends. */
+  static final long LINGER_MILLIS = 2_000;
+
+  /**
+   * Closes a connection after its last response without losing that response: closing a socket
+   * whose client is still sending (the rest of a refused body, pipelined requests) makes the
+   * kernel answer with a reset, and the client may then never read the response. So the output
+   * is shut down first (the client sees the response and then end of stream), the input is read
+   * and dropped until the client closes, and the socket is closed after {@link #LINGER_MILLIS} at
+   * the latest (as Apache's lingering close does).
+   */
+  static void lingeringClose(io.netty.channel.Channel ch) {
+    if (ch instanceof io.netty.channel.socket.DuplexChannel d && ch.isActive()) {
+      d.shutdownOutput().addListener(f -> {
+        if (ch.isActive()) {
+          ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS,
+              java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+      });
+    } else {
+      ch.close();
+    }
   }
 
   /** Converts a response to Netty's form. */
@@ -240,6 +263,11 @@ final class ServerHandlers {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
       reading = true;
+      if (closed) {
+        // the connection is closing after a refusal: whatever the client still sends is dropped
+        io.netty.util.ReferenceCountUtil.release(msg);
+        return;
+      }
       if (msg instanceof SlowRequest) {
         long seq = nextSeq++;
         pending++;
@@ -392,7 +420,7 @@ final class ServerHandlers {
         }
         ChannelFuture f = ctx.write(r);
         if (!keep) {
-          f.addListener(ChannelFutureListener.CLOSE);
+          f.addListener(done -> lingeringClose(ctx.channel()));
           closed = true;
         }
       }
