@@ -36,6 +36,7 @@ public final class HttpClientOptions {
   private final int maxResponseBytes;
   private final Duration idleTimeout;
   private final ClusterAuth clusterAuth;
+  private final io.netty.handler.ssl.SslContext sslContext;
 
   private HttpClientOptions(Builder b) {
     this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
@@ -48,6 +49,7 @@ public final class HttpClientOptions {
     this.maxResponseBytes = b.maxResponseBytes;
     this.idleTimeout = b.idleTimeout;
     this.clusterAuth = b.clusterAuth;
+    this.sslContext = b.sslContext;
   }
 
   /**
@@ -85,12 +87,18 @@ public final class HttpClientOptions {
     b.maxResponseBytes = maxResponseBytes;
     b.idleTimeout = idleTimeout;
     b.clusterAuth = clusterAuth;
+    b.sslContext = sslContext;
     return b;
   }
 
   /** @return the cluster secret requests are signed with, or null to send them unsigned */
   public ClusterAuth clusterAuth() {
     return clusterAuth;
+  }
+
+  /** @return the TLS client context every connection uses, or null for plain HTTP */
+  public io.netty.handler.ssl.SslContext sslContext() {
+    return sslContext;
   }
 
   /** @return bound on open connections per peer */
@@ -150,6 +158,7 @@ public final class HttpClientOptions {
     private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private ClusterAuth clusterAuth;
+    private io.netty.handler.ssl.SslContext sslContext;
 
     private Builder() {}
 
@@ -241,6 +250,21 @@ public final class HttpClientOptions {
      */
     public Builder clusterAuth(ClusterAuth auth) {
       this.clusterAuth = auth;
+      return this;
+    }
+
+    /**
+     * Speaks HTTPS: every connection starts with a TLS handshake that checks the peer's
+     * certificate and host name (see {@link Tls#client}).
+     *
+     * @param context a client context, or null (the default) for plain HTTP
+     * @return this builder
+     */
+    public Builder sslContext(io.netty.handler.ssl.SslContext context) {
+      if (context != null && !context.isClient()) {
+        throw new IllegalArgumentException("a client needs a client SslContext");
+      }
+      this.sslContext = context;
       return this;
     }
 

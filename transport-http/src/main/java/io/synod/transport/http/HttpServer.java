@@ -75,6 +75,7 @@ public final class HttpServer implements AutoCloseable {
   private final int maxPipelinedRequests;
   private final Duration idleTimeout;
   private final java.util.List<RequestFilter> filters;
+  private final io.netty.handler.ssl.SslContext sslContext;
   private final EventLoops loops;
   private final boolean ownsLoops;
   private final String name;
@@ -100,6 +101,7 @@ public final class HttpServer implements AutoCloseable {
     this.maxPipelinedRequests = b.maxPipelinedRequests;
     this.idleTimeout = b.idleTimeout;
     this.filters = java.util.List.copyOf(b.filters);
+    this.sslContext = b.sslContext;
     this.name = b.name;
     if (b.loops != null) {
       this.loops = b.loops;
@@ -144,6 +146,9 @@ public final class HttpServer implements AutoCloseable {
                   protected void initChannel(Channel ch) {
                     channels.add(ch);
                     ChannelPipeline p = ch.pipeline();
+                    if (sslContext != null) {
+                      p.addLast(sslContext.newHandler(ch.alloc()));
+                    }
                     p.addLast(
                         new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
                     p.addLast(new ServerHandlers.SlowRequestGuard(requestTimeout));
@@ -166,9 +171,10 @@ public final class HttpServer implements AutoCloseable {
       throw new IllegalStateException("cannot bind " + address + ": " + e.getMessage(), e);
     }
     LOG.info(
-        "HTTP server '{}' listening on {} ({}, max body {} bytes)",
+        "HTTP server '{}' listening on {} ({}{}, max body {} bytes)",
         name,
         serverChannel.localAddress(),
+        sslContext == null ? "" : "TLS, ",
         loops.isNative() ? "epoll" : "nio",
         maxBodyBytes);
     return this;
@@ -348,6 +354,7 @@ public final class HttpServer implements AutoCloseable {
     private int maxPipelinedRequests = DEFAULT_MAX_PIPELINED_REQUESTS;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private final java.util.List<RequestFilter> filters = new java.util.ArrayList<>();
+    private io.netty.handler.ssl.SslContext sslContext;
     private EventLoops loops;
     private String name = "synod-http";
 
@@ -510,6 +517,20 @@ public final class HttpServer implements AutoCloseable {
      */
     public Builder filter(RequestFilter filter) {
       this.filters.add(Objects.requireNonNull(filter, "filter"));
+      return this;
+    }
+
+    /**
+     * Serves HTTPS: every connection starts with a TLS handshake (see {@link Tls#server}).
+     *
+     * @param context a server context, or null (the default) for plain HTTP
+     * @return this builder
+     */
+    public Builder sslContext(io.netty.handler.ssl.SslContext context) {
+      if (context != null && !context.isServer()) {
+        throw new IllegalArgumentException("a server needs a server SslContext");
+      }
+      this.sslContext = context;
       return this;
     }
 

@@ -87,6 +87,9 @@ final class PeerPool {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    if (options.sslContext() != null) {
+                      ch.pipeline().addLast(options.sslContext().newHandler(ch.alloc(), host, port));
+                    }
                     ch.pipeline()
                         .addLast(
                             new IdleStateHandler(

@@ -487,10 +487,12 @@ final class RequestExecutor {
     }
     try {
       URI u = from.resolve(value.trim());
-      if (!"http".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
+      // a hint keeps the scheme the client speaks: a TLS client never follows one to plain HTTP
+      if (!from.getScheme().equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
         return null;
       }
-      return URI.create("http://" + u.getRawAuthority());
+      return URI.create(from.getScheme().toLowerCase(java.util.Locale.ROOT) + "://"
+          + u.getRawAuthority());
     } catch (IllegalArgumentException e) {
       return null;
     }
