@@ -112,8 +112,8 @@ public final class SynodNode implements AutoCloseable {
       lockMirror.attach(locks.machine());
     }
     this.cacheHomes = HashRing.of(config.peers().keySet());
-    this.cachePool = HttpClientPool.create(loops, HttpCacheTransport.recommendedClientOptions()
-        .mutate().clusterAuth(config.clusterAuth()).build());
+    this.cachePool = HttpClientPool.create(loops,
+        config.peerClientOptions(HttpCacheTransport.recommendedClientOptions()));
     this.cache = CoherentCache.start(config.nodeId(), cacheConfig(config), cacheHomes::ownerOf,
         cachePool, otherPeers(config),
         redis == null ? new InMemoryMainMemory() : new RedisMainMemory(redis),
@@ -127,7 +127,7 @@ public final class SynodNode implements AutoCloseable {
     this.peers =
         new PeerClient(
             config.nodeId(), Duration.ofMillis(Math.max(1000, config.failureTimeoutMillis())),
-            loops, config.clusterAuth());
+            loops, config::peerClientOptions);
     this.redisUp = config.redisUrl() == null;
     this.queueTimers =
         Executors.newSingleThreadScheduledExecutor(
@@ -302,6 +302,7 @@ public final class SynodNode implements AutoCloseable {
             .requestTimeout(Duration.ofMillis(config.requestTimeoutMillis()))
             .idleTimeout(Duration.ofMillis(config.idleTimeoutMillis()))
             .maxInFlightRequests(config.maxInFlightRequests())
+            .sslContext(config.serverTls())
             .name("synod-" + config.nodeId())
             .build()
             .start();

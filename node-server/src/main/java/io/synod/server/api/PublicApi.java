@@ -1045,7 +1045,9 @@ public final class PublicApi {
     out.put("down_in_log", locks.members().downMembers());
     out.put("membership_index", locks.members().version());
     Map<String, Object> security = new LinkedHashMap<>();
-    security.put("peer_auth", config.clusterAuth() != null ? "hmac-sha256" : "none");
+    security.put("peer_auth", config.clusterAuth() != null ? "hmac-sha256"
+        : config.peersMutualTls() ? "mutual-tls" : "none");
+    security.put("tls", config.serverTls() != null);
     security.put("insecure", config.peersUnauthenticated());
     security.put("api_keys", !config.apiKeys().isEmpty());
     out.put("security", security);

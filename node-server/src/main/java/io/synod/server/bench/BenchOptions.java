@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param seed seeds each user's random choices (cache keys, read/write mix)
  * @param runId makes resource and topic names unique to this run
  * @param apiKey sent as {@code Authorization: Bearer} with every request, or null for none
+ * @param tlsCa PEM CA certificates an {@code https://} target's certificate must chain to, or
+ *     null for the JDK's trust store
  */
 public record BenchOptions(
     List<URI> targets,
@@ -25,7 +27,25 @@ public record BenchOptions(
     Duration requestTimeout,
     long seed,
     String runId,
-    String apiKey) {
+    String apiKey,
+    java.nio.file.Path tlsCa) {
+
+  /**
+   * Options with an API key and the JDK's trust store.
+   *
+   * @param targets base URLs of the nodes
+   * @param users concurrent users
+   * @param spawnRatePerSecond users started per second
+   * @param duration run time per scenario
+   * @param requestTimeout per-request timeout
+   * @param seed seed of the users' choices
+   * @param runId unique run id
+   * @param apiKey the API key, or null
+   */
+  public BenchOptions(List<URI> targets, int users, double spawnRatePerSecond, Duration duration,
+      Duration requestTimeout, long seed, String runId, String apiKey) {
+    this(targets, users, spawnRatePerSecond, duration, requestTimeout, seed, runId, apiKey, null);
+  }
 
   /**
    * Options without an API key.
@@ -40,7 +60,7 @@ public record BenchOptions(
    */
   public BenchOptions(List<URI> targets, int users, double spawnRatePerSecond, Duration duration,
       Duration requestTimeout, long seed, String runId) {
-    this(targets, users, spawnRatePerSecond, duration, requestTimeout, seed, runId, null);
+    this(targets, users, spawnRatePerSecond, duration, requestTimeout, seed, runId, null, null);
   }
 
   /** Checks the values. */

@@ -48,11 +48,14 @@ public final class BenchRunner {
               t.setDaemon(true);
               return t;
             });
-    HttpClient http =
+    HttpClient.Builder httpBuilder =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(options.requestTimeout())
-            .build();
+            .connectTimeout(options.requestTimeout());
+    if (options.tlsCa() != null) {
+      httpBuilder.sslContext(BenchTls.trusting(options.tlsCa()));
+    }
+    HttpClient http = httpBuilder.build();
     long startNanos = System.nanoTime();
     long endNanos = startNanos + options.duration().toNanos();
     List<CompletableFuture<Void>> users = new ArrayList<>();
@@ -130,4 +133,5 @@ public final class BenchRunner {
         interval.getValueAtPercentile(99) / 1000.0);
     progress.flush();
   }
+
 }

@@ -90,6 +90,10 @@ public final class BenchCommand implements Callable<Integer> {
       + "$SYNOD_API_KEY)")
   String apiKey = System.getenv("SYNOD_API_KEY");
 
+  @Option(names = "--tls-ca", description = "PEM CA certificates for https:// targets "
+      + "(default: the JDK's trust store)")
+  java.nio.file.Path tlsCa;
+
   @Option(names = "--json", description = "Also write the results to this JSON file")
   File json;
 
@@ -112,7 +116,8 @@ public final class BenchCommand implements Callable<Integer> {
               timeout,
               seed,
               Long.toString(System.currentTimeMillis(), 36),
-              apiKey == null || apiKey.isBlank() ? null : apiKey.strip());
+              apiKey == null || apiKey.isBlank() ? null : apiKey.strip(),
+              tlsCa);
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("synod bench: " + e.getMessage());
       return 2;

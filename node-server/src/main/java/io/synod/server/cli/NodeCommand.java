@@ -84,7 +84,8 @@ final class NodeCommand implements Callable<Integer> {
           + " members and no CLUSTER_SECRET, so anyone who reaches its port could forge Raft,"
           + " cache, queue and heartbeat traffic. Set CLUSTER_SECRET (the same on every member,"
           + " at least " + io.synod.transport.http.ClusterAuth.MIN_SECRET_BYTES
-          + " bytes), or pass --insecure to run unauthenticated anyway (docs/SECURITY.md).");
+          + " bytes), or use mutual TLS (TLS_CERT, TLS_KEY, TLS_CA, TLS_CLIENT_AUTH=require),"
+          + " or pass --insecure to run unauthenticated anyway (docs/SECURITY.md).");
       err.flush();
       return 1;
     }

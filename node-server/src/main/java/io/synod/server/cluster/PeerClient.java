@@ -4,7 +4,6 @@ import io.synod.transport.http.HttpRequestView;
 import io.synod.transport.http.HttpResponse;
 import java.net.URI;
 import io.synod.transport.http.ClientRequest;
-import io.synod.transport.http.ClusterAuth;
 import io.synod.transport.http.EventLoops;
 import io.synod.transport.http.HttpClientOptions;
 import io.synod.transport.http.HttpClientPool;
@@ -55,29 +54,30 @@ public final class PeerClient implements AutoCloseable {
    * @param loops the node's event loops (not closed by this client)
    */
   public PeerClient(String self, Duration timeout, EventLoops loops) {
-    this(self, timeout, loops, null);
+    this(self, timeout, loops, o -> o);
   }
 
   /**
-   * Creates the client, signing every request with the cluster secret.
+   * Creates the client with the node's peer security (cluster secret, TLS).
    *
    * @param self this node's id (sent in {@link #FORWARDED})
    * @param timeout per-request timeout
    * @param loops the node's event loops (not closed by this client)
-   * @param auth the cluster secret's authenticator, or null to send unsigned requests
+   * @param security adds the peer security to the client options (see
+   *     {@code NodeConfig.peerClientOptions})
    */
-  public PeerClient(String self, Duration timeout, EventLoops loops, ClusterAuth auth) {
+  public PeerClient(String self, Duration timeout, EventLoops loops,
+      java.util.function.UnaryOperator<HttpClientOptions> security) {
     this.self = self;
     this.timeout = timeout;
-    this.http = HttpClientPool.create(loops, HttpClientOptions.builder()
+    this.http = HttpClientPool.create(loops, security.apply(HttpClientOptions.builder()
         .maxConnectionsPerPeer(MAX_CONNECTIONS_PER_PEER)
         .maxPipelinedPerConnection(1)
         .maxPendingPerPeer(16_384)
         .connectTimeout(timeout)
         .requestTimeout(timeout)
         .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
-        .clusterAuth(auth)
-        .build());
+        .build()));
   }
 
   /**

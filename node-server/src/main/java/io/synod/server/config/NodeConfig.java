@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import io.synod.transport.http.ClusterAuth;
+import io.synod.transport.http.HttpClientOptions;
+import io.synod.transport.http.Tls;
 
 /**
  * The resolved, validated configuration of one node.
@@ -60,6 +62,11 @@ public final class NodeConfig {
     k.put("INSECURE", "false");
     k.put("API_KEYS", null);
     k.put("API_KEYS_FILE", null);
+    // TLS for clients and peers (docs/SECURITY.md); PEERS then use https://
+    k.put("TLS_CERT", null);
+    k.put("TLS_KEY", null);
+    k.put("TLS_CA", null);
+    k.put("TLS_CLIENT_AUTH", "none");
     // hostile-input bounds at the HTTP edge (docs/SECURITY.md)
     k.put("MAX_INTERNAL_BODY_BYTES", "16777216");
     k.put("MAX_URL_BYTES", "8192");
@@ -107,6 +114,9 @@ public final class NodeConfig {
   private final int idleTimeoutMillis;
   private final int maxInFlightRequests;
   private final int maxCacheValueBytes;
+  private final io.netty.handler.ssl.SslContext serverTls;
+  private final io.netty.handler.ssl.SslContext peerTls;
+  private final Tls.ClientCertificates tlsClientAuth;
 
   private NodeConfig(Map<String, String> v) {
     this.resolved = Collections.unmodifiableMap(new LinkedHashMap<>(v));
@@ -181,6 +191,51 @@ public final class NodeConfig {
         intIn("MAX_IN_FLIGHT_REQUESTS", v.get("MAX_IN_FLIGHT_REQUESTS"), 1, 10_000_000);
     this.maxCacheValueBytes =
         intIn("MAX_CACHE_VALUE_BYTES", v.get("MAX_CACHE_VALUE_BYTES"), 1, 64 << 20);
+    Path cert = optionalPath("TLS_CERT", v.get("TLS_CERT"));
+    Path key = optionalPath("TLS_KEY", v.get("TLS_KEY"));
+    Path ca = optionalPath("TLS_CA", v.get("TLS_CA"));
+    try {
+      this.tlsClientAuth = Tls.ClientCertificates.parse(nonEmpty("TLS_CLIENT_AUTH",
+          v.get("TLS_CLIENT_AUTH")));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("TLS_CLIENT_AUTH", e.getMessage());
+    }
+    if ((cert == null) != (key == null)) {
+      throw new ConfigException(cert == null ? "TLS_CERT" : "TLS_KEY",
+          "TLS_CERT and TLS_KEY go together");
+    }
+    if (cert == null && (ca != null || tlsClientAuth != Tls.ClientCertificates.NONE)) {
+      throw new ConfigException("TLS_CERT", "TLS_CA and TLS_CLIENT_AUTH need TLS_CERT and TLS_KEY");
+    }
+    if (cert != null) {
+      for (Map.Entry<String, URI> p : peers.entrySet()) {
+        if (!"https".equals(p.getValue().getScheme())) {
+          throw new ConfigException("PEERS", "with TLS every member must be https://; "
+              + p.getKey() + " is " + p.getValue());
+        }
+      }
+      try {
+        this.serverTls = Tls.server(cert, key, ca, tlsClientAuth);
+        // towards peers this node presents its own certificate (mutual TLS) and trusts TLS_CA
+        this.peerTls = Tls.client(ca, cert, key);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("TLS_CERT", e.getMessage());
+      }
+    } else {
+      this.serverTls = null;
+      this.peerTls = null;
+    }
+  }
+
+  private static Path optionalPath(String key, String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    Path p = path(key, value.strip());
+    if (!java.nio.file.Files.isReadable(p)) {
+      throw new ConfigException(key, "cannot read '" + value + "'");
+    }
+    return p;
   }
 
   private static ClusterAuth clusterAuth(String secret, int windowMillis) {
@@ -398,7 +453,8 @@ public final class NodeConfig {
     StringBuilder sb = new StringBuilder();
     for (String key : KEYS.keySet()) {
       String val = resolved.get(key);
-      if (val != null && !val.isEmpty() && (key.equals("CLUSTER_SECRET") || key.equals("API_KEYS"))) {
+      if (val != null && !val.isEmpty() && (key.equals("CLUSTER_SECRET")
+          || key.equals("API_KEYS"))) {
         val = "<set, hidden>";
       }
       sb.append(key).append('=').append(val == null ? "" : val).append('\n');
@@ -575,7 +631,34 @@ public final class NodeConfig {
    * @return true when peers are unauthenticated
    */
   public boolean peersUnauthenticated() {
-    return clusterAuth == null && peers.size() > 1;
+    return clusterAuth == null && !peersMutualTls() && peers.size() > 1;
+  }
+
+  /**
+   * Whether peers authenticate each other by certificates: TLS with {@code TLS_CA} and
+   * {@code TLS_CLIENT_AUTH=require}, so every connection to this node presents a certificate
+   * from the cluster's CA (clients included).
+   *
+   * @return true for mutual TLS
+   */
+  public boolean peersMutualTls() {
+    return serverTls != null && tlsClientAuth == Tls.ClientCertificates.REQUIRE;
+  }
+
+  /** @return the server TLS context, or null for plain HTTP */
+  public io.netty.handler.ssl.SslContext serverTls() {
+    return serverTls;
+  }
+
+  /**
+   * Options for a client to other members: signed with the cluster secret when there is one,
+   * over TLS (presenting this node's certificate) when TLS is on.
+   *
+   * @param base the transport's recommended options
+   * @return the options
+   */
+  public HttpClientOptions peerClientOptions(HttpClientOptions base) {
+    return base.mutate().clusterAuth(clusterAuth).sslContext(peerTls).build();
   }
 
   /** @return the largest body of a request to {@code /internal/...} (peer traffic) */

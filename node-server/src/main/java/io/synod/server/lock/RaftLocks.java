@@ -114,8 +114,8 @@ public final class RaftLocks implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the Raft storage in " + dir, e);
     }
-    this.pool = HttpClientPool.create(loops, HttpRaftTransport.recommendedClientOptions()
-        .mutate().clusterAuth(config.clusterAuth()).build());
+    this.pool = HttpClientPool.create(loops,
+        config.peerClientOptions(HttpRaftTransport.recommendedClientOptions()));
     this.transport = new HttpRaftTransport(pool, others, HttpRaftTransport.Options.create());
     this.service = LockService.create(clock, LockServiceOptions.create().withLimits(LIMITS),
         mirror);

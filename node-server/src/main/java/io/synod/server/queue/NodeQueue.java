@@ -79,8 +79,8 @@ public final class NodeQueue implements AutoCloseable {
         qc.retentionMaxAgeMillis(), qc.replicationFactor(), qc.maxWaitersPerTopic());
     StreamStore store = redis != null ? new RedisStreamStore(redis) : new InMemoryStreamStore(clock);
     this.membership = new StaticMembership(initialMembers);
-    this.pool = HttpClientPool.create(loops, HttpQueueTransport.recommendedClientOptions()
-        .mutate().clusterAuth(config.clusterAuth()).build());
+    this.pool = HttpClientPool.create(loops,
+        config.peerClientOptions(HttpQueueTransport.recommendedClientOptions()));
     HttpQueueTransport transport =
         new HttpQueueTransport(pool, config.peers(), HttpQueueTransport.DEFAULT_TIMEOUT);
     QueueNode[] holder = new QueueNode[1];
