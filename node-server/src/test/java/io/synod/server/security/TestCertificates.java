@@ -26,6 +26,33 @@ public final class TestCertificates {
   /** One issued certificate: its chain, its key, and the CA certificate. */
   public record Issued(Path certChain, Path key, Path ca) {}
 
+  /** One CA with a "node" and a "client" certificate, shared by the test classes of a JVM. */
+  public record Shared(TestCertificates ca, Issued node, Issued client) {}
+
+  private static Shared shared;
+
+  /**
+   * The certificates every TLS test of this module uses, made once per JVM (each keytool run
+   * starts a JVM, seconds on a loaded machine) in a temporary directory removed at exit.
+   *
+   * @return the shared CA and certificates
+   */
+  public static synchronized Shared shared() throws IOException {
+    if (shared == null) {
+      Path dir = Files.createTempDirectory("synod-test-tls");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+          // best effort: the directory is under the system's temporary directory
+        }
+      }));
+      TestCertificates ca = ca(dir, "synod-test-ca");
+      shared = new Shared(ca, ca.issue("node"), ca.issue("client"));
+    }
+    return shared;
+  }
+
   private TestCertificates(Path dir) {
     this.dir = dir;
     this.caStore = dir.resolve("ca.p12");

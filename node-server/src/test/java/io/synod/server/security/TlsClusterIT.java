@@ -15,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,6 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 17, TLS between clients and nodes and mutual TLS between peers instead of the cluster
@@ -33,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * client presenting a certificate; a client without one, or speaking plain HTTP, gets nothing.
  */
 class TlsClusterIT {
-  @TempDir static Path dir;
   private static TestCertificates.Issued node;
   private static TestCertificates.Issued client;
   private static final List<SynodNode> nodes = new ArrayList<>();
@@ -41,9 +38,8 @@ class TlsClusterIT {
 
   @BeforeAll
   static void start() throws Exception {
-    TestCertificates ca = TestCertificates.ca(dir.resolve("ca"), "synod-cluster-ca");
-    node = ca.issue("node");
-    client = ca.issue("client");
+    node = TestCertificates.shared().node();
+    client = TestCertificates.shared().client();
     StringBuilder peers = new StringBuilder();
     List<Integer> ports = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
@@ -82,7 +78,7 @@ class TlsClusterIT {
     if (withCertificate) {
       b.clientCertificate(client.certChain(), client.key());
     } else {
-      b.maxAttempts(3);
+      b.maxAttempts(1).requestTimeout(Duration.ofSeconds(3));
     }
     return SynodClient.create(b.build());
   }

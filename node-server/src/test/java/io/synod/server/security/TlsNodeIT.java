@@ -25,8 +25,8 @@ class TlsNodeIT {
 
   @Test
   void theLoadToolsClientTrustsTheConfiguredCa() throws Exception {
-    TestCertificates ca = TestCertificates.ca(dir.resolve("ca"), "synod-node-ca");
-    TestCertificates.Issued cert = ca.issue("node");
+    TestCertificates ca = TestCertificates.shared().ca();
+    TestCertificates.Issued cert = TestCertificates.shared().node();
     int port = TestHttp.freePort();
     try (SynodNode node = new SynodNode(NodeConfig.of(Map.of(
         "NODE_ID", "solo", "HTTP_PORT", Integer.toString(port), "HTTP_HOST", "127.0.0.1",
@@ -47,8 +47,7 @@ class TlsNodeIT {
 
   @Test
   void tlsSettingsAreChecked() throws Exception {
-    TestCertificates ca = TestCertificates.ca(dir.resolve("ca2"), "synod-node-ca");
-    TestCertificates.Issued cert = ca.issue("node");
+    TestCertificates.Issued cert = TestCertificates.shared().node();
     ConfigException plainPeers = assertThrows(ConfigException.class, () -> NodeConfig.of(Map.of(
         "NODE_ID", "a", "PEERS", "a=http://127.0.0.1:18201,b=http://127.0.0.1:18202",
         "HTTP_PORT", "18201", "TLS_CERT", cert.certChain().toString(),
