@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param requestTimeout how long one request may take before it counts as failed
  * @param seed seeds each user's random choices (cache keys, read/write mix)
  * @param runId makes resource and topic names unique to this run
+ * @param warmup how long the users run before the figures start (not counted in the duration; its
+ *     failures still fail the run)
  * @param apiKey sent as {@code Authorization: Bearer} with every request, or null for none
  * @param tlsCa PEM CA certificates an {@code https://} target's certificate must chain to, or
  *     null for the JDK's trust store
@@ -27,11 +29,12 @@ public record BenchOptions(
     Duration requestTimeout,
     long seed,
     String runId,
+    Duration warmup,
     String apiKey,
     java.nio.file.Path tlsCa) {
 
   /**
-   * Options with an API key and the JDK's trust store.
+   * Options with a warm-up, no API key and the JDK's trust store.
    *
    * @param targets base URLs of the nodes
    * @param users concurrent users
@@ -40,27 +43,29 @@ public record BenchOptions(
    * @param requestTimeout per-request timeout
    * @param seed seed of the users' choices
    * @param runId unique run id
-   * @param apiKey the API key, or null
+   * @param warmup warm-up time
    */
   public BenchOptions(List<URI> targets, int users, double spawnRatePerSecond, Duration duration,
-      Duration requestTimeout, long seed, String runId, String apiKey) {
-    this(targets, users, spawnRatePerSecond, duration, requestTimeout, seed, runId, apiKey, null);
+      Duration requestTimeout, long seed, String runId, Duration warmup) {
+    this(targets, users, spawnRatePerSecond, duration, requestTimeout, seed, runId, warmup, null,
+        null);
   }
 
-  /**
-   * Options without an API key.
-   *
-   * @param targets base URLs of the nodes
-   * @param users concurrent users
-   * @param spawnRatePerSecond users started per second
-   * @param duration run time per scenario
-   * @param requestTimeout per-request timeout
-   * @param seed seed of the users' choices
-   * @param runId unique run id
-   */
-  public BenchOptions(List<URI> targets, int users, double spawnRatePerSecond, Duration duration,
-      Duration requestTimeout, long seed, String runId) {
-    this(targets, users, spawnRatePerSecond, duration, requestTimeout, seed, runId, null, null);
+  /** @return whether the users speak TLS: a CA was given or a target is {@code https://} */
+  public boolean tls() {
+    return tlsCa != null || targets.stream().anyMatch(u -> "https".equalsIgnoreCase(u.getScheme()));
+  }
+
+  /** Options with no warm-up. */
+  public BenchOptions(
+      List<URI> targets,
+      int users,
+      double spawnRatePerSecond,
+      Duration duration,
+      Duration requestTimeout,
+      long seed,
+      String runId) {
+    this(targets, users, spawnRatePerSecond, duration, requestTimeout, seed, runId, Duration.ZERO);
   }
 
   /** Checks the values. */
@@ -78,6 +83,10 @@ public record BenchOptions(
     }
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("--duration must be positive: " + duration);
+    }
+    Objects.requireNonNull(warmup, "warmup");
+    if (warmup.isNegative()) {
+      throw new IllegalArgumentException("--warmup must not be negative: " + warmup);
     }
   }
 }

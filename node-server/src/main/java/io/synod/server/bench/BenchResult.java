@@ -12,8 +12,31 @@ import org.HdrHistogram.Histogram;
  * @param users the number of users at full strength
  * @param seconds the measured wall time of the run
  * @param rows one row per endpoint that saw requests, then a {@code total} row
+ * @param warmupRequests requests finished during the warm-up, not in the rows
+ * @param warmupFailures failures during the warm-up: not in the rows, but they fail the run
+ * @param timeline one sample per second of the measured run
  */
-public record BenchResult(String scenario, int users, double seconds, List<Row> rows) {
+public record BenchResult(
+    String scenario,
+    int users,
+    double seconds,
+    List<Row> rows,
+    long warmupRequests,
+    long warmupFailures,
+    List<Sample> timeline) {
+
+  /**
+   * One second of a run.
+   *
+   * @param second seconds since the figures started
+   * @param users users running
+   * @param requests requests finished in that second
+   * @param failures of which failed
+   * @param p50Millis median latency in that second
+   * @param p99Millis 99th percentile in that second
+   */
+  public record Sample(
+      long second, int users, long requests, long failures, double p50Millis, double p99Millis) {}
 
   /**
    * One line of the final table. Latencies in milliseconds.
@@ -36,7 +59,8 @@ public record BenchResult(String scenario, int users, double seconds, List<Row> 
       double meanMillis,
       String lastFailure) {}
 
-  static BenchResult of(Scenario scenario, int users, double seconds, BenchStats stats) {
+  static BenchResult of(
+      Scenario scenario, int users, double seconds, BenchStats stats, List<Sample> timeline) {
     stats.drainInterval();
     List<Row> rows = new ArrayList<>();
     Histogram all = new Histogram(3);
@@ -51,7 +75,8 @@ public record BenchResult(String scenario, int users, double seconds, List<Row> 
       rows.add(row(e.label, h, stats.failures(e), seconds, stats.lastFailure(e)));
     }
     rows.add(row("total", all, failures, seconds, null));
-    return new BenchResult(scenario.label(), users, seconds, List.copyOf(rows));
+    return new BenchResult(scenario.label(), users, seconds, List.copyOf(rows),
+        stats.warmupRequests(), stats.warmupFailures(), List.copyOf(timeline));
   }
 
   private static Row row(String label, Histogram h, long failures, double seconds, String last) {
@@ -75,6 +100,11 @@ public record BenchResult(String scenario, int users, double seconds, List<Row> 
   /** The total row. */
   public Row total() {
     return rows.get(rows.size() - 1);
+  }
+
+  /** @return every failed request of the run, the warm-up's included */
+  public long allFailures() {
+    return total().failures() + warmupFailures;
   }
 
   /** The table printed at the end of a run. */
@@ -108,6 +138,10 @@ public record BenchResult(String scenario, int users, double seconds, List<Row> 
               r.p95Millis(),
               r.p99Millis(),
               r.maxMillis()));
+    }
+    if (warmupRequests > 0) {
+      sb.append(String.format(Locale.ROOT,
+          "warm-up (not in the figures): %d requests, %d failures%n", warmupRequests, warmupFailures));
     }
     for (Row r : rows) {
       if (r.lastFailure() != null) {

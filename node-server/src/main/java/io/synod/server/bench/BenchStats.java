@@ -30,8 +30,44 @@ final class BenchStats {
     }
   }
 
+  private volatile boolean recording = true;
+  private final java.util.concurrent.atomic.LongAdder warmupRequests =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder warmupFailures =
+      new java.util.concurrent.atomic.LongAdder();
+
+  /** Stops recording figures: requests finished from now on only count as warm-up. */
+  void pauseForWarmup() {
+    recording = false;
+  }
+
+  /** Starts recording figures (the end of the warm-up). */
+  void startRecording() {
+    recording = true;
+  }
+
+  /** @return requests that finished during the warm-up (not in the figures) */
+  long warmupRequests() {
+    return warmupRequests.sum();
+  }
+
+  /** @return failed requests during the warm-up; they still fail the run */
+  long warmupFailures() {
+    return warmupFailures.sum();
+  }
+
   /** Records one finished request; failed requests count in the latency histogram too. */
   void record(Endpoint endpoint, long latencyNanos, String failure) {
+    if (!recording) {
+      warmupRequests.increment();
+      if (failure != null) {
+        warmupFailures.increment();
+        synchronized (lastFailure) {
+          lastFailure.put(endpoint, failure);
+        }
+      }
+      return;
+    }
     long micros = Math.max(1, Math.min(MAX_TRACKABLE_MICROS, latencyNanos / 1000));
     recorders.get(endpoint).recordValue(micros);
     if (failure != null) {

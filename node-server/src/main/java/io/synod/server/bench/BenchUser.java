@@ -3,11 +3,11 @@ package io.synod.server.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.synod.transport.http.ClientRequest;
+import io.synod.transport.http.HttpClientPool;
+import io.synod.transport.http.HttpResponse;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.SplittableRandom;
@@ -30,7 +30,7 @@ final class BenchUser {
   private final int id;
   private final URI target;
   private final Scenario scenario;
-  private final HttpClient http;
+  private final HttpClientPool http;
   private final BenchStats stats;
   private final BenchOptions options;
   private final SplittableRandom random;
@@ -42,7 +42,7 @@ final class BenchUser {
       int id,
       URI target,
       Scenario scenario,
-      HttpClient http,
+      HttpClientPool http,
       BenchStats stats,
       BenchOptions options,
       BooleanSupplier running) {
@@ -87,7 +87,7 @@ final class BenchUser {
       case CACHE:
         return cacheStep();
       case HELLO:
-        return call(Endpoint.HELLO, get(target), null).thenApply(r -> null);
+        return call(Endpoint.HELLO, get(pathOf(target)), null).thenApply(r -> null);
       case ETCD_PUT:
         return etcdPutStep();
       case ETCD_LOCK:
@@ -164,8 +164,7 @@ final class BenchUser {
       return call(Endpoint.CACHE_WRITE, post("/cache/write", write), "written")
           .thenApply(r -> null);
     }
-    URI uri =
-        target.resolve("/cache/read?address=" + URLEncoder.encode(key, StandardCharsets.UTF_8));
+    String uri = "/cache/read?address=" + URLEncoder.encode(key, StandardCharsets.UTF_8);
     return call(Endpoint.CACHE_READ, get(uri), null)
         .thenApply(r -> null);
   }
@@ -197,26 +196,30 @@ final class BenchUser {
             });
   }
 
-  private HttpRequest post(String path, JsonNode body) {
+  private ClientRequest post(String path, JsonNode body) {
     byte[] bytes;
     try {
       bytes = JSON.writeValueAsBytes(body);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    return withKey(HttpRequest.newBuilder(target.resolve(path)))
-        .timeout(options.requestTimeout())
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
-        .build();
+    return withKey(ClientRequest.of("POST", path)
+        .body(bytes, HttpResponse.JSON)
+        .timeout(options.requestTimeout()));
   }
 
-  private HttpRequest get(URI uri) {
-    return withKey(HttpRequest.newBuilder(uri)).timeout(options.requestTimeout()).GET().build();
+  private ClientRequest get(String pathAndQuery) {
+    return withKey(ClientRequest.get(pathAndQuery).timeout(options.requestTimeout()));
   }
 
-  private HttpRequest.Builder withKey(HttpRequest.Builder b) {
-    return options.apiKey() == null ? b : b.header("Authorization", "Bearer " + options.apiKey());
+  private ClientRequest withKey(ClientRequest r) {
+    return options.apiKey() == null ? r : r.header("Authorization", "Bearer " + options.apiKey());
+  }
+
+  /** The request target (path and query) of a URL given on the command line. */
+  static String pathOf(URI uri) {
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
   }
 
   /**
@@ -225,20 +228,21 @@ final class BenchUser {
    * {@code null} when it failed; never exceptionally.
    */
   private CompletableFuture<JsonNode> call(
-      Endpoint endpoint, HttpRequest request, String expectedStatus) {
+      Endpoint endpoint, ClientRequest request, String expectedStatus) {
     long start = System.nanoTime();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+    return http.send(target, request)
+        .toCompletableFuture()
         .handle(
             (response, error) -> {
               long latency = System.nanoTime() - start;
               if (error != null) {
-                stats.record(endpoint, latency, error.getClass().getSimpleName());
+                stats.record(endpoint, latency, describe(error));
                 return null;
               }
               String failure = null;
               JsonNode body = null;
-              if (response.statusCode() / 100 != 2) {
-                failure = "HTTP " + response.statusCode() + " " + snippet(response.body());
+              if (response.status() / 100 != 2) {
+                failure = "HTTP " + response.status() + " " + snippet(response.body());
               } else if (endpoint != Endpoint.HELLO) {
                 try {
                   body = JSON.readTree(response.body());
@@ -258,6 +262,17 @@ final class BenchUser {
               stats.record(endpoint, latency, failure);
               return failure == null ? (body == null ? JSON.nullNode() : body) : null;
             });
+  }
+
+  /** The failure's own cause, not the CompletionException that wraps it. */
+  static String describe(Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof java.util.concurrent.CompletionException
+            || cause instanceof java.util.concurrent.ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getClass().getSimpleName();
   }
 
   private static String snippet(byte[] body) {

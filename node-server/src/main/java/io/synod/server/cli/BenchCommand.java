@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
       "Load-test running nodes with the first system's Locust scenarios and print requests/s,"
           + " failures and latency percentiles per endpoint (HdrHistogram).",
       "lock: acquire+release an exclusive lock on a unique resource; queue: publish, consume"
-          + " and ack on one topic; cache: 95% reads, 5% writes over 50 keys; hello: GET the"
+          + " and ack on one topic; cache: 95%% reads, 5%% writes over 50 keys; hello: GET the"
           + " target URL (a ceiling run against a plain HTTP server); etcd_put, etcd_lock: the same load"
           + " against etcd's v3 JSON gateway (puts; lock then unlock), for a side-by-side run;"
           + " all: lock, queue, cache.",
@@ -77,6 +77,14 @@ public final class BenchCommand implements Callable<Integer> {
   Duration duration;
 
   @Option(
+      names = "--warmup",
+      defaultValue = "0s",
+      converter = DurationConverter.class,
+      description = "Users run this long before the figures start, so a JVM's JIT is warm;"
+          + " its failures still fail the run (default: ${DEFAULT-VALUE})")
+  Duration warmup;
+
+  @Option(
       names = "--timeout",
       defaultValue = "10s",
       converter = DurationConverter.class,
@@ -98,6 +106,11 @@ public final class BenchCommand implements Callable<Integer> {
   File json;
 
   @Option(
+      names = "--report",
+      description = "Also write a self-contained HTML report (throughput and latency over time)")
+  File report;
+
+  @Option(
       names = "--progress",
       defaultValue = "auto",
       description = "Live line once a second: auto (on a terminal), always or never")
@@ -116,6 +129,7 @@ public final class BenchCommand implements Callable<Integer> {
               timeout,
               seed,
               Long.toString(System.currentTimeMillis(), 36),
+              warmup,
               apiKey == null || apiKey.isBlank() ? null : apiKey.strip(),
               tlsCa);
     } catch (IllegalArgumentException e) {
@@ -143,13 +157,18 @@ public final class BenchCommand implements Callable<Integer> {
     for (Scenario s : scenarios) {
       BenchResult r = runner.run(s);
       results.add(r);
-      failures += r.total().failures();
+      failures += r.allFailures();
       out.print(r.table());
       out.flush();
     }
     if (json != null) {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json, results);
       out.println("results written to " + json);
+    }
+    if (report != null) {
+      io.synod.server.bench.BenchReport.write(report.toPath(), results,
+          "synod " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+      out.println("report written to " + report);
     }
     out.flush();
     return failures > 0 ? 1 : 0;

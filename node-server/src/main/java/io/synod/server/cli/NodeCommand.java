@@ -5,6 +5,7 @@ import io.synod.server.config.ConfigException;
 import io.synod.server.config.DotEnv;
 import io.synod.server.config.NodeConfig;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,8 +58,12 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "NAME=VALUE", description = "any setting by its name")
   Map<String, String> settings = new LinkedHashMap<>();
 
-  @Option(names = "--env-file", description = "the .env file (default ./.env)")
-  Path envFile = Path.of(".env");
+  @Option(names = "--env-file", description = "the .env file (default ./.env when it exists;"
+      + " a file named here must exist)")
+  Path envFile;
+
+  @Option(names = "--list-settings", description = "print every setting with its default, exit")
+  boolean listSettings;
 
   @Option(names = "--insecure", description = "INSECURE: run several members without a "
       + "CLUSTER_SECRET (anyone who reaches the port can forge cluster traffic)")
@@ -72,6 +77,12 @@ final class NodeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     NodeConfig config;
+    if (listSettings) {
+      NodeConfig.KEYS.forEach((k, v) -> out.println(k + "=" + (v == null ? "" : v)));
+      out.println("# docker/.env.example describes each setting and its unit");
+      out.flush();
+      return 0;
+    }
     try {
       config = resolve(System.getenv());
     } catch (ConfigException e) {
@@ -118,7 +129,7 @@ final class NodeCommand implements Callable<Integer> {
     Map<String, String> flags = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : settings.entrySet()) {
       if (!NodeConfig.KEYS.containsKey(e.getKey())) {
-        throw new ConfigException(e.getKey(), "unknown setting (see synod node --help)");
+        throw new ConfigException(e.getKey(), "unknown setting (synod node --list-settings lists them all)");
       }
       flags.put(e.getKey(), e.getValue());
     }
@@ -133,7 +144,11 @@ final class NodeCommand implements Callable<Integer> {
     if (insecure) {
       flags.put("INSECURE", "true");
     }
-    return NodeConfig.resolve(flags, env, DotEnv.load(envFile));
+    Path dotEnv = envFile == null ? Path.of(".env") : envFile;
+    if (envFile != null && !Files.isRegularFile(envFile)) {
+      throw new ConfigException("--env-file", "no such file: " + envFile);
+    }
+    return NodeConfig.resolve(flags, env, DotEnv.load(dotEnv));
   }
 
   private static void put(Map<String, String> m, String key, String value) {

@@ -227,4 +227,54 @@ class BenchRunnerTest {
     assertEquals(2, SynodCli.execute("bench", "lock", "--users", "0", "--target", base().toString()));
     assertEquals(2, SynodCli.execute("bench", "nonsense"));
   }
+
+  @Test
+  void warmupRequestsAreLeftOutOfTheFiguresButTheirFailuresStillFailTheRun() throws Exception {
+    failCacheWrites = true;
+    BenchOptions o =
+        new BenchOptions(List.of(base()), 4, 1000, Duration.ofMillis(600), Duration.ofSeconds(5), 3,
+            "w", Duration.ofMillis(600));
+    BenchResult r = new BenchRunner(o, null).run(Scenario.CACHE);
+    assertTrue(r.warmupRequests() > 0, "users ran during the warm-up: " + r.table());
+    assertTrue(r.warmupFailures() > 0, "the 500s of the warm-up are counted: " + r.table());
+    long served = r.rows().stream().filter(x -> !x.endpoint().equals("total"))
+        .mapToLong(BenchResult.Row::requests).sum();
+    assertEquals(served, r.total().requests());
+    assertEquals(r.total().failures() + r.warmupFailures(), r.allFailures());
+    assertTrue(r.seconds() < 1.1 + 5, "the measured time starts after the warm-up: " + r.seconds());
+    assertTrue(r.table().contains("warm-up (not in the figures)"), r.table());
+  }
+
+  @Test
+  void aCommandWithFailedRequestsExitsOneWarmupOrNot() {
+    failCacheWrites = true;
+    int rc =
+        SynodCli.execute(
+            "bench", "cache", "--target", base().toString(), "--users", "4", "--spawn-rate",
+            "1000", "--warmup", "700ms", "--duration", "300ms", "--progress", "never");
+    assertEquals(1, rc);
+  }
+
+  @Test
+  void reportShowsThroughputAndLatencyOverTimeAndTheTable(@TempDir Path dir) throws Exception {
+    Path html = dir.resolve("r.html");
+    int rc =
+        SynodCli.execute(
+            "bench", "lock", "--target", base().toString(), "--users", "2", "--spawn-rate",
+            "100", "--duration", "2500ms", "--progress", "never", "--report", html.toString());
+    assertEquals(0, rc);
+    String page = Files.readString(html);
+    assertTrue(page.startsWith("<!doctype html>"), page);
+    assertTrue(page.contains("aria-label=\"throughput (requests/s)\""), page);
+    assertTrue(page.contains("aria-label=\"latency (ms)\""), page);
+    assertTrue(page.contains("data-series=\"p99\""), page);
+    assertTrue(page.contains("<td>POST /lock/acquire</td>"), page);
+    for (String external : List.of("<script", "src=", "href=", "@import")) {
+      assertTrue(!page.contains(external), "self-contained, but has " + external);
+    }
+    // at least two one-second samples were drawn as points of the throughput line
+    String line = page.substring(page.indexOf("data-series=\"requests/s\""));
+    line = line.substring(line.indexOf("points=\"") + 8, line.indexOf("\" fill"));
+    assertTrue(line.split(" ").length >= 2, line);
+  }
 }

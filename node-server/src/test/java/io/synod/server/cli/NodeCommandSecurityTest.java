@@ -19,6 +19,15 @@ class NodeCommandSecurityTest {
   private static final String PEERS = "node1=http://127.0.0.1:18001,node2=http://127.0.0.1:18002";
   @TempDir Path dir;
 
+  /** An empty .env file: `synod node --env-file` names one that must exist. */
+  private String envFile() {
+    try {
+      return java.nio.file.Files.writeString(dir.resolve("empty.env"), "").toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private int run(StringWriter out, StringWriter err, String... args) {
     CommandLine cli = new CommandLine(new SynodCli());
     cli.setOut(new PrintWriter(out));
@@ -31,7 +40,7 @@ class NodeCommandSecurityTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = run(out, err, "node", "--peers", PEERS, "--http-port", "18001", "--check-config",
-        "--env-file", dir.resolve("none.env").toString());
+        "--env-file", envFile());
     assertEquals(1, code, out.toString());
     assertTrue(err.toString().contains("CLUSTER_SECRET"), err.toString());
     assertTrue(err.toString().contains("--insecure"), err.toString());
@@ -42,7 +51,7 @@ class NodeCommandSecurityTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = run(out, err, "node", "--peers", PEERS, "--http-port", "18001", "--check-config",
-        "--insecure", "--env-file", dir.resolve("none.env").toString());
+        "--insecure", "--env-file", envFile());
     assertEquals(0, code, err.toString());
   }
 
@@ -52,7 +61,7 @@ class NodeCommandSecurityTest {
     StringWriter err = new StringWriter();
     String secret = "s3cret-s3cret-s3cret-s3cret";
     int code = run(out, err, "node", "--peers", PEERS, "--http-port", "18001", "--check-config",
-        "--set", "CLUSTER_SECRET=" + secret, "--env-file", dir.resolve("none.env").toString());
+        "--set", "CLUSTER_SECRET=" + secret, "--env-file", envFile());
     assertEquals(0, code, err.toString());
     assertFalse(out.toString().contains(secret), out.toString());
   }
@@ -62,7 +71,7 @@ class NodeCommandSecurityTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = run(out, err, "node", "--peers", PEERS, "--http-port", "18001", "--check-config",
-        "--set", "CLUSTER_SECRET=short", "--env-file", dir.resolve("none.env").toString());
+        "--set", "CLUSTER_SECRET=short", "--env-file", envFile());
     assertEquals(1, code);
     assertTrue(err.toString().contains("CLUSTER_SECRET"), err.toString());
   }

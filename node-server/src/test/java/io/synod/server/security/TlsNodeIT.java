@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synod.server.SynodNode;
 import io.synod.server.TestHttp;
-import io.synod.server.bench.BenchTls;
 import io.synod.server.config.ConfigException;
 import io.synod.server.config.NodeConfig;
 import java.net.URI;
@@ -24,7 +23,7 @@ class TlsNodeIT {
   @TempDir Path dir;
 
   @Test
-  void theLoadToolsClientTrustsTheConfiguredCa() throws Exception {
+  void theLoadToolSpeaksTlsTrustingTheConfiguredCa() throws Exception {
     TestCertificates ca = TestCertificates.shared().ca();
     TestCertificates.Issued cert = TestCertificates.shared().node();
     int port = TestHttp.freePort();
@@ -32,12 +31,14 @@ class TlsNodeIT {
         "NODE_ID", "solo", "HTTP_PORT", Integer.toString(port), "HTTP_HOST", "127.0.0.1",
         "PEERS", "solo=https://127.0.0.1:" + port,
         "TLS_CERT", cert.certChain().toString(), "TLS_KEY", cert.key().toString()))).start()) {
-      HttpClient http = HttpClient.newBuilder().sslContext(BenchTls.trusting(ca.caPem()))
-          .connectTimeout(Duration.ofSeconds(5)).build();
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-              URI.create("https://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(10))
-          .build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode());
+      // the load tool over TLS, trusting the CA it is given (synod bench --tls-ca)
+      io.synod.server.bench.BenchResult r = new io.synod.server.bench.BenchRunner(
+          new io.synod.server.bench.BenchOptions(
+              java.util.List.of(URI.create("https://127.0.0.1:" + port)), 2, 100,
+              Duration.ofSeconds(1), Duration.ofSeconds(5), 1, "tls", Duration.ZERO, null,
+              ca.caPem()), null).run(io.synod.server.bench.Scenario.CACHE);
+      assertTrue(r.total().requests() > 0, "requests were served");
+      assertEquals(0, r.allFailures(), "no request failed");
       HttpClient untrusting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       assertThrows(java.io.IOException.class, () -> untrusting.send(HttpRequest.newBuilder(
               URI.create("https://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(10))
