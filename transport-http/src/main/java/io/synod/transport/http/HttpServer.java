@@ -147,7 +147,11 @@ public final class HttpServer implements AutoCloseable {
                     channels.add(ch);
                     ChannelPipeline p = ch.pipeline();
                     if (sslContext != null) {
-                      p.addLast(sslContext.newHandler(ch.alloc()));
+                      io.netty.handler.ssl.SslHandler tls = sslContext.newHandler(ch.alloc());
+                      // a handshake is bounded like a request (slowloris), and on a loaded
+                      // machine may take longer than Netty's 10 s default
+                      tls.setHandshakeTimeoutMillis(requestTimeout.toMillis());
+                      p.addLast(tls);
                     }
                     p.addLast(
                         new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
