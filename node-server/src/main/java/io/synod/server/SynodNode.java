@@ -1,5 +1,6 @@
 package io.synod.server;
 
+import io.synod.server.api.ApiAccess;
 import io.synod.server.api.NodeMetrics;
 import io.synod.server.api.PublicApi;
 import io.synod.server.cluster.ClusterView;
@@ -86,6 +87,7 @@ public final class SynodNode implements AutoCloseable {
   private final ScheduledExecutorService queueTimers;
   private final PeerClient peers;
   private final PublicApi api;
+  private final ApiAccess access;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.Set<String> membershipProposals =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -113,7 +115,8 @@ public final class SynodNode implements AutoCloseable {
       lockMirror.attach(locks.machine());
     }
     this.cacheHomes = HashRing.of(config.peers().keySet());
-    this.cachePool = HttpClientPool.create(loops, HttpCacheTransport.recommendedClientOptions());
+    this.cachePool = HttpClientPool.create(loops,
+        config.peerClientOptions(HttpCacheTransport.recommendedClientOptions()));
     this.cache = CoherentCache.start(config.nodeId(), cacheConfig(config), cacheHomes::ownerOf,
         cachePool, otherPeers(config),
         redis == null ? new InMemoryMainMemory() : new RedisMainMemory(redis),
@@ -127,7 +130,7 @@ public final class SynodNode implements AutoCloseable {
     this.peers =
         new PeerClient(
             config.nodeId(), Duration.ofMillis(Math.max(1000, config.failureTimeoutMillis())),
-            loops);
+            loops, config::peerClientOptions);
     this.redisUp = config.redisUrl() == null;
     this.queueTimers =
         Executors.newSingleThreadScheduledExecutor(
@@ -146,6 +149,7 @@ public final class SynodNode implements AutoCloseable {
         new PublicApi(
             config, cluster, peers, locks, queue, cache, metrics,
             () -> config.redisUrl() == null || redisUp, loops.group());
+    this.access = new ApiAccess(config.apiKeys());
     registerGauges();
   }
 
@@ -229,6 +233,11 @@ public final class SynodNode implements AutoCloseable {
 
   private void registerGauges() {
     metrics.gauge("cluster_term", () -> locks.status().term());
+    if (config.clusterAuth() != null) {
+      metrics.gauge("security_peer_auth_refused", config.clusterAuth()::refusedCount);
+    }
+    metrics.gauge("security_api_key_refused", access::unauthenticatedCount);
+    metrics.gauge("security_api_key_forbidden", access::forbiddenCount);
     metrics.gauge("cluster_elections", locks::elections);
     metrics.gauge("cluster_members_up", cluster::upCount);
     metrics.gauge("cluster_view_version", cluster::version);
@@ -272,12 +281,32 @@ public final class SynodNode implements AutoCloseable {
    */
   public synchronized SynodNode start() {
     api.register(router);
+    HttpServer.Builder builder = HttpServer.builder(router);
+    if (config.clusterAuth() != null) {
+      // before anything decodes a body: a forged Raft, cache, queue or heartbeat request is
+      // refused with 401 here
+      builder.filter(config.clusterAuth().internalRoutesFilter());
+    } else if (config.peersUnauthenticated()) {
+      LOG.warn("*** INSECURE: node {} runs with {} members and no CLUSTER_SECRET: anyone who can"
+          + " reach port {} can forge Raft, cache, queue and heartbeat traffic. Set"
+          + " CLUSTER_SECRET (docs/SECURITY.md). ***", config.nodeId(), config.peers().size(),
+          config.httpPort());
+    }
+    builder.filter(access);
     server =
-        HttpServer.builder(router)
+        builder
             .eventLoops(loops)
             .host(config.httpHost())
             .port(config.httpPort())
             .maxBodyBytes(config.maxBodyBytes())
+            .maxInternalBodyBytes(Math.max(config.maxInternalBodyBytes(), config.maxBodyBytes()))
+            .maxUrlBytes(config.maxUrlBytes())
+            .maxHeaderBytes(config.maxHeaderBytes())
+            .maxHeaderCount(config.maxHeaderCount())
+            .requestTimeout(Duration.ofMillis(config.requestTimeoutMillis()))
+            .idleTimeout(Duration.ofMillis(config.idleTimeoutMillis()))
+            .maxInFlightRequests(config.maxInFlightRequests())
+            .sslContext(config.serverTls())
             .name("synod-" + config.nodeId())
             .build()
             .start();

@@ -566,6 +566,11 @@ public final class PublicApi {
   }
 
   private CompletionStage<HttpResponse> writeBody(String address, JsonNode value) {
+    int size = Json.write(value).length;
+    if (size > config.maxCacheValueBytes()) {
+      throw new HttpError(413, "value_too_large", "a cache value may have at most "
+          + config.maxCacheValueBytes() + " bytes of JSON; this one has " + size);
+    }
     checkCacheRole();
     return cache.write(address, value).thenApply(v -> {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -1061,6 +1066,13 @@ public final class PublicApi {
     out.put("groups", groups);
     out.put("down_in_log", locks.members().downMembers());
     out.put("membership_index", locks.members().version());
+    Map<String, Object> security = new LinkedHashMap<>();
+    security.put("peer_auth", config.clusterAuth() != null ? "hmac-sha256"
+        : config.peersMutualTls() ? "mutual-tls" : "none");
+    security.put("tls", config.serverTls() != null);
+    security.put("insecure", config.peersUnauthenticated());
+    security.put("api_keys", !config.apiKeys().isEmpty());
+    out.put("security", security);
     return out;
   }
 

@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param runId makes resource and topic names unique to this run
  * @param warmup how long the users run before the figures start (not counted in the duration; its
  *     failures still fail the run)
+ * @param apiKey sent as {@code Authorization: Bearer} with every request, or null for none
+ * @param tlsCa PEM CA certificates an {@code https://} target's certificate must chain to, or
+ *     null for the JDK's trust store
  */
 public record BenchOptions(
     List<URI> targets,
@@ -26,7 +29,32 @@ public record BenchOptions(
     Duration requestTimeout,
     long seed,
     String runId,
-    Duration warmup) {
+    Duration warmup,
+    String apiKey,
+    java.nio.file.Path tlsCa) {
+
+  /**
+   * Options with a warm-up, no API key and the JDK's trust store.
+   *
+   * @param targets base URLs of the nodes
+   * @param users concurrent users
+   * @param spawnRatePerSecond users started per second
+   * @param duration run time per scenario
+   * @param requestTimeout per-request timeout
+   * @param seed seed of the users' choices
+   * @param runId unique run id
+   * @param warmup warm-up time
+   */
+  public BenchOptions(List<URI> targets, int users, double spawnRatePerSecond, Duration duration,
+      Duration requestTimeout, long seed, String runId, Duration warmup) {
+    this(targets, users, spawnRatePerSecond, duration, requestTimeout, seed, runId, warmup, null,
+        null);
+  }
+
+  /** @return whether the users speak TLS: a CA was given or a target is {@code https://} */
+  public boolean tls() {
+    return tlsCa != null || targets.stream().anyMatch(u -> "https".equalsIgnoreCase(u.getScheme()));
+  }
 
   /** Options with no warm-up. */
   public BenchOptions(

@@ -62,6 +62,8 @@ public final class BenchRunner {
             .maxPendingPerPeer(Math.max(HttpClientOptions.DEFAULT_MAX_PENDING_PER_PEER, 4 * perPool))
             .connectTimeout(options.requestTimeout())
             .requestTimeout(options.requestTimeout())
+            .sslContext(options.tls()
+                ? io.synod.transport.http.Tls.client(options.tlsCa(), null, null) : null)
             .build();
     EventLoops loops = EventLoops.create("synod-bench", loopCount);
     List<HttpClientPool> pools = new ArrayList<>();

@@ -203,13 +203,17 @@ final class BenchUser {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    return ClientRequest.of("POST", path)
+    return withKey(ClientRequest.of("POST", path)
         .body(bytes, HttpResponse.JSON)
-        .timeout(options.requestTimeout());
+        .timeout(options.requestTimeout()));
   }
 
   private ClientRequest get(String pathAndQuery) {
-    return ClientRequest.get(pathAndQuery).timeout(options.requestTimeout());
+    return withKey(ClientRequest.get(pathAndQuery).timeout(options.requestTimeout()));
+  }
+
+  private ClientRequest withKey(ClientRequest r) {
+    return options.apiKey() == null ? r : r.header("Authorization", "Bearer " + options.apiKey());
   }
 
   /** The request target (path and query) of a URL given on the command line. */

@@ -94,6 +94,14 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the users' random choices")
   long seed;
 
+  @Option(names = "--api-key", description = "API key for nodes with API_KEYS (default: "
+      + "$SYNOD_API_KEY)")
+  String apiKey = System.getenv("SYNOD_API_KEY");
+
+  @Option(names = "--tls-ca", description = "PEM CA certificates for https:// targets "
+      + "(default: the JDK's trust store)")
+  java.nio.file.Path tlsCa;
+
   @Option(names = "--json", description = "Also write the results to this JSON file")
   File json;
 
@@ -121,7 +129,9 @@ public final class BenchCommand implements Callable<Integer> {
               timeout,
               seed,
               Long.toString(System.currentTimeMillis(), 36),
-              warmup);
+              warmup,
+              apiKey == null || apiKey.isBlank() ? null : apiKey.strip(),
+              tlsCa);
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("synod bench: " + e.getMessage());
       return 2;

@@ -103,6 +103,9 @@ final class DevCommand implements Callable<Integer> {
    * @return one configuration per node
    */
   static List<NodeConfig> configs(int n, int basePort, String host) {
+    // a fresh secret per run: the dev cluster's internal routes are authenticated like a
+    // production one's, and nobody has to pick a secret
+    String secret = io.synod.transport.http.ClusterAuth.generateSecret();
     StringBuilder peers = new StringBuilder();
     for (int i = 1; i <= n; i++) {
       peers.append(i > 1 ? "," : "").append("node").append(i)
@@ -115,6 +118,7 @@ final class DevCommand implements Callable<Integer> {
       s.put("PEERS", peers.toString());
       s.put("HTTP_PORT", Integer.toString(basePort + i - 1));
       s.put("HTTP_HOST", host);
+      s.put("CLUSTER_SECRET", secret);
       out.add(NodeConfig.of(s));
     }
     return out;

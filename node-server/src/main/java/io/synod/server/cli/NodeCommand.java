@@ -65,6 +65,10 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--list-settings", description = "print every setting with its default, exit")
   boolean listSettings;
 
+  @Option(names = "--insecure", description = "INSECURE: run several members without a "
+      + "CLUSTER_SECRET (anyone who reaches the port can forge cluster traffic)")
+  boolean insecure;
+
   @Option(names = "--check-config", description = "validate, print the resolved config, exit")
   boolean checkConfig;
 
@@ -83,6 +87,16 @@ final class NodeCommand implements Callable<Integer> {
       config = resolve(System.getenv());
     } catch (ConfigException e) {
       err.println("synod: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    if (config.peersUnauthenticated() && !config.insecure()) {
+      err.println("synod: refusing to start node " + config.nodeId() + ": " + config.peers().size()
+          + " members and no CLUSTER_SECRET, so anyone who reaches its port could forge Raft,"
+          + " cache, queue and heartbeat traffic. Set CLUSTER_SECRET (the same on every member,"
+          + " at least " + io.synod.transport.http.ClusterAuth.MIN_SECRET_BYTES
+          + " bytes), or use mutual TLS (TLS_CERT, TLS_KEY, TLS_CA, TLS_CLIENT_AUTH=require),"
+          + " or pass --insecure to run unauthenticated anyway (docs/SECURITY.md).");
       err.flush();
       return 1;
     }
@@ -127,6 +141,9 @@ final class NodeCommand implements Callable<Integer> {
     put(flags, "DATA_DIR", dataDir);
     put(flags, "ROLES", roles);
     put(flags, "NODE_TYPE", nodeType);
+    if (insecure) {
+      flags.put("INSECURE", "true");
+    }
     Path dotEnv = envFile == null ? Path.of(".env") : envFile;
     if (envFile != null && !Files.isRegularFile(envFile)) {
       throw new ConfigException("--env-file", "no such file: " + envFile);

@@ -37,6 +37,10 @@ public final class PeerClient implements AutoCloseable {
   /** Connections per peer at most: one per request in flight, as many as a busy node needs. */
   static final int MAX_CONNECTIONS_PER_PEER = 256;
 
+  /** Client credentials a forwarded request keeps. */
+  private static final java.util.List<String> FORWARDED_CREDENTIALS =
+      java.util.List.of("Authorization", "X-API-Key");
+
   private final String self;
   private final HttpClientPool http;
   private final Duration timeout;
@@ -50,16 +54,30 @@ public final class PeerClient implements AutoCloseable {
    * @param loops the node's event loops (not closed by this client)
    */
   public PeerClient(String self, Duration timeout, EventLoops loops) {
+    this(self, timeout, loops, o -> o);
+  }
+
+  /**
+   * Creates the client with the node's peer security (cluster secret, TLS).
+   *
+   * @param self this node's id (sent in {@link #FORWARDED})
+   * @param timeout per-request timeout
+   * @param loops the node's event loops (not closed by this client)
+   * @param security adds the peer security to the client options (see
+   *     {@code NodeConfig.peerClientOptions})
+   */
+  public PeerClient(String self, Duration timeout, EventLoops loops,
+      java.util.function.UnaryOperator<HttpClientOptions> security) {
     this.self = self;
     this.timeout = timeout;
-    this.http = HttpClientPool.create(loops, HttpClientOptions.builder()
+    this.http = HttpClientPool.create(loops, security.apply(HttpClientOptions.builder()
         .maxConnectionsPerPeer(MAX_CONNECTIONS_PER_PEER)
         .maxPipelinedPerConnection(1)
         .maxPendingPerPeer(16_384)
         .connectTimeout(timeout)
         .requestTimeout(timeout)
         .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
-        .build());
+        .build()));
   }
 
   /**
@@ -75,6 +93,13 @@ public final class PeerClient implements AutoCloseable {
     ClientRequest r = ClientRequest.of(request.method(), request.uri())
         .header(FORWARDED, self)
         .timeout(forwardTimeout(request.path()));
+    // the owner checks the client's API key again, so it travels with the request
+    for (String h : FORWARDED_CREDENTIALS) {
+      String v = request.header(h);
+      if (v != null) {
+        r = r.header(h, v);
+      }
+    }
     if (request.body().length > 0 || ct != null) {
       r = r.body(request.body(), ct == null ? HttpResponse.JSON : ct);
     }

@@ -57,7 +57,9 @@ public final class RaftGroups implements AutoCloseable {
         others.put(NodeId.of(id), url);
       }
     });
-    this.pool = HttpClientPool.create(loops, HttpRaftTransport.recommendedClientOptions());
+    // signed (CLUSTER_SECRET) or mutual TLS as the node is configured, like every peer client
+    this.pool = HttpClientPool.create(loops,
+        config.peerClientOptions(HttpRaftTransport.recommendedClientOptions()));
     this.transport = new HttpRaftTransport(pool, others, HttpRaftTransport.Options.create());
     HttpRaftTransport.register(router, this::receive);
   }

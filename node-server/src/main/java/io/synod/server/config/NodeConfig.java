@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import io.synod.transport.http.ClusterAuth;
+import io.synod.transport.http.HttpClientOptions;
+import io.synod.transport.http.Tls;
 
 /**
  * The resolved, validated configuration of one node.
@@ -54,6 +57,26 @@ public final class NodeConfig {
     k.put("MAX_BODY_BYTES", "1048576");
     k.put("MAX_KEY_LENGTH", "256");
     k.put("SHUTDOWN_TIMEOUT_MILLIS", "5000");
+    // security (docs/SECURITY.md)
+    k.put("CLUSTER_SECRET", null);
+    k.put("CLUSTER_AUTH_WINDOW_MILLIS", "30000");
+    k.put("INSECURE", "false");
+    k.put("API_KEYS", null);
+    k.put("API_KEYS_FILE", null);
+    // TLS for clients and peers (docs/SECURITY.md); PEERS then use https://
+    k.put("TLS_CERT", null);
+    k.put("TLS_KEY", null);
+    k.put("TLS_CA", null);
+    k.put("TLS_CLIENT_AUTH", "none");
+    // hostile-input bounds at the HTTP edge (docs/SECURITY.md)
+    k.put("MAX_INTERNAL_BODY_BYTES", "16777216");
+    k.put("MAX_URL_BYTES", "8192");
+    k.put("MAX_HEADER_BYTES", "16384");
+    k.put("MAX_HEADER_COUNT", "100");
+    k.put("REQUEST_TIMEOUT_MILLIS", "30000");
+    k.put("IDLE_TIMEOUT_MILLIS", "300000");
+    k.put("MAX_IN_FLIGHT_REQUESTS", "20000");
+    k.put("MAX_CACHE_VALUE_BYTES", "262144");
     KEYS = Collections.unmodifiableMap(k);
   }
 
@@ -82,6 +105,20 @@ public final class NodeConfig {
   private final int maxBodyBytes;
   private final int maxKeyLength;
   private final int shutdownTimeoutMillis;
+  private final ClusterAuth clusterAuth;
+  private final boolean insecure;
+  private final ApiKeys apiKeys;
+  private final int maxInternalBodyBytes;
+  private final int maxUrlBytes;
+  private final int maxHeaderBytes;
+  private final int maxHeaderCount;
+  private final int requestTimeoutMillis;
+  private final int idleTimeoutMillis;
+  private final int maxInFlightRequests;
+  private final int maxCacheValueBytes;
+  private final io.netty.handler.ssl.SslContext serverTls;
+  private final io.netty.handler.ssl.SslContext peerTls;
+  private final Tls.ClientCertificates tlsClientAuth;
 
   private NodeConfig(Map<String, String> v) {
     this.resolved = Collections.unmodifiableMap(new LinkedHashMap<>(v));
@@ -140,6 +177,89 @@ public final class NodeConfig {
     this.maxKeyLength = intIn("MAX_KEY_LENGTH", v.get("MAX_KEY_LENGTH"), 1, 65_536);
     this.shutdownTimeoutMillis =
         intIn("SHUTDOWN_TIMEOUT_MILLIS", v.get("SHUTDOWN_TIMEOUT_MILLIS"), 0, 600_000);
+    this.clusterAuth = clusterAuth(v.get("CLUSTER_SECRET"),
+        intIn("CLUSTER_AUTH_WINDOW_MILLIS", v.get("CLUSTER_AUTH_WINDOW_MILLIS"), 100, 600_000));
+    this.insecure = bool("INSECURE", v.get("INSECURE"));
+    this.apiKeys = ApiKeys.load(v.get("API_KEYS"), v.get("API_KEYS_FILE"));
+    this.maxInternalBodyBytes =
+        intIn("MAX_INTERNAL_BODY_BYTES", v.get("MAX_INTERNAL_BODY_BYTES"), 1024, 1 << 30);
+    this.maxUrlBytes = intIn("MAX_URL_BYTES", v.get("MAX_URL_BYTES"), 256, 1 << 20);
+    this.maxHeaderBytes = intIn("MAX_HEADER_BYTES", v.get("MAX_HEADER_BYTES"), 1024, 1 << 20);
+    this.maxHeaderCount = intIn("MAX_HEADER_COUNT", v.get("MAX_HEADER_COUNT"), 8, 10_000);
+    this.requestTimeoutMillis =
+        intIn("REQUEST_TIMEOUT_MILLIS", v.get("REQUEST_TIMEOUT_MILLIS"), 100, 3_600_000);
+    this.idleTimeoutMillis =
+        intIn("IDLE_TIMEOUT_MILLIS", v.get("IDLE_TIMEOUT_MILLIS"), 100, 86_400_000);
+    this.maxInFlightRequests =
+        intIn("MAX_IN_FLIGHT_REQUESTS", v.get("MAX_IN_FLIGHT_REQUESTS"), 1, 10_000_000);
+    this.maxCacheValueBytes =
+        intIn("MAX_CACHE_VALUE_BYTES", v.get("MAX_CACHE_VALUE_BYTES"), 1, 64 << 20);
+    Path cert = optionalPath("TLS_CERT", v.get("TLS_CERT"));
+    Path key = optionalPath("TLS_KEY", v.get("TLS_KEY"));
+    Path ca = optionalPath("TLS_CA", v.get("TLS_CA"));
+    try {
+      this.tlsClientAuth = Tls.ClientCertificates.parse(nonEmpty("TLS_CLIENT_AUTH",
+          v.get("TLS_CLIENT_AUTH")));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("TLS_CLIENT_AUTH", e.getMessage());
+    }
+    if ((cert == null) != (key == null)) {
+      throw new ConfigException(cert == null ? "TLS_CERT" : "TLS_KEY",
+          "TLS_CERT and TLS_KEY go together");
+    }
+    if (cert == null && (ca != null || tlsClientAuth != Tls.ClientCertificates.NONE)) {
+      throw new ConfigException("TLS_CERT", "TLS_CA and TLS_CLIENT_AUTH need TLS_CERT and TLS_KEY");
+    }
+    if (cert != null) {
+      for (Map.Entry<String, URI> p : peers.entrySet()) {
+        if (!"https".equals(p.getValue().getScheme())) {
+          throw new ConfigException("PEERS", "with TLS every member must be https://; "
+              + p.getKey() + " is " + p.getValue());
+        }
+      }
+      try {
+        this.serverTls = Tls.server(cert, key, ca, tlsClientAuth);
+        // towards peers this node presents its own certificate (mutual TLS) and trusts TLS_CA
+        this.peerTls = Tls.client(ca, cert, key);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("TLS_CERT", e.getMessage());
+      }
+    } else {
+      this.serverTls = null;
+      this.peerTls = null;
+    }
+  }
+
+  private static Path optionalPath(String key, String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    Path p = path(key, value.strip());
+    if (!java.nio.file.Files.isReadable(p)) {
+      throw new ConfigException(key, "cannot read '" + value + "'");
+    }
+    return p;
+  }
+
+  private static ClusterAuth clusterAuth(String secret, int windowMillis) {
+    if (secret == null || secret.isEmpty()) {
+      return null;
+    }
+    try {
+      return ClusterAuth.create(secret, java.time.Duration.ofMillis(windowMillis),
+          java.time.Clock.systemUTC());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("CLUSTER_SECRET", e.getMessage());
+    }
+  }
+
+  private static boolean bool(String key, String value) {
+    String v = nonEmpty(key, value).toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "true", "yes", "1", "on" -> true;
+      case "false", "no", "0", "off" -> false;
+      default -> throw new ConfigException(key, "'" + value + "' is not true or false");
+    };
   }
 
   /**
@@ -336,6 +456,10 @@ public final class NodeConfig {
     StringBuilder sb = new StringBuilder();
     for (String key : KEYS.keySet()) {
       String val = resolved.get(key);
+      if (val != null && !val.isEmpty() && (key.equals("CLUSTER_SECRET")
+          || key.equals("API_KEYS"))) {
+        val = "<set, hidden>";
+      }
       sb.append(key).append('=').append(val == null ? "" : val).append('\n');
     }
     sb.append("# roles: ").append(roles).append('\n');
@@ -492,6 +616,103 @@ public final class NodeConfig {
   }
 
   /** @return every setting's resolved value by name */
+  /**
+   * The cluster secret's authenticator, one per node: it signs this node's requests to its peers
+   * and verifies theirs (so it holds this node's replay table).
+   *
+   * @return the authenticator, or null when {@code CLUSTER_SECRET} is unset
+   */
+  public ClusterAuth clusterAuth() {
+    return clusterAuth;
+  }
+
+  /** @return whether {@code INSECURE} allows several members without a cluster secret */
+  public boolean insecure() {
+    return insecure;
+  }
+
+  /** @return the configured API keys; {@link ApiKeys#isEmpty()} when none (no client auth) */
+  public ApiKeys apiKeys() {
+    return apiKeys;
+  }
+
+  /**
+   * Whether this node's internal routes are open to anyone who can reach the port: several
+   * members and no cluster secret.
+   *
+   * @return true when peers are unauthenticated
+   */
+  public boolean peersUnauthenticated() {
+    return clusterAuth == null && !peersMutualTls() && peers.size() > 1;
+  }
+
+  /**
+   * Whether peers authenticate each other by certificates: TLS with {@code TLS_CA} and
+   * {@code TLS_CLIENT_AUTH=require}, so every connection to this node presents a certificate
+   * from the cluster's CA (clients included).
+   *
+   * @return true for mutual TLS
+   */
+  public boolean peersMutualTls() {
+    return serverTls != null && tlsClientAuth == Tls.ClientCertificates.REQUIRE;
+  }
+
+  /** @return the server TLS context, or null for plain HTTP */
+  public io.netty.handler.ssl.SslContext serverTls() {
+    return serverTls;
+  }
+
+  /**
+   * Options for a client to other members: signed with the cluster secret when there is one,
+   * over TLS (presenting this node's certificate) when TLS is on.
+   *
+   * @param base the transport's recommended options
+   * @return the options
+   */
+  public HttpClientOptions peerClientOptions(HttpClientOptions base) {
+    return base.mutate().clusterAuth(clusterAuth).sslContext(peerTls).build();
+  }
+
+  /** @return the largest body of a request to {@code /internal/...} (peer traffic) */
+  public int maxInternalBodyBytes() {
+    return maxInternalBodyBytes;
+  }
+
+  /** @return the longest request line; longer answers 414 */
+  public int maxUrlBytes() {
+    return maxUrlBytes;
+  }
+
+  /** @return the largest size of a request's headers; larger answers 431 */
+  public int maxHeaderBytes() {
+    return maxHeaderBytes;
+  }
+
+  /** @return the most header lines of a request; more answers 431 */
+  public int maxHeaderCount() {
+    return maxHeaderCount;
+  }
+
+  /** @return how long a client may take to send one request (slowloris); slower answers 408 */
+  public int requestTimeoutMillis() {
+    return requestTimeoutMillis;
+  }
+
+  /** @return how long a connection with nothing in flight stays open */
+  public int idleTimeoutMillis() {
+    return idleTimeoutMillis;
+  }
+
+  /** @return the most requests in flight on this node; more answer 429 */
+  public int maxInFlightRequests() {
+    return maxInFlightRequests;
+  }
+
+  /** @return the largest cache value, in bytes of JSON; larger answers 413 */
+  public int maxCacheValueBytes() {
+    return maxCacheValueBytes;
+  }
+
   public Map<String, String> values() {
     return resolved;
   }

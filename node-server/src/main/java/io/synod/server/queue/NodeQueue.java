@@ -80,7 +80,8 @@ public final class NodeQueue implements AutoCloseable {
         Math.max(qc.maxPayloadBytes(), config.maxBodyBytes()), qc.retentionMaxLength(),
         qc.retentionMaxAgeMillis(), qc.replicationFactor(), qc.maxWaitersPerTopic());
     this.membership = new StaticMembership(initialMembers);
-    this.pool = HttpClientPool.create(loops, HttpQueueTransport.recommendedClientOptions());
+    this.pool = HttpClientPool.create(loops,
+        config.peerClientOptions(HttpQueueTransport.recommendedClientOptions()));
     HttpQueueTransport transport =
         new HttpQueueTransport(pool, config.peers(), HttpQueueTransport.DEFAULT_TIMEOUT);
     QueueNode[] holder = new QueueNode[1];

@@ -130,13 +130,15 @@ class NodeConfigTest {
   }
 
   @Test
-  void checkConfigPrintsTheResolvedConfigAndExitsZero(@TempDir Path dir) {
+  void checkConfigPrintsTheResolvedConfigAndExitsZero(@TempDir Path dir) throws Exception {
     StringWriter out = new StringWriter();
+    // an --env-file named on the command line must exist
+    Path none = Files.writeString(dir.resolve("none"), "");
     int rc =
         cli(out, new StringWriter())
-            .execute("node", "--check-config", "--env-file", dir.resolve("none").toString(),
+            .execute("node", "--check-config", "--env-file", none.toString(),
                 "--node-id", "node2", "--peers", "node1=http://a:1,node2=http://b:2",
-                "--set", "CACHE_POLICY=lfu");
+                "--set", "CACHE_POLICY=lfu", "--set", "CLUSTER_SECRET=0123456789abcdef0123");
     assertEquals(0, rc);
     assertTrue(out.toString().contains("NODE_ID=node2"), out.toString());
     assertTrue(out.toString().contains("CACHE_POLICY=lfu"), out.toString());

@@ -55,9 +55,27 @@ class DockerFilesTest {
     return out;
   }
 
+  /** What an operator supplies for a required variable ({@code ${VAR:?message}}). */
+  static final String OPERATOR_SECRET = "an-operator-chosen-secret-0123456789";
+
   private static String resolveDefault(String value) {
     Matcher m = Pattern.compile("\\$\\{[A-Z_]+:-([^}]*)}").matcher(value);
-    return m.replaceAll(r -> Matcher.quoteReplacement(r.group(1)));
+    String out = m.replaceAll(r -> Matcher.quoteReplacement(r.group(1)));
+    return Pattern.compile("\\$\\{CLUSTER_SECRET:\\?[^}]*}").matcher(out)
+        .replaceAll(Matcher.quoteReplacement(OPERATOR_SECRET));
+  }
+
+  @Test
+  void everyNodeRequiresTheSameClusterSecretFromTheOperator() throws IOException {
+    JsonNode services = compose().path("services");
+    for (String node : List.of("node1", "node2", "node3")) {
+      String v = services.path(node).path("environment").path("CLUSTER_SECRET").asText();
+      assertTrue(v.startsWith("${CLUSTER_SECRET:?"), node + " must require CLUSTER_SECRET: " + v);
+    }
+    for (String line : Files.readAllLines(DOCKER.resolve(".env"))) {
+      assertFalse(line.trim().startsWith("CLUSTER_SECRET="),
+          "no secret is committed in docker/.env: " + line);
+    }
   }
 
   @Test

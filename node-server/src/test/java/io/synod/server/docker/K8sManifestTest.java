@@ -33,6 +33,8 @@ class K8sManifestTest {
 
   /** Settings the manifest may set besides the node's own ({@link NodeConfig#KEYS}). */
   static final Set<String> RUNTIME_ENV = Set.of("JAVA_OPTS");
+  /** Stands for the value of a Secret the operator creates. */
+  static final String OPERATOR_SECRET = "an-operator-chosen-secret-0123456789";
 
   static Map<String, JsonNode> byKind() throws IOException {
     Map<String, JsonNode> out = new LinkedHashMap<>();
@@ -131,6 +133,13 @@ class K8sManifestTest {
   }
 
   @Test
+  void theClusterSecretComesFromAKubernetesSecret() throws IOException {
+    JsonNode v = envVar(container(get(byKind(), "StatefulSet/synod")), "CLUSTER_SECRET");
+    assertEquals("synod-cluster-secret",
+        v.path("valueFrom").path("secretKeyRef").path("name").asText(), v.toString());
+  }
+
+  @Test
   void everyPodsSettingsAreKnownAndPassCheckConfig() throws IOException {
     Map<String, JsonNode> docs = byKind();
     Map<String, String> env = environment(docs);
@@ -184,6 +193,9 @@ class K8sManifestTest {
     for (JsonNode e : c.path("env")) {
       if (e.has("value")) {
         env.put(e.path("name").asText(), e.path("value").asText());
+      } else if (e.path("valueFrom").has("secretKeyRef")) {
+        // what the operator's Secret holds (docs/SECURITY.md)
+        env.put(e.path("name").asText(), OPERATOR_SECRET);
       }
     }
     return env;

@@ -26,6 +26,8 @@ class InProcessClusterIT {
   void start() {
     Map<String, String> urls = new LinkedHashMap<>();
     StringBuilder peers = new StringBuilder();
+    // the cluster runs authenticated, as ./synod dev and docker-compose do
+    String secret = io.synod.transport.http.ClusterAuth.generateSecret();
     for (int i = 1; i <= 3; i++) {
       int port = TestHttp.freePort();
       urls.put("node" + i, "http://127.0.0.1:" + port);
@@ -38,7 +40,7 @@ class InProcessClusterIT {
       nodes.put(id, new SynodNode(NodeConfig.of(Map.of(
           "NODE_ID", id, "PEERS", peers.toString(), "HTTP_PORT", port,
           "HTTP_HOST", "127.0.0.1", "HEARTBEAT_INTERVAL_MILLIS", "100",
-          "FAILURE_TIMEOUT_MILLIS", "3000"))).start());
+          "FAILURE_TIMEOUT_MILLIS", "3000", "CLUSTER_SECRET", secret))).start());
     }
     cluster = new ClusterScenarios(urls);
     leader = cluster.awaitLeader(nodes.keySet());

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(RedisServerExtension.class)
 class ProcessClusterIT {
+  /** The processes run authenticated, as `synod node` with peers requires. */
+  private static final String SECRET = io.synod.transport.http.ClusterAuth.generateSecret();
   private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
   private final Map<String, String> urls = new LinkedHashMap<>();
   private ClusterScenarios cluster;
@@ -50,6 +52,7 @@ class ProcessClusterIT {
       Map<String, String> env = new LinkedHashMap<>();
       env.put("NODE_ID", id);
       env.put("PEERS", peers.toString());
+      env.put("CLUSTER_SECRET", SECRET);
       env.put("HTTP_PORT", urls.get(id).substring(urls.get(id).lastIndexOf(':') + 1));
       env.put("HTTP_HOST", "127.0.0.1");
       env.put("REDIS_URL", redis.uri().toString());

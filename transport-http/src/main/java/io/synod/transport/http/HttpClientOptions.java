@@ -35,6 +35,8 @@ public final class HttpClientOptions {
   private final Duration backoffMax;
   private final int maxResponseBytes;
   private final Duration idleTimeout;
+  private final ClusterAuth clusterAuth;
+  private final io.netty.handler.ssl.SslContext sslContext;
 
   private HttpClientOptions(Builder b) {
     this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
@@ -46,6 +48,8 @@ public final class HttpClientOptions {
     this.backoffMax = b.backoffMax;
     this.maxResponseBytes = b.maxResponseBytes;
     this.idleTimeout = b.idleTimeout;
+    this.clusterAuth = b.clusterAuth;
+    this.sslContext = b.sslContext;
   }
 
   /**
@@ -82,7 +86,19 @@ public final class HttpClientOptions {
     b.backoffMax = backoffMax;
     b.maxResponseBytes = maxResponseBytes;
     b.idleTimeout = idleTimeout;
+    b.clusterAuth = clusterAuth;
+    b.sslContext = sslContext;
     return b;
+  }
+
+  /** @return the cluster secret requests are signed with, or null to send them unsigned */
+  public ClusterAuth clusterAuth() {
+    return clusterAuth;
+  }
+
+  /** @return the TLS client context every connection uses, or null for plain HTTP */
+  public io.netty.handler.ssl.SslContext sslContext() {
+    return sslContext;
   }
 
   /** @return bound on open connections per peer */
@@ -141,6 +157,8 @@ public final class HttpClientOptions {
     private Duration backoffMax = DEFAULT_BACKOFF_MAX;
     private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private ClusterAuth clusterAuth;
+    private io.netty.handler.ssl.SslContext sslContext;
 
     private Builder() {}
 
@@ -219,6 +237,34 @@ public final class HttpClientOptions {
      */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * Signs every request with the cluster secret ({@link ClusterAuth}); each connection signs
+     * its requests as one stream, at the moment it writes them, so a request resent on another
+     * connection carries a fresh nonce.
+     *
+     * @param auth the authenticator, or null (the default) to send requests unsigned
+     * @return this builder
+     */
+    public Builder clusterAuth(ClusterAuth auth) {
+      this.clusterAuth = auth;
+      return this;
+    }
+
+    /**
+     * Speaks HTTPS: every connection starts with a TLS handshake that checks the peer's
+     * certificate and host name (see {@link Tls#client}).
+     *
+     * @param context a client context, or null (the default) for plain HTTP
+     * @return this builder
+     */
+    public Builder sslContext(io.netty.handler.ssl.SslContext context) {
+      if (context != null && !context.isClient()) {
+        throw new IllegalArgumentException("a client needs a client SslContext");
+      }
+      this.sslContext = context;
       return this;
     }
 

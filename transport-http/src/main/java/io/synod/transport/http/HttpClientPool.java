@@ -115,9 +115,11 @@ public final class HttpClientPool implements AutoCloseable {
    * @return the response
    */
   public CompletionStage<HttpResponse> send(URI peer, ClientRequest request) {
-    if (peer.getScheme() != null && !"http".equalsIgnoreCase(peer.getScheme())) {
-      return CompletableFuture.failedFuture(
-          new IllegalArgumentException("only http:// peers are supported: " + peer));
+    boolean tls = options.sslContext() != null;
+    if (peer.getScheme() != null && !(tls ? "https" : "http").equalsIgnoreCase(peer.getScheme())) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(tls
+          ? "this pool speaks TLS; use https:// for " + peer
+          : "this pool speaks plain HTTP (no TLS context); use http:// for " + peer));
     }
     if (peer.getHost() == null) {
       return CompletableFuture.failedFuture(
@@ -127,7 +129,7 @@ public final class HttpClientPool implements AutoCloseable {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    return send(host, peer.getPort() < 0 ? 80 : peer.getPort(), request);
+    return send(host, peer.getPort() < 0 ? (tls ? 443 : 80) : peer.getPort(), request);
   }
 
   /**

@@ -44,6 +44,21 @@ public final class HttpServer implements AutoCloseable {
   public static final int DEFAULT_MAX_PIPELINED_REQUESTS = 64;
   /** Default idle time after which a connection with nothing in flight is closed. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+  /** Default maximum body of a request to {@code /internal/...}: 16 MiB (Raft batches, snapshots). */
+  public static final int DEFAULT_MAX_INTERNAL_BODY_BYTES = 16 << 20;
+  /** Default maximum request line (method, target, version): 8 KiB; longer answers 414. */
+  public static final int DEFAULT_MAX_URL_BYTES = 8 << 10;
+  /** Default maximum size of all headers together: 16 KiB; more answers 431. */
+  public static final int DEFAULT_MAX_HEADER_BYTES = 16 << 10;
+  /** Default maximum number of header lines; more answers 431. */
+  public static final int DEFAULT_MAX_HEADER_COUNT = 100;
+  /**
+   * Default time a client has to send one whole request, from its first byte read to its last;
+   * slower answers 408 and the connection is closed (slowloris).
+   */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** Default bound on requests in flight over all connections; more answers 429 at once. */
+  public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 20_000;
   /** Default time {@link #close()} waits for in-flight requests. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -51,8 +66,16 @@ public final class HttpServer implements AutoCloseable {
   private final String host;
   private final int requestedPort;
   private final int maxBodyBytes;
+  private final int maxInternalBodyBytes;
+  private final int maxUrlBytes;
+  private final int maxHeaderBytes;
+  private final int maxHeaderCount;
+  private final Duration requestTimeout;
+  private final int maxInFlightRequests;
   private final int maxPipelinedRequests;
   private final Duration idleTimeout;
+  private final java.util.List<RequestFilter> filters;
+  private final io.netty.handler.ssl.SslContext sslContext;
   private final EventLoops loops;
   private final boolean ownsLoops;
   private final String name;
@@ -69,8 +92,16 @@ public final class HttpServer implements AutoCloseable {
     this.host = b.host;
     this.requestedPort = b.port;
     this.maxBodyBytes = b.maxBodyBytes;
+    this.maxInternalBodyBytes = b.maxInternalBodyBytes;
+    this.maxUrlBytes = b.maxUrlBytes;
+    this.maxHeaderBytes = b.maxHeaderBytes;
+    this.maxHeaderCount = b.maxHeaderCount;
+    this.requestTimeout = b.requestTimeout;
+    this.maxInFlightRequests = b.maxInFlightRequests;
     this.maxPipelinedRequests = b.maxPipelinedRequests;
     this.idleTimeout = b.idleTimeout;
+    this.filters = java.util.List.copyOf(b.filters);
+    this.sslContext = b.sslContext;
     this.name = b.name;
     if (b.loops != null) {
       this.loops = b.loops;
@@ -115,10 +146,19 @@ public final class HttpServer implements AutoCloseable {
                   protected void initChannel(Channel ch) {
                     channels.add(ch);
                     ChannelPipeline p = ch.pipeline();
+                    if (sslContext != null) {
+                      io.netty.handler.ssl.SslHandler tls = sslContext.newHandler(ch.alloc());
+                      // a handshake is bounded like a request (slowloris), and on a loaded
+                      // machine may take longer than Netty's 10 s default
+                      tls.setHandshakeTimeoutMillis(requestTimeout.toMillis());
+                      p.addLast(tls);
+                    }
                     p.addLast(
                         new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
-                    p.addLast(new HttpServerCodec());
-                    p.addLast(new ServerHandlers.BodyAggregator(maxBodyBytes));
+                    p.addLast(new ServerHandlers.SlowRequestGuard(requestTimeout));
+                    p.addLast(new HttpServerCodec(maxUrlBytes, maxHeaderBytes, 8192));
+                    p.addLast(
+                        new ServerHandlers.BodyAggregator(maxBodyBytes, maxInternalBodyBytes));
                     p.addLast(new ServerHandlers.Dispatch(HttpServer.this));
                   }
                 });
@@ -135,9 +175,10 @@ public final class HttpServer implements AutoCloseable {
       throw new IllegalStateException("cannot bind " + address + ": " + e.getMessage(), e);
     }
     LOG.info(
-        "HTTP server '{}' listening on {} ({}, max body {} bytes)",
+        "HTTP server '{}' listening on {} ({}{}, max body {} bytes)",
         name,
         serverChannel.localAddress(),
+        sslContext == null ? "" : "TLS, ",
         loops.isNative() ? "epoll" : "nio",
         maxBodyBytes);
     return this;
@@ -272,8 +313,24 @@ public final class HttpServer implements AutoCloseable {
     return router;
   }
 
+  java.util.List<RequestFilter> filters() {
+    return filters;
+  }
+
   int maxPipelinedRequests() {
     return maxPipelinedRequests;
+  }
+
+  int maxHeaderCount() {
+    return maxHeaderCount;
+  }
+
+  int maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  int maxInFlightRequests() {
+    return maxInFlightRequests;
   }
 
   void requestStarted() {
@@ -292,8 +349,16 @@ public final class HttpServer implements AutoCloseable {
     private String host;
     private int port;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxInternalBodyBytes = DEFAULT_MAX_INTERNAL_BODY_BYTES;
+    private int maxUrlBytes = DEFAULT_MAX_URL_BYTES;
+    private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+    private int maxHeaderCount = DEFAULT_MAX_HEADER_COUNT;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private int maxInFlightRequests = DEFAULT_MAX_IN_FLIGHT_REQUESTS;
     private int maxPipelinedRequests = DEFAULT_MAX_PIPELINED_REQUESTS;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private final java.util.List<RequestFilter> filters = new java.util.ArrayList<>();
+    private io.netty.handler.ssl.SslContext sslContext;
     private EventLoops loops;
     private String name = "synod-http";
 
@@ -341,6 +406,85 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
+     * Sets the largest accepted body of a request to {@code /internal/...} (peer traffic: Raft
+     * batches and snapshots, coherence batches).
+     *
+     * @param bytes the limit, positive
+     * @return this builder
+     */
+    public Builder maxInternalBodyBytes(int bytes) {
+      this.maxInternalBodyBytes = positive(bytes, "maxInternalBodyBytes");
+      return this;
+    }
+
+    /**
+     * Sets the longest accepted request line; longer answers 414 {@code uri_too_long}.
+     *
+     * @param bytes the limit, positive
+     * @return this builder
+     */
+    public Builder maxUrlBytes(int bytes) {
+      this.maxUrlBytes = positive(bytes, "maxUrlBytes");
+      return this;
+    }
+
+    /**
+     * Sets the largest accepted size of all headers; larger answers 431 {@code headers_too_large}.
+     *
+     * @param bytes the limit, positive
+     * @return this builder
+     */
+    public Builder maxHeaderBytes(int bytes) {
+      this.maxHeaderBytes = positive(bytes, "maxHeaderBytes");
+      return this;
+    }
+
+    /**
+     * Sets the most header lines a request may have; more answers 431 {@code too_many_headers}.
+     *
+     * @param count the limit, positive
+     * @return this builder
+     */
+    public Builder maxHeaderCount(int count) {
+      this.maxHeaderCount = positive(count, "maxHeaderCount");
+      return this;
+    }
+
+    /**
+     * Sets how long a client may take to send one request, from its first byte to its last;
+     * slower answers 408 {@code request_timeout} and closes the connection.
+     *
+     * @param timeout the timeout, positive
+     * @return this builder
+     */
+    public Builder requestTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("requestTimeout must be positive");
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets how many requests may be in flight over all connections; a request beyond answers
+     * 429 {@code overloaded} without reaching a handler.
+     *
+     * @param count the bound, positive
+     * @return this builder
+     */
+    public Builder maxInFlightRequests(int count) {
+      this.maxInFlightRequests = positive(count, "maxInFlightRequests");
+      return this;
+    }
+
+    private static int positive(int v, String name) {
+      if (v <= 0) {
+        throw new IllegalArgumentException(name + " must be positive");
+      }
+      return v;
+    }
+
+    /**
      * Sets how many requests of one connection may be in flight before reading pauses.
      *
      * @param count the bound, positive
@@ -365,6 +509,32 @@ public final class HttpServer implements AutoCloseable {
         throw new IllegalArgumentException("idleTimeout must be positive");
       }
       this.idleTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Adds a filter run on every request before routing (after those added before it); the
+     * first filter that refuses answers, and the router never sees the request.
+     *
+     * @param filter the filter
+     * @return this builder
+     */
+    public Builder filter(RequestFilter filter) {
+      this.filters.add(Objects.requireNonNull(filter, "filter"));
+      return this;
+    }
+
+    /**
+     * Serves HTTPS: every connection starts with a TLS handshake (see {@link Tls#server}).
+     *
+     * @param context a server context, or null (the default) for plain HTTP
+     * @return this builder
+     */
+    public Builder sslContext(io.netty.handler.ssl.SslContext context) {
+      if (context != null && !context.isServer()) {
+        throw new IllegalArgumentException("a server needs a server SslContext");
+      }
+      this.sslContext = context;
       return this;
     }
 

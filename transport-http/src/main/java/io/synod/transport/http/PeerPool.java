@@ -43,6 +43,8 @@ final class PeerPool {
   private static final Logger LOG = LoggerFactory.getLogger(HttpClientPool.class);
   /** Background reconnects stop after this long without a request; the next request retries. */
   private static final long PROBE_WHILE_USED_NANOS = TimeUnit.SECONDS.toNanos(60);
+  /** The shortest TLS handshake timeout (Netty's default); longer when requests may take longer. */
+  private static final long HANDSHAKE_TIMEOUT_MIN_MILLIS = 10_000;
 
   private final HttpClientPool pool;
   private final HttpClientOptions options;
@@ -87,6 +89,13 @@ final class PeerPool {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    if (options.sslContext() != null) {
+                      io.netty.handler.ssl.SslHandler tls =
+                          options.sslContext().newHandler(ch.alloc(), host, port);
+                      tls.setHandshakeTimeoutMillis(
+                          Math.max(HANDSHAKE_TIMEOUT_MIN_MILLIS, options.requestTimeout().toMillis()));
+                      ch.pipeline().addLast(tls);
+                    }
                     ch.pipeline()
                         .addLast(
                             new IdleStateHandler(
@@ -173,7 +182,19 @@ final class PeerPool {
   private void connect() {
     connecting++;
     ChannelFuture f = bootstrap.connect(host, port);
-    f.addListener(ignored -> onConnect(f));
+    f.addListener(ignored -> {
+      io.netty.handler.ssl.SslHandler ssl =
+          f.isSuccess() ? f.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class) : null;
+      if (ssl == null) {
+        onConnect(f);
+        return;
+      }
+      // A TLS connection takes requests only once its handshake is done (on this loop): a
+      // request that times out meanwhile then fails alone instead of closing the connection
+      // mid-handshake, which under load made every handshake start over.
+      ssl.handshakeFuture().addListener(h -> onConnect(h.isSuccess()
+          ? f : f.channel().newFailedFuture(h.cause())));
+    });
   }
 
   private void onConnect(ChannelFuture f) {
@@ -387,9 +408,12 @@ final class PeerPool {
     final Channel channel;
     final ArrayDeque<Call> inflight = new ArrayDeque<>();
     boolean active = true;
+    /** Signs this connection's requests as one replay stream; null when unsigned. */
+    final ClusterAuth.Sender signer;
 
     Conn(Channel channel) {
       this.channel = channel;
+      this.signer = options.clusterAuth() == null ? null : options.clusterAuth().sender();
     }
 
     void send(Call call) {
@@ -411,6 +435,13 @@ final class PeerPool {
         req.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
       }
       req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+      if (signer != null) {
+        // signed here, on the connection's loop, in the order written: the receiver's replay
+        // window then sees this stream's counters nearly in order
+        for (Map.Entry<String, String> e : signer.sign(r.method(), r.target(), r.body()).entrySet()) {
+          req.headers().set(e.getKey(), e.getValue());
+        }
+      }
       channel
           .writeAndFlush(req)
           .addListener(

@@ -3,7 +3,6 @@ package io.synod.transport.http;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -46,6 +45,30 @@ final class ServerHandlers {
         413, "payload_too_large", "request body exceeds the limit of " + maxBodyBytes + " bytes");
   }
 
+  /** How long a closing connection keeps draining what its client still sends. */
+  static final long LINGER_MILLIS = 2_000;
+
+  /**
+   * Closes a connection after its last response without losing that response: closing a socket
+   * whose client is still sending (the rest of a refused body, pipelined requests) makes the
+   * kernel answer with a reset, and the client may then never read the response. So the output
+   * is shut down first (the client sees the response and then end of stream), the input is read
+   * and dropped until the client closes, and the socket is closed after {@link #LINGER_MILLIS} at
+   * the latest (as Apache's lingering close does).
+   */
+  static void lingeringClose(io.netty.channel.Channel ch) {
+    if (ch instanceof io.netty.channel.socket.DuplexChannel d && ch.isActive()) {
+      d.shutdownOutput().addListener(f -> {
+        if (ch.isActive()) {
+          ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS,
+              java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+      });
+    } else {
+      ch.close();
+    }
+  }
+
   /** Converts a response to Netty's form. */
   static FullHttpResponse toNetty(HttpResponse response, HttpVersion version) {
     FullHttpResponse r =
@@ -64,13 +87,31 @@ final class ServerHandlers {
     return r;
   }
 
-  /** Answers an oversized body with the JSON 413 instead of Netty's empty one. */
+  /**
+   * Aggregates bodies and answers an oversized one with the JSON 413 instead of Netty's empty
+   * one. The limit depends on the route: requests to {@code /internal/...} (peer traffic) may be
+   * larger than public ones. A declared Content-Length over the request's limit is refused before
+   * the body is read; a chunked body is bounded by the larger limit here and checked against its
+   * own by {@link Dispatch}.
+   */
   static final class BodyAggregator extends HttpObjectAggregator {
     private final int maxBodyBytes;
+    private final int maxInternalBodyBytes;
 
-    BodyAggregator(int maxBodyBytes) {
-      super(maxBodyBytes);
+    BodyAggregator(int maxBodyBytes, int maxInternalBodyBytes) {
+      super(Math.max(maxBodyBytes, maxInternalBodyBytes));
       this.maxBodyBytes = maxBodyBytes;
+      this.maxInternalBodyBytes = maxInternalBodyBytes;
+    }
+
+    int limitFor(HttpMessage start) {
+      return start instanceof HttpRequest r && isInternal(r.uri()) ? maxInternalBodyBytes
+          : maxBodyBytes;
+    }
+
+    @Override
+    protected boolean isContentLengthInvalid(HttpMessage start, int maxContentLength) {
+      return super.isContentLengthInvalid(start, Math.min(maxContentLength, limitFor(start)));
     }
 
     /**
@@ -85,7 +126,7 @@ final class ServerHandlers {
       if (answer instanceof io.netty.handler.codec.http.HttpResponse r
           && r.status().code() == 413) {
         io.netty.util.ReferenceCountUtil.release(answer);
-        return toNetty(tooLarge(maxBodyBytes), start.protocolVersion());
+        return toNetty(tooLarge(limitFor(start)), start.protocolVersion());
       }
       return answer;
     }
@@ -104,7 +145,81 @@ final class ServerHandlers {
       boolean keep =
           !(oversized instanceof FullHttpMessage)
               && (HttpUtil.is100ContinueExpected(oversized) || HttpUtil.isKeepAlive(oversized));
-      ctx.fireChannelRead(new Oversized(oversized.protocolVersion(), keep, maxBodyBytes));
+      ctx.fireChannelRead(new Oversized(oversized.protocolVersion(), keep, limitFor(oversized)));
+    }
+  }
+
+  static boolean isInternal(String uri) {
+    return uri.startsWith(ClusterAuth.INTERNAL_PREFIX);
+  }
+
+  /** Stands for a request its client took too long to send (see {@link SlowRequestGuard}). */
+  static final class SlowRequest {
+    static final SlowRequest INSTANCE = new SlowRequest();
+  }
+
+  /**
+   * Bounds the time a client takes to send one request (slowloris): armed by the first byte
+   * read while no request is in progress, disarmed by {@link Dispatch} when the request is
+   * complete. When it fires, the request is answered 408 in its place among pipelined responses
+   * and everything the client sends afterwards is dropped until the connection closes. Time
+   * while the server itself paused reading (pipelining back-pressure) does not count against
+   * the client.
+   */
+  static final class SlowRequestGuard extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private final long timeoutNanos;
+    private io.netty.util.concurrent.ScheduledFuture<?> timer;
+    private boolean expired;
+
+    SlowRequestGuard(java.time.Duration timeout) {
+      this.timeoutNanos = timeout.toNanos();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (expired) {
+        io.netty.util.ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (timer == null && msg instanceof io.netty.buffer.ByteBuf b && b.isReadable()) {
+        arm(ctx);
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    private void arm(ChannelHandlerContext ctx) {
+      timer = ctx.executor().schedule(() -> fire(ctx), timeoutNanos,
+          java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private void fire(ChannelHandlerContext ctx) {
+      timer = null;
+      if (!ctx.channel().isActive()) {
+        return;
+      }
+      if (!ctx.channel().config().isAutoRead()) {
+        // the server stopped reading, not the client: wait again
+        arm(ctx);
+        return;
+      }
+      expired = true;
+      // outside a read: Dispatch flushes what it writes during a read at read-complete
+      ctx.fireChannelRead(SlowRequest.INSTANCE);
+      ctx.fireChannelReadComplete();
+    }
+
+    /** Called by Dispatch, on this channel's loop, for every complete request. */
+    void requestComplete() {
+      if (timer != null) {
+        timer.cancel(false);
+        timer = null;
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      requestComplete();
+      super.channelInactive(ctx);
     }
   }
 
@@ -134,14 +249,36 @@ final class ServerHandlers {
     private boolean closed;
     private boolean reading;
     private boolean flushPending;
+    private SlowRequestGuard guard;
 
     Dispatch(HttpServer server) {
       this.server = server;
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      guard = ctx.pipeline().get(SlowRequestGuard.class);
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
       reading = true;
+      if (closed) {
+        // the connection is closing after a refusal: whatever the client still sends is dropped
+        io.netty.util.ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (msg instanceof SlowRequest) {
+        long seq = nextSeq++;
+        pending++;
+        server.requestStarted();
+        complete(ctx, seq, HttpResponse.error(408, "request_timeout",
+            "the request was not received in time"), false, HttpVersion.HTTP_1_1);
+        return;
+      }
+      if (guard != null && (msg instanceof Oversized || msg instanceof FullHttpRequest)) {
+        guard.requestComplete();
+      }
       if (msg instanceof Oversized) {
         Oversized o = (Oversized) msg;
         long seq = nextSeq++;
@@ -180,12 +317,20 @@ final class ServerHandlers {
       HttpVersion version = req.protocolVersion();
       if (req.decoderResult().isFailure()) {
         Throwable cause = req.decoderResult().cause();
-        complete(
-            ctx,
-            seq,
-            HttpResponse.error(400, "bad_request", "malformed HTTP request: " + cause),
-            false,
-            version);
+        HttpResponse refusal;
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+          refusal = HttpResponse.error(414, "uri_too_long", "the request line is too long");
+        } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+          refusal = HttpResponse.error(431, "headers_too_large", "the request headers are too large");
+        } else {
+          refusal = HttpResponse.error(400, "bad_request", "malformed HTTP request: " + cause);
+        }
+        complete(ctx, seq, refusal, false, version);
+        return;
+      }
+      HttpResponse bounded = checkBounds(req);
+      if (bounded != null) {
+        complete(ctx, seq, bounded, keepAlive, version);
         return;
       }
       HttpRequestView view;
@@ -198,6 +343,22 @@ final class ServerHandlers {
             HttpResponse.error(400, "bad_request", "malformed request target: " + e.getMessage()),
             keepAlive,
             version);
+        return;
+      }
+      HttpResponse refused = null;
+      for (RequestFilter f : server.filters()) {
+        try {
+          refused = f.check(view);
+        } catch (RuntimeException e) {
+          LOG.error("request filter failed on {}", view, e);
+          refused = HttpResponse.error(500, "internal_error", "request filter failed");
+        }
+        if (refused != null) {
+          break;
+        }
+      }
+      if (refused != null) {
+        complete(ctx, seq, refused, keepAlive, version);
         return;
       }
       CompletionStage<HttpResponse> stage = server.routerForDispatch().dispatch(view);
@@ -214,6 +375,24 @@ final class ServerHandlers {
               }
             }
           });
+    }
+
+    /** The bounds Netty's codec does not check itself; null when the request is within them. */
+    private HttpResponse checkBounds(FullHttpRequest req) {
+      if (req.headers().size() > server.maxHeaderCount()) {
+        return HttpResponse.error(431, "too_many_headers",
+            "a request may have at most " + server.maxHeaderCount() + " headers");
+      }
+      if (!isInternal(req.uri()) && req.content().readableBytes() > server.maxBodyBytes()) {
+        // a chunked body: the aggregator bounds it by the larger, internal limit
+        return tooLarge(server.maxBodyBytes());
+      }
+      if (server.inFlightRequests() > server.maxInFlightRequests()) {
+        return HttpResponse.error(429, "overloaded",
+            "more than " + server.maxInFlightRequests() + " requests in flight; retry later")
+            .withHeader("Retry-After", "1");
+      }
+      return null;
     }
 
     private void complete(
@@ -241,7 +420,7 @@ final class ServerHandlers {
         }
         ChannelFuture f = ctx.write(r);
         if (!keep) {
-          f.addListener(ChannelFutureListener.CLOSE);
+          f.addListener(done -> lingeringClose(ctx.channel()));
           closed = true;
         }
       }

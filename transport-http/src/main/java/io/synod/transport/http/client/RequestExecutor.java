@@ -278,6 +278,9 @@ final class RequestExecutor {
     Attempt(Call call) {
       this.call = call;
       ClientRequest r = ClientRequest.of(call.method(), call.target());
+      if (options.apiKey() != null) {
+        r = r.header("Authorization", "Bearer " + options.apiKey());
+      }
       if (call.body() != null) {
         r = r.body(Json.write(call.body()), HttpResponse.JSON);
       }
@@ -484,10 +487,12 @@ final class RequestExecutor {
     }
     try {
       URI u = from.resolve(value.trim());
-      if (!"http".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
+      // a hint keeps the scheme the client speaks: a TLS client never follows one to plain HTTP
+      if (!from.getScheme().equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
         return null;
       }
-      return URI.create("http://" + u.getRawAuthority());
+      return URI.create(from.getScheme().toLowerCase(java.util.Locale.ROOT) + "://"
+          + u.getRawAuthority());
     } catch (IllegalArgumentException e) {
       return null;
     }

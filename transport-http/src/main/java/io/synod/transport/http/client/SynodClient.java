@@ -66,6 +66,8 @@ public final class SynodClient implements AutoCloseable {
         .maxConnectionsPerPeer(options.maxConnectionsPerEndpoint())
         // reconnect probes stay short so a restarted node is used again soon
         .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+        .sslContext(options.tls() ? io.synod.transport.http.Tls.client(options.tlsTrustedCa(),
+            options.tlsCertChain(), options.tlsKey()) : null)
         .build());
     this.exec = new RequestExecutor(pool, options);
     this.locks = new LockCommands(exec);

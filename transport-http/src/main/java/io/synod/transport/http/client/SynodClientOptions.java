@@ -41,6 +41,10 @@ public final class SynodClientOptions {
   private final Duration retryBackoff;
   private final Duration retryBackoffMax;
   private final int maxConnectionsPerEndpoint;
+  private final String apiKey;
+  private final java.nio.file.Path tlsTrustedCa;
+  private final java.nio.file.Path tlsCertChain;
+  private final java.nio.file.Path tlsKey;
 
   private SynodClientOptions(Builder b) {
     this.endpoints = List.copyOf(b.endpoints.isEmpty() ? List.of(DEFAULT_ENDPOINT) : b.endpoints);
@@ -50,6 +54,10 @@ public final class SynodClientOptions {
     this.retryBackoff = b.retryBackoff;
     this.retryBackoffMax = b.retryBackoffMax;
     this.maxConnectionsPerEndpoint = b.maxConnectionsPerEndpoint;
+    this.apiKey = b.apiKey;
+    this.tlsTrustedCa = b.tlsTrustedCa;
+    this.tlsCertChain = b.tlsCertChain;
+    this.tlsKey = b.tlsKey;
   }
 
   /**
@@ -84,6 +92,10 @@ public final class SynodClientOptions {
     b.retryBackoff = retryBackoff;
     b.retryBackoffMax = retryBackoffMax;
     b.maxConnectionsPerEndpoint = maxConnectionsPerEndpoint;
+    b.apiKey = apiKey;
+    b.tlsTrustedCa = tlsTrustedCa;
+    b.tlsCertChain = tlsCertChain;
+    b.tlsKey = tlsKey;
     return b;
   }
 
@@ -122,6 +134,37 @@ public final class SynodClientOptions {
     return maxConnectionsPerEndpoint;
   }
 
+  /** @return the API key sent as {@code Authorization: Bearer}, or null for none */
+  public String apiKey() {
+    return apiKey;
+  }
+
+  /**
+   * Tells whether the client speaks TLS: when an endpoint is {@code https://} or a TLS setting
+   * was given.
+   *
+   * @return true for TLS
+   */
+  public boolean tls() {
+    return tlsTrustedCa != null || tlsCertChain != null
+        || endpoints.stream().anyMatch(u -> "https".equalsIgnoreCase(u.getScheme()));
+  }
+
+  /** @return PEM CA certificates the nodes' certificates must chain to, or null for the JDK's */
+  public java.nio.file.Path tlsTrustedCa() {
+    return tlsTrustedCa;
+  }
+
+  /** @return PEM certificate chain presented to the nodes (mutual TLS), or null */
+  public java.nio.file.Path tlsCertChain() {
+    return tlsCertChain;
+  }
+
+  /** @return PEM PKCS#8 key of {@link #tlsCertChain()}, or null */
+  public java.nio.file.Path tlsKey() {
+    return tlsKey;
+  }
+
   @Override
   public String toString() {
     return "SynodClientOptions[endpoints=" + endpoints + ", requestTimeout=" + requestTimeout
@@ -137,8 +180,52 @@ public final class SynodClientOptions {
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private Duration retryBackoffMax = DEFAULT_RETRY_BACKOFF_MAX;
     private int maxConnectionsPerEndpoint = DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT;
+    private String apiKey;
+    private java.nio.file.Path tlsTrustedCa;
+    private java.nio.file.Path tlsCertChain;
+    private java.nio.file.Path tlsKey;
 
     private Builder() {}
+
+    /**
+     * Speaks TLS and trusts the nodes' certificates when they chain to these CA certificates
+     * (instead of the JDK's trust store). Endpoints should then be {@code https://}.
+     *
+     * @param caPem PEM file of CA certificates
+     * @return this builder
+     */
+    public Builder trustedCertificates(java.nio.file.Path caPem) {
+      this.tlsTrustedCa = java.util.Objects.requireNonNull(caPem, "caPem");
+      return this;
+    }
+
+    /**
+     * Presents a client certificate to nodes that require one (mutual TLS).
+     *
+     * @param certChainPem PEM certificate chain, the client's own first
+     * @param keyPem its PEM PKCS#8 private key
+     * @return this builder
+     */
+    public Builder clientCertificate(java.nio.file.Path certChainPem, java.nio.file.Path keyPem) {
+      this.tlsCertChain = java.util.Objects.requireNonNull(certChainPem, "certChainPem");
+      this.tlsKey = java.util.Objects.requireNonNull(keyPem, "keyPem");
+      return this;
+    }
+
+    /**
+     * Sends an API key with every request ({@code Authorization: Bearer KEY}), for nodes that
+     * have {@code API_KEYS} configured.
+     *
+     * @param key the key, or null (the default) to send none
+     * @return this builder
+     */
+    public Builder apiKey(String key) {
+      if (key != null && (key.isBlank() || key.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+        throw new IllegalArgumentException("an API key must be printable ASCII without spaces");
+      }
+      this.apiKey = key;
+      return this;
+    }
 
     /**
      * Replaces the endpoint list.
@@ -260,10 +347,11 @@ public final class SynodClientOptions {
     static URI checkEndpoint(URI u) {
       Objects.requireNonNull(u, "endpoint");
       String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") || u.getHost() == null) {
-        throw new IllegalArgumentException("an endpoint must look like http://host:port: " + u);
+      if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
+        throw new IllegalArgumentException(
+            "an endpoint must look like http://host:port or https://host:port: " + u);
       }
-      return URI.create("http://" + u.getRawAuthority());
+      return URI.create(scheme + "://" + u.getRawAuthority());
     }
   }
 }

@@ -43,9 +43,10 @@ class SynodClientOptionsTest {
   @Test
   void badOptionsAreRefusedWithAClearMessage() {
     SynodClientOptions.Builder b = SynodClientOptions.builder();
-    assertEquals("an endpoint must look like http://host:port: https://x:1",
+    // https:// is an endpoint since the client speaks TLS (issue 17); ftp:// is not
+    assertEquals("an endpoint must look like http://host:port or https://host:port: ftp://x:1",
         assertThrows(IllegalArgumentException.class,
-            () -> b.endpoint(URI.create("https://x:1"))).getMessage());
+            () -> b.endpoint(URI.create("ftp://x:1"))).getMessage());
     assertThrows(IllegalArgumentException.class, () -> b.endpoints(List.of()));
     assertThrows(IllegalArgumentException.class, () -> b.maxAttempts(0));
     assertThrows(IllegalArgumentException.class, () -> b.requestTimeout(Duration.ZERO));
