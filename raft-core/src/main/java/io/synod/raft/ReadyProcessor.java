@@ -105,7 +105,9 @@ public final class ReadyProcessor {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot install snapshot " + snap.lastIndex(), e);
       }
-      store.compact(snap.lastIndex(), snap.lastTerm());
+      // the node sends a snapshot only when its log does not hold the snapshot's last entry:
+      // the whole log goes (Figure 13 step 7)
+      store.installSnapshot(snap.lastIndex(), snap.lastTerm());
     }
     if (!rd.entries().isEmpty()) {
       store.append(rd.entries());

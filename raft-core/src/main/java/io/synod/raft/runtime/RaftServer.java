@@ -443,7 +443,9 @@ public final class RaftServer implements AutoCloseable {
       throw new IllegalStateException("cannot restore snapshot " + idx, e);
     }
     if (store.snapshotIndex() < idx) {
-      store.compact(idx, meta.get().lastTerm());
+      // a crash came between saving the snapshot and compacting: a suffix after an entry of
+      // another term than the snapshot's must go too (Figure 13 steps 6 and 7)
+      store.installSnapshot(idx, meta.get().lastTerm());
       store.sync();
     }
   }

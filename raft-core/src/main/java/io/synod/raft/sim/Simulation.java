@@ -464,7 +464,7 @@ public final class Simulation implements SimCluster {
         throw new UncheckedIOException(e);
       }
       if (n.disk.snapshotIndex() < meta.get().lastIndex()) {
-        n.disk.compact(meta.get().lastIndex(), meta.get().lastTerm());
+        n.disk.installSnapshot(meta.get().lastIndex(), meta.get().lastTerm());
         n.disk.sync();
       }
     }
