@@ -41,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,8 +82,8 @@ public final class RaftServer implements AutoCloseable {
 
   // Raft-thread state
   private final Map<Long, PendingProposal> proposals = new HashMap<>();
-  private final Map<Long, CompletableFuture<Long>> reads = new HashMap<>();
-  private final TreeMap<Long, List<CompletableFuture<Long>>> readsWaitingApply = new TreeMap<>();
+  private final Map<Long, Read<?>> reads = new HashMap<>();
+  private final TreeMap<Long, List<Read<?>>> readsWaitingApply = new TreeMap<>();
   private final Map<NodeId, CompletableFuture<Membership>> promotions = new TreeMap<>();
   private CompletableFuture<Void> transfer;
   private NodeId transferTarget;
@@ -94,6 +95,24 @@ public final class RaftServer implements AutoCloseable {
   private volatile Throwable failure;
 
   private record PendingProposal(long term, CompletableFuture<Object> future) {}
+
+  /**
+   * A read waiting for its ReadIndex answer and then for that index to be applied. The query
+   * runs in {@link #serve} on the Raft thread, between two applies, never on the caller's or a
+   * completing thread: only there does it see the state machine at a consistent index.
+   */
+  private record Read<T>(CompletableFuture<T> future, LongFunction<T> query) {
+    void serve(long index) {
+      T result;
+      try {
+        result = query.apply(index);
+      } catch (RuntimeException e) {
+        future.completeExceptionally(e);
+        return;
+      }
+      future.complete(result);
+    }
+  }
 
   private RaftServer(Builder b) {
     this.id = Objects.requireNonNull(b.id, "id");
@@ -165,21 +184,28 @@ public final class RaftServer implements AutoCloseable {
    * completion (on the Raft thread, see {@link #linearizableRead}) is linearizable.
    */
   public CompletionStage<Long> readIndex() {
-    CompletableFuture<Long> f = new CompletableFuture<>();
-    submit(f, () -> {
-      long ctx = ++readContext;
-      node.readIndex(ctx);
-      reads.put(ctx, f);
-    });
-    return f;
+    return read(index -> index);
   }
 
   /**
    * Runs {@code query} against the state machine on the Raft thread once a ReadIndex round
-   * confirms it is up to date; completes with its result. The query must not block.
+   * confirms it is up to date and the read index is applied; completes with its result (or
+   * with the exception it threw). The query must not block; it runs between two applies, so it
+   * sees the state machine as of one applied index at least as high as the read index.
    */
   public <T> CompletionStage<T> linearizableRead(Supplier<T> query) {
-    return readIndex().thenApply(ignored -> query.get());
+    Objects.requireNonNull(query, "query");
+    return read(index -> query.get());
+  }
+
+  private <T> CompletionStage<T> read(LongFunction<T> query) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    submit(f, () -> {
+      long ctx = ++readContext;
+      node.readIndex(ctx);
+      reads.put(ctx, new Read<>(f, query));
+    });
+    return f;
   }
 
   /**
@@ -526,13 +552,13 @@ public final class RaftServer implements AutoCloseable {
   }
 
   private void failReads(RaftException e) {
-    for (CompletableFuture<Long> f : reads.values()) {
-      f.completeExceptionally(e);
+    for (Read<?> r : reads.values()) {
+      r.future().completeExceptionally(e);
     }
     reads.clear();
-    for (List<CompletableFuture<Long>> l : readsWaitingApply.values()) {
-      for (CompletableFuture<Long> f : l) {
-        f.completeExceptionally(e);
+    for (List<Read<?>> l : readsWaitingApply.values()) {
+      for (Read<?> r : l) {
+        r.future().completeExceptionally(e);
       }
     }
     readsWaitingApply.clear();
@@ -576,14 +602,14 @@ public final class RaftServer implements AutoCloseable {
 
     @Override
     public void readState(ReadState rs) {
-      CompletableFuture<Long> f = reads.remove(rs.context());
-      if (f == null) {
+      Read<?> r = reads.remove(rs.context());
+      if (r == null) {
         return;
       }
       if (node.appliedIndex() >= rs.index() || lastAppliedInTurn >= rs.index()) {
-        f.complete(rs.index());
+        r.serve(rs.index());
       } else {
-        readsWaitingApply.computeIfAbsent(rs.index(), k -> new ArrayList<>()).add(f);
+        readsWaitingApply.computeIfAbsent(rs.index(), k -> new ArrayList<>()).add(r);
       }
     }
 
@@ -621,9 +647,9 @@ public final class RaftServer implements AutoCloseable {
 
     private void releaseReads(long appliedIndex) {
       while (!readsWaitingApply.isEmpty() && readsWaitingApply.firstKey() <= appliedIndex) {
-        Map.Entry<Long, List<CompletableFuture<Long>>> e = readsWaitingApply.pollFirstEntry();
-        for (CompletableFuture<Long> f : e.getValue()) {
-          f.complete(e.getKey());
+        Map.Entry<Long, List<Read<?>>> e = readsWaitingApply.pollFirstEntry();
+        for (Read<?> r : e.getValue()) {
+          r.serve(e.getKey());
         }
       }
     }

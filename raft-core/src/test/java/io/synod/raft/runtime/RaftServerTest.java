@@ -128,4 +128,60 @@ class RaftServerTest {
       assertTrue(c.server(target).status().isLeader());
     }
   }
+
+  @Test
+  void linearizableReadRunsTheQueryOnTheApplyingThreadAfterTheReadIndexIsApplied()
+      throws Exception {
+    // Issue 13 item 2: the query must see the state machine only on the thread that applies,
+    // once the read index is applied; never on a caller's thread racing the apply loop. Reads
+    // from several threads at once while writes are applied: every query must run on the Raft
+    // thread, and see at least the writes acknowledged before the read started.
+    CountingMachine m = new CountingMachine();
+    try (LocalRaftCluster c = LocalRaftCluster.start(1, FAST, Duration.ofMillis(5), id -> m)) {
+      RaftServer leader = c.awaitLeader(Duration.ofSeconds(20));
+      Thread[] applier = new Thread[1];
+      leader.execute(() -> applier[0] = Thread.currentThread()).toCompletableFuture()
+          .get(20, TimeUnit.SECONDS);
+      int threads = 4;
+      int perThread = 1500;
+      java.util.concurrent.atomic.AtomicInteger offThread =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger stale =
+          new java.util.concurrent.atomic.AtomicInteger();
+      List<Thread> callers = new ArrayList<>();
+      List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+      for (int t = 0; t < threads; t++) {
+        Thread th = new Thread(() -> {
+          try {
+            List<CompletableFuture<Boolean>> pending = new ArrayList<>();
+            for (int i = 0; i < perThread; i++) {
+              long acked = (Long) leader.propose(new byte[] {1}).toCompletableFuture()
+                  .get(20, TimeUnit.SECONDS);
+              pending.add(leader.linearizableRead(() -> {
+                if (Thread.currentThread() != applier[0]) {
+                  offThread.incrementAndGet();
+                }
+                return m.count >= acked;
+              }).toCompletableFuture());
+            }
+            for (CompletableFuture<Boolean> f : pending) {
+              if (!f.get(20, TimeUnit.SECONDS)) {
+                stale.incrementAndGet();
+              }
+            }
+          } catch (Exception e) {
+            errors.add(e);
+          }
+        });
+        callers.add(th);
+        th.start();
+      }
+      for (Thread th : callers) {
+        th.join(TimeUnit.SECONDS.toMillis(120));
+      }
+      assertTrue(errors.isEmpty(), "reads failed: " + errors);
+      assertEquals(0, offThread.get(), "queries that ran off the Raft thread");
+      assertEquals(0, stale.get(), "queries that missed an acknowledged write");
+    }
+  }
 }
