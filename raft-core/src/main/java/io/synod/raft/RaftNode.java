@@ -326,7 +326,9 @@ public final class RaftNode {
   /**
    * Starts handing leadership to {@code transferee} ([1] §3.10): proposals are refused while it
    * runs; once the transferee's log is up to date it is told to campaign at once. The transfer
-   * is abandoned after an election timeout.
+   * is abandoned one election timeout after it was requested. A repeated request for the same
+   * transferee is ignored (it does not extend the transfer); a request naming this node cancels
+   * a pending transfer; one naming another voter replaces it.
    *
    * @param transferee a voter
    * @throws NotLeaderException if this node is not the leader
@@ -338,17 +340,27 @@ public final class RaftNode {
       throw new NotLeaderException(id, leader);
     }
     if (transferee.equals(id)) {
+      // a transfer to the leader itself is how a pending one is cancelled ([1] §3.10: the
+      // leader resumes accepting proposals); with none pending there is nothing to do
+      if (leadTransferee != null) {
+        LOG.debug("{} aborts the transfer to {}", id, leadTransferee);
+        leadTransferee = null;
+      }
       return;
     }
     if (!membership().voters().contains(transferee)) {
       throw new IllegalArgumentException(transferee + " is not a voter");
     }
+    if (transferee.equals(leadTransferee)) {
+      // a repeat: the transfer still aborts one election timeout after the first request
+      // ([1] §3.10), and check-quorum keeps its rhythm
+      return;
+    }
     leadTransferee = transferee;
+    // the transfer aborts one election timeout from now (tickLeader); this also restarts the
+    // check-quorum round, as etcd does
     electionElapsed = 0;
-    Progress pr = progress.get(transferee);
-    if (pr.match == log.lastIndex()) {
-      send(new TimeoutNow(groupId, id, transferee, term));
-    } else {
+    if (!maybeSendTimeoutNow(transferee)) {
       maybeSendAppend(transferee, true);
     }
   }
@@ -502,6 +514,11 @@ public final class RaftNode {
     return leader;
   }
 
+  /** On a leader, the target of a pending leadership transfer, or {@code null}. */
+  public NodeId leadTransferee() {
+    return leadTransferee;
+  }
+
   /** The candidate voted for in the current term, or {@code null}. */
   public NodeId votedFor() {
     return votedFor;
@@ -612,7 +629,9 @@ public final class RaftNode {
     leader = id;
     for (NodeId member : membership().all()) {
       if (!member.equals(id)) {
-        progress.put(member, newProgress());
+        // no peer counts as heard from until it answers this leader: its first check-quorum
+        // round must find a majority or step down ([1] §6.2)
+        progress.put(member, newProgress(false));
       }
     }
     LOG.debug("{} became leader in term {}", id, term);
@@ -622,9 +641,9 @@ public final class RaftNode {
     }
   }
 
-  private Progress newProgress() {
+  private Progress newProgress(boolean recentActive) {
     Progress pr = new Progress(log.lastIndex() + 1, config.maxInflightAppends());
-    pr.recentActive = true;
+    pr.recentActive = recentActive;
     return pr;
   }
 
@@ -981,7 +1000,9 @@ public final class RaftNode {
     if (role == RaftRole.LEADER) {
       for (NodeId member : m.all()) {
         if (!member.equals(id) && !progress.containsKey(member)) {
-          progress.put(member, newProgress());
+          // a member just added has had no chance to answer: do not let it fail the next
+          // check-quorum round (etcd does the same)
+          progress.put(member, newProgress(true));
         }
       }
       progress.keySet().removeIf(n -> !m.contains(n));
@@ -1021,6 +1042,9 @@ public final class RaftNode {
       return false;
     }
     send(new AppendEntriesRequest(groupId, id, to, term, prevIndex, prevTerm, ents, commitIndex));
+    // the follower takes the commit only up to the last entry it knows matches
+    long vouched = ents.isEmpty() ? prevIndex : ents.get(ents.size() - 1).index();
+    pr.sentCommit = Math.max(pr.sentCommit, Math.min(commitIndex, vouched));
     if (pr.state == Progress.State.REPLICATE) {
       if (!ents.isEmpty()) {
         long lastSent = ents.get(ents.size() - 1).index();
@@ -1065,7 +1089,10 @@ public final class RaftNode {
     if (r.done()) {
       pr.maybeUpdate(r.lastIncludedIndex());
       pr.becomeProbe();
-      maybeSendAppend(r.from(), true);
+      // a transferee may be fully caught up by the snapshot alone ([1] §3.10)
+      if (!maybeSendTimeoutNow(r.from())) {
+        maybeSendAppend(r.from(), true);
+      }
       return;
     }
     Optional<SnapshotStore.Meta> meta = snapshots.latest();
@@ -1122,17 +1149,33 @@ public final class RaftNode {
       if (maybeCommit()) {
         commitBroadcastNeeded = true;
       }
-      if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
-        send(new TimeoutNow(groupId, id, r.from(), term));
-      }
     } else {
       pr.freeInflightTo(r.matchIndex());
     }
-    if (role == RaftRole.LEADER) {
-      while (maybeSendAppend(r.from(), false)) {
-        // fill the pipeline window
-      }
+    if (role != RaftRole.LEADER) {
+      return;
     }
+    // whichever way the transferee caught up (this append, an earlier one, a snapshot)
+    maybeSendTimeoutNow(r.from());
+    while (maybeSendAppend(r.from(), false)) {
+      // fill the pipeline window
+    }
+    if (!commitBroadcastNeeded && pr.state != Progress.State.SNAPSHOT
+        && pr.sentCommit < Math.min(commitIndex, pr.match)) {
+      // a late acknowledgement of entries that committed meanwhile: the broadcast capped this
+      // follower's commit at its match then, so tell it now rather than at the next heartbeat
+      sendHeartbeat(r.from(), pr);
+    }
+  }
+
+  /** Sends TimeoutNow if {@code to} is the transferee and its log is the leader's. */
+  private boolean maybeSendTimeoutNow(NodeId to) {
+    Progress pr = progress.get(to);
+    if (!to.equals(leadTransferee) || pr == null || pr.match != log.lastIndex()) {
+      return false;
+    }
+    send(new TimeoutNow(groupId, id, to, term));
+    return true;
   }
 
   private void handleHeartbeatResponse(HeartbeatResponse r) {
@@ -1272,8 +1315,9 @@ public final class RaftNode {
   }
 
   private void sendHeartbeat(NodeId to, Progress pr) {
-    send(new HeartbeatRequest(groupId, id, to, term, Math.min(commitIndex, pr.match),
-        readRound));
+    long commit = Math.min(commitIndex, pr.match);
+    pr.sentCommit = Math.max(pr.sentCommit, commit);
+    send(new HeartbeatRequest(groupId, id, to, term, commit, readRound));
   }
 
   private void send(RaftMessage m) {

@@ -2,11 +2,18 @@ package io.synod.raft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synod.raft.log.HardState;
 import io.synod.raft.log.LogEntry;
+import io.synod.raft.message.AppendEntriesRequest;
+import io.synod.raft.message.AppendEntriesResponse;
+import io.synod.raft.message.HeartbeatRequest;
+import io.synod.raft.message.HeartbeatResponse;
 import io.synod.raft.message.InstallSnapshotRequest;
+import io.synod.raft.message.InstallSnapshotResponse;
+import io.synod.raft.message.TimeoutNow;
 import io.synod.raft.message.RaftMessage;
 import io.synod.raft.message.VoteRequest;
 import io.synod.raft.message.VoteResponse;
@@ -239,5 +246,168 @@ class RaftNodeTest {
       assertEquals(2, store.snapshotTerm());
       assertEquals(3, store.lastIndex());
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Leadership transfer (§3.10) and check-quorum (§6.2)
+
+  static AppendEntriesResponse ack(NodeId from, NodeId to, long term, long match) {
+    return new AppendEntriesResponse(0, from, to, term, true, match, 0, 0, 0);
+  }
+
+  @Test
+  void transfer_sendsTimeoutNowWhenTheTransfereeCatchesUpByInstallSnapshot() {
+    // §3.10: "the prior leader ... sends it a TimeoutNow request" once the target's log is up
+    // to date, however it got there. Here the leader's whole log is in its snapshot, so C
+    // catches up by InstallSnapshot alone; no later append raises its match.
+    Peer l = new Peer(A).start();
+    elect(l); // term 1, no-op at 1
+    l.step(ack(B, A, 1, 1));
+    assertEquals(1, l.node.commitIndex());
+    l.snapshots.save(1, 1, Membership.ofVoters(A, B, C), "snap".getBytes(StandardCharsets.UTF_8));
+    l.store.compact(1, 1);
+    // C answers a heartbeat with nothing in its log: entry 1 is compacted, so it gets the snapshot
+    l.take();
+    l.step(new HeartbeatResponse(0, C, A, 1, 0, 0));
+    assertTrue(l.take().stream().anyMatch(m -> m instanceof InstallSnapshotRequest
+        && m.to().equals(C)), "the leader sends C its snapshot");
+    l.node.transferLeadership(C);
+    l.drain();
+    assertFalse(l.take().stream().anyMatch(m -> m instanceof TimeoutNow), "C is behind yet");
+    l.step(new InstallSnapshotResponse(0, C, A, 1, 1, 4, true));
+    assertTrue(l.take().stream().anyMatch(m -> m instanceof TimeoutNow && m.to().equals(C)),
+        "C holds the leader's whole log once the snapshot is in");
+  }
+
+  @Test
+  void checkQuorum_aNewLeaderThatHearsFromNobodyStepsDownAfterOneElectionTimeout() {
+    // §6.2: "a leader steps down if an election timeout elapses without a successful round of
+    // heartbeats to a majority of its cluster". The votes that elected it are no such round.
+    Peer l = new Peer(A).with(CONFIG.toBuilder().checkQuorum(true).build()).start();
+    elect(l);
+    l.tick(ELECTION_TICKS - 1);
+    assertEquals(RaftRole.LEADER, l.node.role());
+    l.tick(1);
+    assertEquals(RaftRole.FOLLOWER, l.node.role(), "nobody answered during its first timeout");
+  }
+
+  @Test
+  void checkQuorum_aNewLeaderThatHearsFromAMajorityStaysLeader() {
+    // the other half of §6.2: one answer (with itself, a majority of three) keeps it leading
+    Peer l = new Peer(A).with(CONFIG.toBuilder().checkQuorum(true).build()).start();
+    elect(l);
+    l.tick(3);
+    l.step(ack(B, A, 1, 1));
+    l.tick(ELECTION_TICKS - 3);
+    assertEquals(RaftRole.LEADER, l.node.role());
+  }
+
+  /** A leader of term 1 whose followers hold nothing yet, with a transfer to C pending. */
+  static Peer leaderTransferringToC() {
+    Peer l = new Peer(A).start();
+    elect(l);
+    l.step(ack(B, A, 1, 1));
+    l.node.propose("x".getBytes(StandardCharsets.UTF_8));
+    l.drain();
+    l.node.transferLeadership(C);
+    l.drain();
+    assertEquals(C, l.node.leadTransferee());
+    assertThrows(ProposalDroppedException.class,
+        () -> l.node.propose("y".getBytes(StandardCharsets.UTF_8)));
+    return l;
+  }
+
+  @Test
+  void transfer_toTheLeaderItselfAbortsAPendingTransfer() {
+    // §3.10: while a transfer runs the leader refuses proposals; naming itself is how a client
+    // takes the transfer back, after which the leader accepts proposals at once
+    Peer l = leaderTransferringToC();
+    l.node.transferLeadership(A);
+    l.drain();
+    assertEquals(null, l.node.leadTransferee());
+    long index = l.node.propose("y".getBytes(StandardCharsets.UTF_8));
+    assertEquals(3, index);
+  }
+
+  @Test
+  void transfer_aRepeatedRequestForTheSameTargetDoesNotExtendIt() {
+    // §3.10: "If the transfer does not complete after about one election timeout, the prior
+    // leader aborts the transfer and resumes accepting client requests". Asking again half-way
+    // must not push that back.
+    Peer l = leaderTransferringToC();
+    l.tick(ELECTION_TICKS / 2);
+    l.node.transferLeadership(C);
+    l.drain();
+    l.tick(ELECTION_TICKS - ELECTION_TICKS / 2 - 1);
+    assertEquals(C, l.node.leadTransferee(), "still within the first election timeout");
+    l.tick(1);
+    assertEquals(null, l.node.leadTransferee(), "aborted one timeout after the first request");
+    l.node.propose("y".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void transfer_aRepeatedRequestDoesNotDelayCheckQuorum() {
+    // §6.2 with §3.10: a repeat must not reset the leader's election clock either
+    Peer l = new Peer(A).with(CONFIG.toBuilder().checkQuorum(true).build()).start();
+    elect(l);
+    l.node.transferLeadership(C);
+    l.drain();
+    l.tick(ELECTION_TICKS / 2);
+    l.node.transferLeadership(C);
+    l.drain();
+    l.tick(ELECTION_TICKS - ELECTION_TICKS / 2);
+    assertEquals(RaftRole.FOLLOWER, l.node.role(), "nobody answered: the round failed on time");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Commit propagation
+
+  @Test
+  void commit_aFollowerWhoseAcknowledgementArrivesAfterTheCommitLearnsItInTheNextReady() {
+    // §3.5: followers learn the commit index from the leader's messages and apply up to it;
+    // one that acknowledged after the entry committed is told at once, not at the next
+    // heartbeat (heartbeats here are every tick, so no tick is taken)
+    Peer l = new Peer(A).start();
+    elect(l); // no-op at 1
+    l.step(ack(B, A, 1, 1)); // commits 1; the broadcast caps C's commit at its match 0
+    assertEquals(1, l.node.commitIndex());
+    List<RaftMessage> toC = l.take().stream().filter(m -> m.to().equals(C)).toList();
+    assertFalse(toC.stream().anyMatch(m -> commitOf(m) >= 1), "C did not hold 1 yet: " + toC);
+    l.step(ack(C, A, 1, 1));
+    List<RaftMessage> after = l.take().stream().filter(m -> m.to().equals(C)).toList();
+    assertTrue(after.stream().anyMatch(m -> commitOf(m) >= 1),
+        "C holds 1, which is committed: it must be told now: " + after);
+  }
+
+  @Test
+  void commit_everyFollowerThatHoldsTheEntriesLearnsTheNewCommitInTheSameReady() {
+    // §3.5 for a pipelined follower: C acknowledged 2 before B's acknowledgement commits it
+    Peer l = new Peer(A).start();
+    elect(l);
+    l.step(ack(B, A, 1, 1));
+    l.step(ack(C, A, 1, 1));
+    l.node.propose("x".getBytes(StandardCharsets.UTF_8));
+    l.drain();
+    l.take();
+    l.step(ack(C, A, 1, 2)); // C holds 2: a majority, 2 commits
+    assertEquals(2, l.node.commitIndex());
+    l.step(ack(B, A, 1, 2));
+    List<RaftMessage> out = l.take();
+    for (NodeId f : List.of(B, C)) {
+      assertTrue(out.stream().anyMatch(m -> m.to().equals(f) && commitOf(m) >= 2),
+          f + " was told commit 2: " + out);
+    }
+  }
+
+  static long commitOf(RaftMessage m) {
+    if (m instanceof HeartbeatRequest h) {
+      return h.commitIndex();
+    }
+    if (m instanceof AppendEntriesRequest a) {
+      long last = a.entries().isEmpty() ? a.prevLogIndex()
+          : a.entries().get(a.entries().size() - 1).index();
+      return Math.min(a.leaderCommit(), last);
+    }
+    return -1;
   }
 }

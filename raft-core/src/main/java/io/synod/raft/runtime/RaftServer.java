@@ -217,7 +217,25 @@ public final class RaftServer implements AutoCloseable {
     CompletableFuture<Void> f = new CompletableFuture<>();
     submit(f, () -> {
       if (to.equals(node.leader()) && node.role() == RaftRole.LEADER) {
+        // a transfer to the leader itself cancels a pending one (dissertation §3.10)
+        node.transferLeadership(to);
+        if (transfer != null) {
+          transfer.completeExceptionally(new ProposalDroppedException("transfer to "
+              + transferTarget + " cancelled"));
+          transfer = null;
+        }
         f.complete(null);
+        return;
+      }
+      if (transfer != null && to.equals(transferTarget) && to.equals(node.leadTransferee())) {
+        // the node ignores a repeat: share the pending transfer's outcome and its deadline
+        transfer.whenComplete((v, e) -> {
+          if (e != null) {
+            f.completeExceptionally(e);
+          } else {
+            f.complete(null);
+          }
+        });
         return;
       }
       node.transferLeadership(to);
