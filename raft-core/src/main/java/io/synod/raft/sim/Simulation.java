@@ -98,6 +98,10 @@ public final class Simulation implements SimCluster {
   private long snapshotsInstalled;
   private long memberChanges;
   private long transfers;
+  // follower apply lag: when each index was first applied (by the leader, right after it
+  // committed), and how long after that every other node applied it, in time units
+  private final HashMap<Long, Long> firstApplied = new HashMap<>();
+  private final ArrayList<Long> applyLags = new ArrayList<>();
 
   private Simulation(Builder b) {
     this.opts = b.options;
@@ -242,7 +246,18 @@ public final class Simulation implements SimCluster {
     return "elections=" + elections + " crashes=" + crashes + " partitions=" + partitions
         + " transfers=" + transfers + " memberChanges=" + memberChanges + " snapshots="
         + snapshotsTaken + "/" + snapshotsInstalled + " maxCommit=" + safety.maxCommitted()
-        + " " + workload.summary();
+        + " " + workload.summary() + " " + applyLag();
+  }
+
+  /** Follower apply lag (first apply anywhere to apply on each other node), in ticks. */
+  private String applyLag() {
+    if (applyLags.isEmpty()) {
+      return "applyLag=none";
+    }
+    long[] l = applyLags.stream().mapToLong(Long::longValue).sorted().toArray();
+    double unit = SimOptions.UNITS_PER_TICK;
+    return String.format(java.util.Locale.ROOT, "applyLag(ticks) p50=%.1f p99=%.1f",
+        l[l.length / 2] / unit, l[Math.min(l.length - 1, (int) (l.length * 0.99))] / unit);
   }
 
   private List<String> traceLines() {
@@ -587,6 +602,10 @@ public final class Simulation implements SimCluster {
     @Override
     public void applied(LogEntry entry, Object result) {
       safety.onApply(n, entry);
+      Long first = firstApplied.putIfAbsent(entry.index(), clock.millis());
+      if (first != null) {
+        applyLags.add(clock.millis() - first);
+      }
       List<PendingProposal> ps = n.proposals.remove(entry.index());
       if (ps != null) {
         for (PendingProposal p : ps) {
