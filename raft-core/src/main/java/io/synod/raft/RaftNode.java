@@ -20,7 +20,7 @@ import io.synod.raft.spi.SnapshotStore;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -112,6 +112,10 @@ public final class RaftNode {
   private final RaftLog log;
   private final SnapshotStore snapshots;
   private final RandomGenerator random;
+  /** Rules broken on purpose (test kit, {@link Mutant}); empty in production. */
+  private final EnumSet<Mutant> mutants;
+  /** Whether this node was a voter at some point in this incarnation (for one mutant). */
+  private boolean everVoter;
 
   private RaftRole role = RaftRole.FOLLOWER;
   private long term;
@@ -176,6 +180,14 @@ public final class RaftNode {
    */
   public RaftNode(NodeId id, int groupId, Membership bootstrap, RaftConfig config,
       RaftLogStore store, SnapshotStore snapshots, RandomGenerator random) {
+    this(id, groupId, bootstrap, config, store, snapshots, random, EnumSet.noneOf(Mutant.class));
+  }
+
+  /** As the public constructor, with rules broken on purpose (see {@link Mutant#node}). */
+  RaftNode(NodeId id, int groupId, Membership bootstrap, RaftConfig config,
+      RaftLogStore store, SnapshotStore snapshots, RandomGenerator random,
+      EnumSet<Mutant> mutants) {
+    this.mutants = mutants;
     this.id = Objects.requireNonNull(id, "id");
     this.groupId = groupId;
     this.config = Objects.requireNonNull(config, "config");
@@ -261,7 +273,7 @@ public final class RaftNode {
         // Figure 3.1, AppendEntries/InstallSnapshot receiver rule 1: reply false with our
         // term, so a stale leader learns of the newer term and steps down. With check-quorum
         // or pre-vote this is also what lets a node whose term ran ahead rejoin ([1] §9.6)
-        send(new AppendEntriesResponse(groupId, id, m.from(), term, false, 0, 0, 0, 0));
+        send(AppendEntriesResponse.staleTerm(groupId, id, m.from(), term));
       } else if (m instanceof VoteRequest) {
         // Figure 3.1, RequestVote receiver rule 1: reply false; the stale candidate steps down
         send(new VoteResponse(groupId, id, m.from(), term, false));
@@ -313,7 +325,7 @@ public final class RaftNode {
   public void readIndex(long context) {
     checkNoReadyInFlight();
     checkLeaderAccepting();
-    if (log.term(commitIndex) != term) {
+    if (log.term(commitIndex) != term && !mutants.contains(Mutant.READ_BEFORE_OWN_TERM_COMMIT)) {
       if (readsAwaitingCommit.size() >= config.maxPendingReads()) {
         throw new ProposalDroppedException("too many pending reads");
       }
@@ -635,7 +647,7 @@ public final class RaftNode {
       }
     }
     LOG.debug("{} became leader in term {}", id, term);
-    if (!config.testOnlyCommitPreviousTermByCounting()) {
+    if (!mutants.contains(Mutant.COMMIT_PREVIOUS_TERM_BY_COUNTING)) {
       // the no-op commits earlier terms' entries the safe way (and would mask the test bug)
       appendAsLeader(EntryType.NOOP, null);
     }
@@ -672,7 +684,9 @@ public final class RaftNode {
   }
 
   private boolean promotable() {
-    return membership().voters().contains(id);
+    boolean voter = membership().voters().contains(id);
+    everVoter |= voter;
+    return voter || (everVoter && mutants.contains(Mutant.REMOVED_NODE_KEEPS_RUNNING));
   }
 
   private void tickElection() {
@@ -707,22 +721,17 @@ public final class RaftNode {
   }
 
   private boolean quorumActive() {
-    Membership m = membership();
-    int active = 0;
-    for (NodeId v : m.voters()) {
+    boolean active = Quorum.hasMajority(membership().voters(), v -> {
       if (v.equals(id)) {
-        active++;
-      } else {
-        Progress pr = progress.get(v);
-        if (pr != null && pr.recentActive) {
-          active++;
-        }
+        return true;
       }
-    }
+      Progress pr = progress.get(v);
+      return pr != null && pr.recentActive;
+    });
     for (Progress pr : progress.values()) {
       pr.recentActive = false;
     }
-    return active >= m.quorum();
+    return active;
   }
 
   private void startElection(boolean transfer) {
@@ -756,19 +765,8 @@ public final class RaftNode {
 
   /** Counts votes; returns whether the election ended (won or lost). */
   private boolean pollAndAct() {
-    Membership m = membership();
-    int granted = 0;
-    int rejected = 0;
-    for (Map.Entry<NodeId, Boolean> e : votes.entrySet()) {
-      if (m.voters().contains(e.getKey())) {
-        if (e.getValue()) {
-          granted++;
-        } else {
-          rejected++;
-        }
-      }
-    }
-    if (granted >= m.quorum()) {
+    Quorum.VoteResult result = Quorum.voteResult(membership().voters(), votes);
+    if (result == Quorum.VoteResult.WON) {
       if (role == RaftRole.PRE_CANDIDATE) {
         campaignForReal(false);
       } else {
@@ -776,7 +774,7 @@ public final class RaftNode {
       }
       return true;
     }
-    if (rejected >= m.quorum()) {
+    if (result == Quorum.VoteResult.LOST) {
       becomeFollower(term, null);
       return true;
     }
@@ -785,7 +783,7 @@ public final class RaftNode {
 
   private void handleVote(VoteRequest r) {
     boolean canVote = r.from().equals(votedFor) || (votedFor == null && leader == null);
-    boolean upToDate = config.testOnlyGrantVoteWithoutLogCheck()
+    boolean upToDate = mutants.contains(Mutant.VOTE_WITHOUT_LOG_CHECK)
         || log.isUpToDate(r.lastLogIndex(), r.lastLogTerm());
     if (canVote && upToDate) {
       votedFor = r.from();
@@ -799,7 +797,7 @@ public final class RaftNode {
   private void handlePreVote(PreVoteRequest r) {
     boolean canVote = r.term() > term || r.from().equals(votedFor)
         || (votedFor == null && leader == null);
-    boolean upToDate = config.testOnlyGrantVoteWithoutLogCheck()
+    boolean upToDate = mutants.contains(Mutant.VOTE_WITHOUT_LOG_CHECK)
         || log.isUpToDate(r.lastLogIndex(), r.lastLogTerm());
     boolean grant = canVote && upToDate;
     send(new PreVoteResponse(groupId, id, r.from(), grant ? r.term() : term, grant));
@@ -857,7 +855,7 @@ public final class RaftNode {
 
   private void handleAppend(AppendEntriesRequest r) {
     if (r.prevLogIndex() < commitIndex) {
-      send(new AppendEntriesResponse(groupId, id, r.from(), term, true, commitIndex, 0, 0, 0));
+      send(AppendEntriesResponse.accept(groupId, id, r.from(), term, commitIndex));
       return;
     }
     if (log.matchTerm(r.prevLogIndex(), r.prevLogTerm())) {
@@ -879,13 +877,13 @@ public final class RaftNode {
         appendToLog(entries.subList(start, entries.size()));
       }
       commitTo(Math.min(r.leaderCommit(), lastNew));
-      send(new AppendEntriesResponse(groupId, id, r.from(), term, true, lastNew, 0, 0, 0));
+      send(AppendEntriesResponse.accept(groupId, id, r.from(), term, lastNew));
     } else {
       long hint = Math.min(r.prevLogIndex(), log.lastIndex());
       hint = findConflictByTerm(hint, r.prevLogTerm());
       long hintTerm = Math.max(0, log.termOrMinus(hint));
-      send(new AppendEntriesResponse(groupId, id, r.from(), term, false, 0, r.prevLogIndex(),
-          hint, hintTerm));
+      send(AppendEntriesResponse.reject(groupId, id, r.from(), term, r.prevLogIndex(), hint,
+          hintTerm));
     }
   }
 
@@ -1115,7 +1113,7 @@ public final class RaftNode {
     }
     pr.recentActive = true;
     if (!r.success()) {
-      if (r.rejectedIndex() == 0 && r.hintIndex() == 0 && r.matchIndex() == 0) {
+      if (r.isStaleTermReject()) {
         return;
       }
       if (pr.state == Progress.State.SNAPSHOT) {
@@ -1208,23 +1206,17 @@ public final class RaftNode {
   }
 
   private boolean maybeCommit() {
-    Membership m = membership();
-    long[] matches = new long[m.voters().size()];
-    int i = 0;
-    for (NodeId v : m.voters()) {
+    long idx = Quorum.committedIndex(membership().voters(), v -> {
       if (v.equals(id)) {
-        matches[i++] = log.stableLastIndex();
-      } else {
-        Progress pr = progress.get(v);
-        matches[i++] = pr == null ? 0 : pr.match;
+        return log.stableLastIndex();
       }
-    }
-    Arrays.sort(matches);
-    long idx = matches[matches.length - m.quorum()];
+      Progress pr = progress.get(v);
+      return pr == null ? 0 : pr.match;
+    });
     if (idx <= commitIndex) {
       return false;
     }
-    if (!config.testOnlyCommitPreviousTermByCounting() && log.term(idx) != term) {
+    if (!mutants.contains(Mutant.COMMIT_PREVIOUS_TERM_BY_COUNTING) && log.term(idx) != term) {
       return false;
     }
     commitIndex = idx;
@@ -1248,7 +1240,8 @@ public final class RaftNode {
 
   private void startRead(long context) {
     Membership m = membership();
-    if (m.quorum() == 1 && m.voters().contains(id)) {
+    if ((Quorum.majority(m.voters()) == 1 && m.voters().contains(id))
+        || mutants.contains(Mutant.READ_WITHOUT_HEARTBEAT_QUORUM)) {
       readStates.add(new ReadState(context, commitIndex));
       return;
     }
@@ -1275,7 +1268,8 @@ public final class RaftNode {
       }
       pr.acks.add(from);
     }
-    while (!pendingReads.isEmpty() && pendingReads.peekFirst().acks.size() >= m.quorum()) {
+    while (!pendingReads.isEmpty()
+        && Quorum.hasMajority(m.voters(), pendingReads.peekFirst().acks::contains)) {
       PendingRead pr = pendingReads.pollFirst();
       readStates.add(new ReadState(pr.context, pr.index));
     }
