@@ -57,7 +57,7 @@ final class SimulateRaftCommand implements Callable<Integer> {
           + "docs/SIMULATION.md): none, vote-without-log-check, commit-previous-term-by-counting, "
           + "read-without-heartbeat-quorum, read-before-own-term-commit, send-before-sync, "
           + "keep-suffix-on-snapshot-install, apply-twice-after-restart, "
-          + "removed-node-keeps-running, follower-read-without-apply-wait.")
+          + "removed-node-keeps-running.")
   String bug;
 
   @Option(names = "--trace", description = "After each failing seed, print its options and last events.")

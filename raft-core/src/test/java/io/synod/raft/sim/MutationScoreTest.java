@@ -23,14 +23,13 @@ class MutationScoreTest {
   static long[] seedsCatching(Mutant m) {
     return switch (m) {
       case VOTE_WITHOUT_LOG_CHECK -> new long[] {1, 2};
-      case COMMIT_PREVIOUS_TERM_BY_COUNTING -> new long[] {};
-      case READ_WITHOUT_HEARTBEAT_QUORUM -> new long[] {};
-      case READ_BEFORE_OWN_TERM_COMMIT -> new long[] {};
-      case SEND_BEFORE_SYNC -> new long[] {};
-      case KEEP_SUFFIX_ON_SNAPSHOT_INSTALL -> new long[] {};
-      case APPLY_TWICE_AFTER_RESTART -> new long[] {};
-      case REMOVED_NODE_KEEPS_RUNNING -> new long[] {};
-      case FOLLOWER_READ_WITHOUT_APPLY_WAIT -> new long[] {};
+      case COMMIT_PREVIOUS_TERM_BY_COUNTING -> new long[] {1, 5};
+      case READ_WITHOUT_HEARTBEAT_QUORUM -> new long[] {37};
+      case READ_BEFORE_OWN_TERM_COMMIT -> new long[] {13, 25};
+      case SEND_BEFORE_SYNC -> new long[] {2, 4};
+      case KEEP_SUFFIX_ON_SNAPSHOT_INSTALL -> new long[] {70, 122};
+      case APPLY_TWICE_AFTER_RESTART -> new long[] {1, 2};
+      case REMOVED_NODE_KEEPS_RUNNING -> new long[] {4, 5};
     };
   }
 
