@@ -36,7 +36,9 @@ public enum Mutant {
   /** After a restart apply entries again that the state machine already holds (driver bug). */
   APPLY_TWICE_AFTER_RESTART,
   /** A node removed from the configuration keeps running and campaigning ([1] §4.2.2). */
-  REMOVED_NODE_KEEPS_RUNNING;
+  REMOVED_NODE_KEEPS_RUNNING,
+  /** A follower serves a ReadIndex answer before it applied the read index (driver bug). */
+  FOLLOWER_READ_WITHOUT_APPLY_WAIT;
 
   /** The name used on the command line: lower case with dashes. */
   public String cliName() {

@@ -12,6 +12,8 @@ import io.synod.raft.message.InstallSnapshotResponse;
 import io.synod.raft.message.PreVoteRequest;
 import io.synod.raft.message.PreVoteResponse;
 import io.synod.raft.message.RaftMessage;
+import io.synod.raft.message.ReadIndexRequest;
+import io.synod.raft.message.ReadIndexResponse;
 import io.synod.raft.message.TimeoutNow;
 import io.synod.raft.message.VoteRequest;
 import io.synod.raft.message.VoteResponse;
@@ -135,7 +137,7 @@ public final class RaftNode {
   private ArrayList<RaftMessage> msgs = new ArrayList<>();
   private ArrayList<ReadState> readStates = new ArrayList<>();
   private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
-  private final ArrayDeque<Long> readsAwaitingCommit = new ArrayDeque<>();
+  private final ArrayDeque<ReadRequest> readsAwaitingCommit = new ArrayDeque<>();
   private long readRound;
   private boolean appendBroadcastNeeded;
   private boolean commitBroadcastNeeded;
@@ -151,14 +153,17 @@ public final class RaftNode {
   private HardState prevHard;
   private boolean readyInFlight;
 
+  /** A read asked for here ({@code from == null}) or by the follower {@code from}. */
+  private record ReadRequest(long context, NodeId from) {}
+
   private static final class PendingRead {
-    final long context;
+    final ReadRequest request;
     final long index;
     final long round;
     final TreeSet<NodeId> acks = new TreeSet<>();
 
-    PendingRead(long context, long index, long round) {
-      this.context = context;
+    PendingRead(ReadRequest request, long index, long round) {
+      this.request = request;
       this.index = index;
       this.round = round;
     }
@@ -314,25 +319,57 @@ public final class RaftNode {
   }
 
   /**
-   * Asks for a linearizable read point (ReadIndex, [1] §6.4). The answer comes later as a
-   * {@link ReadState} with the same context in a {@link Ready}; it never comes if leadership is
-   * lost meanwhile (callers must time out or watch {@link SoftState}).
+   * Asks for a linearizable read point (ReadIndex, [1] §6.4), on the leader or on any node that
+   * knows the leader. The answer comes later as a {@link ReadState} with the same context in a
+   * {@link Ready}, and the caller serves the read once it applied that index. On a follower the
+   * leader is asked with a {@link ReadIndexRequest} and confirms its leadership with a heartbeat
+   * round first (§6.4, "reads at followers"). The answer never comes if leadership changes or a
+   * message is lost meanwhile (callers must time out or watch {@link SoftState}).
    *
    * @param context an identifier chosen by the caller
-   * @throws NotLeaderException if this node is not the leader
-   * @throws ProposalDroppedException during a transfer or when too many reads are pending
+   * @throws NotLeaderException if this node neither leads nor knows a leader
+   * @throws ProposalDroppedException on a leader during a transfer or when too many reads are
+   *     pending
    */
   public void readIndex(long context) {
     checkNoReadyInFlight();
+    if (role != RaftRole.LEADER && role != RaftRole.CANDIDATE && leader != null) {
+      send(new ReadIndexRequest(groupId, id, leader, term, context));
+      return;
+    }
     checkLeaderAccepting();
+    requestRead(new ReadRequest(context, null));
+  }
+
+  private void requestRead(ReadRequest req) {
     if (log.term(commitIndex) != term && !mutants.contains(Mutant.READ_BEFORE_OWN_TERM_COMMIT)) {
       if (readsAwaitingCommit.size() >= config.maxPendingReads()) {
         throw new ProposalDroppedException("too many pending reads");
       }
-      readsAwaitingCommit.add(context);
+      readsAwaitingCommit.add(req);
       return;
     }
-    startRead(context);
+    startRead(req);
+  }
+
+  /** A follower's ReadIndex request: answered like a local one, by message. */
+  private void handleReadIndexRequest(ReadIndexRequest r) {
+    if (leadTransferee != null) {
+      return; // refused like a proposal; the follower times out and asks again
+    }
+    try {
+      requestRead(new ReadRequest(r.context(), r.from()));
+    } catch (ProposalDroppedException e) {
+      LOG.debug("{} drops a read of {}: {}", id, r.from(), e.getMessage());
+    }
+  }
+
+  private void answerRead(ReadRequest req, long index) {
+    if (req.from() == null) {
+      readStates.add(new ReadState(req.context(), index));
+    } else {
+      send(new ReadIndexResponse(groupId, id, req.from(), term, req.context(), index));
+    }
   }
 
   /**
@@ -816,6 +853,10 @@ public final class RaftNode {
       electionElapsed = 0;
       leader = r.from();
       handleSnapshot(r);
+    } else if (m instanceof ReadIndexResponse r) {
+      if (r.from().equals(leader)) {
+        readStates.add(new ReadState(r.context(), r.index()));
+      }
     } else if (m instanceof TimeoutNow) {
       if (promotable()) {
         LOG.debug("{} campaigns at once: leadership transfer in term {}", id, term);
@@ -847,6 +888,8 @@ public final class RaftNode {
       handleHeartbeatResponse(r);
     } else if (m instanceof InstallSnapshotResponse r) {
       handleSnapshotResponse(r);
+    } else if (m instanceof ReadIndexRequest r) {
+      handleReadIndexRequest(r);
     }
   }
 
@@ -1238,18 +1281,18 @@ public final class RaftNode {
     }
   }
 
-  private void startRead(long context) {
+  private void startRead(ReadRequest req) {
     Membership m = membership();
     if ((Quorum.majority(m.voters()) == 1 && m.voters().contains(id))
         || mutants.contains(Mutant.READ_WITHOUT_HEARTBEAT_QUORUM)) {
-      readStates.add(new ReadState(context, commitIndex));
+      answerRead(req, commitIndex);
       return;
     }
     if (pendingReads.size() >= config.maxPendingReads()) {
       throw new ProposalDroppedException("too many pending reads");
     }
     readRound++;
-    PendingRead pr = new PendingRead(context, commitIndex, readRound);
+    PendingRead pr = new PendingRead(req, commitIndex, readRound);
     if (m.voters().contains(id)) {
       pr.acks.add(id);
     }
@@ -1271,7 +1314,7 @@ public final class RaftNode {
     while (!pendingReads.isEmpty()
         && Quorum.hasMajority(m.voters(), pendingReads.peekFirst().acks::contains)) {
       PendingRead pr = pendingReads.pollFirst();
-      readStates.add(new ReadState(pr.context, pr.index));
+      answerRead(pr.request, pr.index);
     }
   }
 

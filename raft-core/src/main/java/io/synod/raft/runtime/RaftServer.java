@@ -89,6 +89,7 @@ public final class RaftServer implements AutoCloseable {
   private NodeId transferTarget;
   private int transferTicks;
   private long readContext;
+  private long ticks;
   private boolean snapshotInProgress;
   private volatile RaftStatus status;
   private volatile boolean running;
@@ -101,7 +102,7 @@ public final class RaftServer implements AutoCloseable {
    * runs in {@link #serve} on the Raft thread, between two applies, never on the caller's or a
    * completing thread: only there does it see the state machine at a consistent index.
    */
-  private record Read<T>(CompletableFuture<T> future, LongFunction<T> query) {
+  private record Read<T>(CompletableFuture<T> future, LongFunction<T> query, long issuedTick) {
     void serve(long index) {
       T result;
       try {
@@ -179,9 +180,12 @@ public final class RaftServer implements AutoCloseable {
   }
 
   /**
-   * Obtains a linearizable read point (ReadIndex): completes with a log index once this node, as
-   * leader, has confirmed its leadership and applied that index. A state machine read made after
-   * completion (on the Raft thread, see {@link #linearizableRead}) is linearizable.
+   * Obtains a linearizable read point (ReadIndex): completes with a log index once the leader
+   * (this node, or the leader a follower asks) has confirmed its leadership and this node has
+   * applied that index. Fails with {@link NotLeaderException} when no leader is known, and with
+   * {@link ProposalDroppedException} when no answer came within two election timeouts. A state
+   * machine read made after completion on the Raft thread (see {@link #linearizableRead}) is
+   * linearizable.
    */
   public CompletionStage<Long> readIndex() {
     return read(index -> index);
@@ -203,7 +207,7 @@ public final class RaftServer implements AutoCloseable {
     submit(f, () -> {
       long ctx = ++readContext;
       node.readIndex(ctx);
-      reads.put(ctx, new Read<>(f, query));
+      reads.put(ctx, new Read<>(f, query, ticks));
     });
     return f;
   }
@@ -418,6 +422,20 @@ public final class RaftServer implements AutoCloseable {
   }
 
   private void onTick() {
+    ticks++;
+    if (!reads.isEmpty()) {
+      // a follower's request or the leader's answer may be lost, and neither is resent: give
+      // up after two election timeouts so no caller waits for ever
+      long oldest = ticks - 2L * config.electionTimeoutTicks();
+      for (Iterator<Read<?>> it = reads.values().iterator(); it.hasNext(); ) {
+        Read<?> r = it.next();
+        if (r.issuedTick() < oldest) {
+          r.future().completeExceptionally(new ProposalDroppedException(
+              "read index not answered within two election timeouts"));
+          it.remove();
+        }
+      }
+    }
     if (transfer != null && ++transferTicks > 2 * config.electionTimeoutTicks()) {
       transfer.completeExceptionally(new ProposalDroppedException("transfer to "
           + transferTarget + " timed out"));

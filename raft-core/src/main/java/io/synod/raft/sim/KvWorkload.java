@@ -32,6 +32,7 @@ public final class KvWorkload implements SimWorkload {
   private long ackedIndex;
   private long writesOk;
   private long readsOk;
+  private long followerReads;
   private long unknown;
   private long refused;
 
@@ -77,13 +78,15 @@ public final class KvWorkload implements SimWorkload {
     if (cluster.inLivenessPhase()) {
       return;
     }
+    boolean write = cluster.random().nextInt(10) < 6;
     NodeId target = hint;
     if (target == null || !cluster.isUp(target)) {
       target = cluster.leaderGuess();
     }
-    // a quarter of the operations go to any node: a deposed leader that still believes it leads
-    // must be asked too, or the read rules are never put to the test
-    if (target == null || cluster.random().nextInt(4) == 0) {
+    // a quarter of the writes and half of the reads go to any node: followers serve reads
+    // (follower ReadIndex), and a deposed leader that still believes it leads must be asked
+    // too, or the read rules are never put to the test
+    if (target == null || cluster.random().nextInt(write ? 4 : 2) == 0) {
       List<NodeId> nodes = cluster.nodes();
       target = nodes.get(cluster.random().nextInt(nodes.size()));
     }
@@ -92,7 +95,6 @@ public final class KvWorkload implements SimWorkload {
       return;
     }
     int key = cluster.random().nextInt(keys);
-    boolean write = cluster.random().nextInt(10) < 6;
     Attempt a = new Attempt(client, key, write, write ? nextValue++ : 0, cluster.now());
     if (write) {
       openWrites.add(a);
@@ -141,6 +143,10 @@ public final class KvWorkload implements SimWorkload {
         }
         settle(a);
         readsOk++;
+        io.synod.raft.RaftNode r = cluster.raft(node);
+        if (r != null && r.role() != io.synod.raft.RaftRole.LEADER) {
+          followerReads++;
+        }
         KvStateMachine sm = (KvStateMachine) cluster.stateMachine(node);
         record(a.key, new LinearizabilityChecker.Op(a.invoke, cluster.now(), false,
             sm.get(a.key), a.client));
@@ -215,7 +221,8 @@ public final class KvWorkload implements SimWorkload {
 
   @Override
   public String summary() {
-    return "writes=" + writesOk + " reads=" + readsOk + " unknown=" + unknown + " refused="
+    return "writes=" + writesOk + " reads=" + readsOk + " (at followers " + followerReads
+        + ") unknown=" + unknown + " refused="
         + refused;
   }
 }

@@ -652,6 +652,11 @@ public final class Simulation implements SimCluster {
       if (r == null) {
         return;
       }
+      if (opts.mutants().contains(Mutant.FOLLOWER_READ_WITHOUT_APPLY_WAIT)
+          && n.raft.role() != RaftRole.LEADER) {
+        r.ready().accept(n.appliedSeen); // the mutant: served before the read index is applied
+        return;
+      }
       n.readsWaiting.computeIfAbsent(rs.index(), k -> new ArrayList<>()).add(r);
       // already applied: serve now, not at the next apply (which an idle or isolated node may
       // never see)

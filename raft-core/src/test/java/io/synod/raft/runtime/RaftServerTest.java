@@ -184,4 +184,37 @@ class RaftServerTest {
       assertEquals(0, stale.get(), "queries that missed an acknowledged write");
     }
   }
+
+  @Test
+  void aFollowerServesLinearizableReadsOnItsRaftThreadAfterApplyingTheLeadersReadIndex()
+      throws Exception {
+    // Issue 22 item 6, dissertation §6.4 "reads at followers": the follower asks the leader for
+    // the read index, waits until it applied it, and runs the query on its own Raft thread; a
+    // write acknowledged by the leader before the read started is always seen
+    java.util.Map<NodeId, CountingMachine> machines =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    try (LocalRaftCluster c = LocalRaftCluster.start(3, FAST, Duration.ofMillis(10),
+        id -> machines.computeIfAbsent(id, k -> new CountingMachine()))) {
+      RaftServer leader = c.awaitLeader(Duration.ofSeconds(20));
+      leader.propose(new byte[] {1}).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      for (RaftServer follower : c.servers().values()) {
+        if (follower == leader) {
+          continue;
+        }
+        Thread[] raftThread = new Thread[1];
+        follower.execute(() -> raftThread[0] = Thread.currentThread()).toCompletableFuture()
+            .get(20, TimeUnit.SECONDS);
+        for (int i = 0; i < 50; i++) {
+          long acked = (Long) leader.propose(new byte[] {2}).toCompletableFuture()
+              .get(20, TimeUnit.SECONDS);
+          long seen = follower.linearizableRead(() -> {
+            assertEquals(raftThread[0], Thread.currentThread(), "query on the follower's thread");
+            return machines.get(follower.id()).count;
+          }).toCompletableFuture().get(20, TimeUnit.SECONDS);
+          assertTrue(seen >= acked, "the follower read saw " + seen + " of " + acked + " writes");
+        }
+      }
+    }
+  }
+
 }

@@ -22,14 +22,15 @@ class MutationScoreTest {
   /** Seeds that catch each mutant; each must keep catching it, and replay to the same event. */
   static long[] seedsCatching(Mutant m) {
     return switch (m) {
-      case VOTE_WITHOUT_LOG_CHECK -> new long[] {1, 2};
-      case COMMIT_PREVIOUS_TERM_BY_COUNTING -> new long[] {1, 5};
-      case READ_WITHOUT_HEARTBEAT_QUORUM -> new long[] {37};
-      case READ_BEFORE_OWN_TERM_COMMIT -> new long[] {13, 25};
-      case SEND_BEFORE_SYNC -> new long[] {2, 4};
-      case KEEP_SUFFIX_ON_SNAPSHOT_INSTALL -> new long[] {70, 122};
+      case VOTE_WITHOUT_LOG_CHECK -> new long[] {1, 5};
+      case COMMIT_PREVIOUS_TERM_BY_COUNTING -> new long[] {3, 4};
+      case READ_WITHOUT_HEARTBEAT_QUORUM -> new long[] {9, 11};
+      case READ_BEFORE_OWN_TERM_COMMIT -> new long[] {13, 79};
+      case SEND_BEFORE_SYNC -> new long[] {2, 20};
+      case KEEP_SUFFIX_ON_SNAPSHOT_INSTALL -> new long[] {32, 70};
       case APPLY_TWICE_AFTER_RESTART -> new long[] {1, 2};
-      case REMOVED_NODE_KEEPS_RUNNING -> new long[] {4, 5};
+      case REMOVED_NODE_KEEPS_RUNNING -> new long[] {1, 2};
+      case FOLLOWER_READ_WITHOUT_APPLY_WAIT -> new long[] {1, 3};
     };
   }
 
