@@ -47,7 +47,9 @@ class RaftServerTest {
     }
   }
 
-  private static final RaftConfig FAST = RaftConfig.builder().electionTimeoutTicks(10)
+  // 30 ticks of 10 ms: a loaded 2-core CI machine stalls threads for tens of milliseconds, and a
+  // new leader must hear from a majority within its first election timeout (check-quorum)
+  private static final RaftConfig FAST = RaftConfig.builder().electionTimeoutTicks(30)
       .heartbeatIntervalTicks(2).build();
 
   @Test
