@@ -15,6 +15,8 @@ import io.synod.raft.message.InstallSnapshotRequest;
 import io.synod.raft.message.InstallSnapshotResponse;
 import io.synod.raft.message.TimeoutNow;
 import io.synod.raft.message.RaftMessage;
+import io.synod.raft.message.ReadIndexRequest;
+import io.synod.raft.message.ReadIndexResponse;
 import io.synod.raft.message.VoteRequest;
 import io.synod.raft.message.VoteResponse;
 import io.synod.raft.runtime.RaftServer;
@@ -409,5 +411,53 @@ class RaftNodeTest {
       return Math.min(a.leaderCommit(), last);
     }
     return -1;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads at followers (§6.4)
+
+  @Test
+  void followerRead_theFollowerAsksTheLeaderWhichConfirmsWithAHeartbeatRoundFirst() {
+    // §6.4: "the follower issues a request to the leader to obtain a current readIndex; the
+    // leader ... must still confirm its leadership (by heartbeating a majority)"; the follower
+    // then serves the read once it applied that index
+    Peer l = new Peer(A).start();
+    elect(l);
+    l.step(ack(B, A, 1, 1));
+    assertEquals(1, l.node.commitIndex());
+    Peer f = new Peer(B).start();
+    f.step(append(A, B, 1, 0, 0, 1, LogEntry.noop(1, 1)));
+    assertEquals(A, f.node.leader());
+    f.take();
+    f.node.readIndex(42);
+    f.drain();
+    List<ReadIndexRequest> asks = f.take(ReadIndexRequest.class);
+    assertEquals(1, asks.size(), "the follower asks the leader");
+    assertEquals(A, asks.get(0).to());
+    assertTrue(f.reads.isEmpty());
+    l.take();
+    l.step(asks.get(0));
+    assertFalse(l.take().stream().anyMatch(m -> m instanceof ReadIndexResponse),
+        "no answer before the heartbeat round");
+    l.step(new HeartbeatResponse(0, C, A, 1, 1, 1)); // C acknowledges the round: a majority
+    List<ReadIndexResponse> answers = l.take(ReadIndexResponse.class);
+    assertEquals(1, answers.size());
+    assertEquals(B, answers.get(0).to());
+    assertEquals(1, answers.get(0).index(), "the leader's commit index when asked");
+    f.step(answers.get(0));
+    assertEquals(List.of(new ReadState(42, 1)), f.reads, "served once index 1 is applied");
+    assertEquals(1, f.node.appliedIndex());
+  }
+
+  @Test
+  void followerRead_aNodeThatKnowsNoLeaderRefuses() {
+    Peer f = new Peer(B).start();
+    assertThrows(NotLeaderException.class, () -> f.node.readIndex(1));
+  }
+
+  static AppendEntriesRequest append(NodeId from, NodeId to, long term, long prevIndex,
+      long prevTerm, long leaderCommit, LogEntry... entries) {
+    return new AppendEntriesRequest(0, from, to, term, prevIndex, prevTerm, List.of(entries),
+        leaderCommit);
   }
 }
