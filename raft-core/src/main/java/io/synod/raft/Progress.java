@@ -22,6 +22,11 @@ final class Progress {
   State state = State.PROBE;
   /** In PROBE: an append was sent and no answer came yet. */
   boolean probeSent;
+  /**
+   * The highest commit index this follower was told and can take (an append's commit is capped
+   * at its last entry, a heartbeat's at the match index).
+   */
+  long sentCommit;
   /** Heard from since the last check-quorum round. */
   boolean recentActive;
   /** Last index of each append in flight, oldest first. */

@@ -18,12 +18,6 @@ package io.synod.raft;
  * @param checkQuorum whether a leader steps down after an election timeout without hearing from
  *     a majority, and whether voters honour a leader lease (dissertation §6.2, §4.2.3)
  * @param snapshotChunkBytes size of the chunks of an InstallSnapshot transfer
- * @param testOnlyGrantVoteWithoutLogCheck BREAKS SAFETY: grant votes without the log
- *     up-to-date check; for showing that the simulator catches it, never in production
- * @param testOnlyCommitPreviousTermByCounting BREAKS SAFETY: commit entries of earlier terms by
- *     counting replicas (Raft Figure 8); a new leader then also skips its no-op entry, which
- *     would otherwise commit those entries safely in the same round and hide the bug; for
- *     showing that the simulator catches it, never in production
  * @since 1.0
  */
 public record RaftConfig(
@@ -37,9 +31,7 @@ public record RaftConfig(
     int maxUncommittedEntries,
     boolean preVote,
     boolean checkQuorum,
-    int snapshotChunkBytes,
-    boolean testOnlyGrantVoteWithoutLogCheck,
-    boolean testOnlyCommitPreviousTermByCounting) {
+    int snapshotChunkBytes) {
 
   /** Checks the values. */
   public RaftConfig {
@@ -77,8 +69,6 @@ public record RaftConfig(
     b.preVote = preVote;
     b.checkQuorum = checkQuorum;
     b.snapshotChunkBytes = snapshotChunkBytes;
-    b.testOnlyGrantVoteWithoutLogCheck = testOnlyGrantVoteWithoutLogCheck;
-    b.testOnlyCommitPreviousTermByCounting = testOnlyCommitPreviousTermByCounting;
     return b;
   }
 
@@ -95,8 +85,6 @@ public record RaftConfig(
     private boolean preVote = true;
     private boolean checkQuorum = true;
     private int snapshotChunkBytes = 1 << 20;
-    private boolean testOnlyGrantVoteWithoutLogCheck;
-    private boolean testOnlyCommitPreviousTermByCounting;
 
     private Builder() {}
 
@@ -166,24 +154,11 @@ public record RaftConfig(
       return this;
     }
 
-    /** See {@link RaftConfig#testOnlyGrantVoteWithoutLogCheck()}. Never in production. */
-    public Builder testOnlyGrantVoteWithoutLogCheck(boolean v) {
-      testOnlyGrantVoteWithoutLogCheck = v;
-      return this;
-    }
-
-    /** See {@link RaftConfig#testOnlyCommitPreviousTermByCounting()}. Never in production. */
-    public Builder testOnlyCommitPreviousTermByCounting(boolean v) {
-      testOnlyCommitPreviousTermByCounting = v;
-      return this;
-    }
-
     /** The configuration. */
     public RaftConfig build() {
       return new RaftConfig(electionTimeoutTicks, heartbeatIntervalTicks, maxEntriesPerAppend,
           maxBytesPerAppend, maxInflightAppends, maxCommittedPerReady, maxPendingReads,
-          maxUncommittedEntries, preVote, checkQuorum, snapshotChunkBytes,
-          testOnlyGrantVoteWithoutLogCheck, testOnlyCommitPreviousTermByCounting);
+          maxUncommittedEntries, preVote, checkQuorum, snapshotChunkBytes);
     }
   }
 }

@@ -12,6 +12,8 @@ import io.synod.raft.message.InstallSnapshotResponse;
 import io.synod.raft.message.PreVoteRequest;
 import io.synod.raft.message.PreVoteResponse;
 import io.synod.raft.message.RaftMessage;
+import io.synod.raft.message.ReadIndexRequest;
+import io.synod.raft.message.ReadIndexResponse;
 import io.synod.raft.message.TimeoutNow;
 import io.synod.raft.message.VoteRequest;
 import io.synod.raft.message.VoteResponse;
@@ -20,7 +22,7 @@ import io.synod.raft.spi.SnapshotStore;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -112,6 +114,10 @@ public final class RaftNode {
   private final RaftLog log;
   private final SnapshotStore snapshots;
   private final RandomGenerator random;
+  /** Rules broken on purpose (test kit, {@link Mutant}); empty in production. */
+  private final EnumSet<Mutant> mutants;
+  /** Whether this node was a voter at some point in this incarnation (for one mutant). */
+  private boolean everVoter;
 
   private RaftRole role = RaftRole.FOLLOWER;
   private long term;
@@ -131,7 +137,7 @@ public final class RaftNode {
   private ArrayList<RaftMessage> msgs = new ArrayList<>();
   private ArrayList<ReadState> readStates = new ArrayList<>();
   private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
-  private final ArrayDeque<Long> readsAwaitingCommit = new ArrayDeque<>();
+  private final ArrayDeque<ReadRequest> readsAwaitingCommit = new ArrayDeque<>();
   private long readRound;
   private boolean appendBroadcastNeeded;
   private boolean commitBroadcastNeeded;
@@ -147,14 +153,17 @@ public final class RaftNode {
   private HardState prevHard;
   private boolean readyInFlight;
 
+  /** A read asked for here ({@code from == null}) or by the follower {@code from}. */
+  private record ReadRequest(long context, NodeId from) {}
+
   private static final class PendingRead {
-    final long context;
+    final ReadRequest request;
     final long index;
     final long round;
     final TreeSet<NodeId> acks = new TreeSet<>();
 
-    PendingRead(long context, long index, long round) {
-      this.context = context;
+    PendingRead(ReadRequest request, long index, long round) {
+      this.request = request;
       this.index = index;
       this.round = round;
     }
@@ -176,6 +185,14 @@ public final class RaftNode {
    */
   public RaftNode(NodeId id, int groupId, Membership bootstrap, RaftConfig config,
       RaftLogStore store, SnapshotStore snapshots, RandomGenerator random) {
+    this(id, groupId, bootstrap, config, store, snapshots, random, EnumSet.noneOf(Mutant.class));
+  }
+
+  /** As the public constructor, with rules broken on purpose (see {@link Mutant#node}). */
+  RaftNode(NodeId id, int groupId, Membership bootstrap, RaftConfig config,
+      RaftLogStore store, SnapshotStore snapshots, RandomGenerator random,
+      EnumSet<Mutant> mutants) {
+    this.mutants = mutants;
     this.id = Objects.requireNonNull(id, "id");
     this.groupId = groupId;
     this.config = Objects.requireNonNull(config, "config");
@@ -261,7 +278,7 @@ public final class RaftNode {
         // Figure 3.1, AppendEntries/InstallSnapshot receiver rule 1: reply false with our
         // term, so a stale leader learns of the newer term and steps down. With check-quorum
         // or pre-vote this is also what lets a node whose term ran ahead rejoin ([1] §9.6)
-        send(new AppendEntriesResponse(groupId, id, m.from(), term, false, 0, 0, 0, 0));
+        send(AppendEntriesResponse.staleTerm(groupId, id, m.from(), term));
       } else if (m instanceof VoteRequest) {
         // Figure 3.1, RequestVote receiver rule 1: reply false; the stale candidate steps down
         send(new VoteResponse(groupId, id, m.from(), term, false));
@@ -302,31 +319,65 @@ public final class RaftNode {
   }
 
   /**
-   * Asks for a linearizable read point (ReadIndex, [1] §6.4). The answer comes later as a
-   * {@link ReadState} with the same context in a {@link Ready}; it never comes if leadership is
-   * lost meanwhile (callers must time out or watch {@link SoftState}).
+   * Asks for a linearizable read point (ReadIndex, [1] §6.4), on the leader or on any node that
+   * knows the leader. The answer comes later as a {@link ReadState} with the same context in a
+   * {@link Ready}, and the caller serves the read once it applied that index. On a follower the
+   * leader is asked with a {@link ReadIndexRequest} and confirms its leadership with a heartbeat
+   * round first (§6.4, "reads at followers"). The answer never comes if leadership changes or a
+   * message is lost meanwhile (callers must time out or watch {@link SoftState}).
    *
    * @param context an identifier chosen by the caller
-   * @throws NotLeaderException if this node is not the leader
-   * @throws ProposalDroppedException during a transfer or when too many reads are pending
+   * @throws NotLeaderException if this node neither leads nor knows a leader
+   * @throws ProposalDroppedException on a leader during a transfer or when too many reads are
+   *     pending
    */
   public void readIndex(long context) {
     checkNoReadyInFlight();
+    if (role != RaftRole.LEADER && role != RaftRole.CANDIDATE && leader != null) {
+      send(new ReadIndexRequest(groupId, id, leader, term, context));
+      return;
+    }
     checkLeaderAccepting();
-    if (log.term(commitIndex) != term) {
+    requestRead(new ReadRequest(context, null));
+  }
+
+  private void requestRead(ReadRequest req) {
+    if (log.term(commitIndex) != term && !mutants.contains(Mutant.READ_BEFORE_OWN_TERM_COMMIT)) {
       if (readsAwaitingCommit.size() >= config.maxPendingReads()) {
         throw new ProposalDroppedException("too many pending reads");
       }
-      readsAwaitingCommit.add(context);
+      readsAwaitingCommit.add(req);
       return;
     }
-    startRead(context);
+    startRead(req);
+  }
+
+  /** A follower's ReadIndex request: answered like a local one, by message. */
+  private void handleReadIndexRequest(ReadIndexRequest r) {
+    if (leadTransferee != null) {
+      return; // refused like a proposal; the follower times out and asks again
+    }
+    try {
+      requestRead(new ReadRequest(r.context(), r.from()));
+    } catch (ProposalDroppedException e) {
+      LOG.debug("{} drops a read of {}: {}", id, r.from(), e.getMessage());
+    }
+  }
+
+  private void answerRead(ReadRequest req, long index) {
+    if (req.from() == null) {
+      readStates.add(new ReadState(req.context(), index));
+    } else {
+      send(new ReadIndexResponse(groupId, id, req.from(), term, req.context(), index));
+    }
   }
 
   /**
    * Starts handing leadership to {@code transferee} ([1] §3.10): proposals are refused while it
    * runs; once the transferee's log is up to date it is told to campaign at once. The transfer
-   * is abandoned after an election timeout.
+   * is abandoned one election timeout after it was requested. A repeated request for the same
+   * transferee is ignored (it does not extend the transfer); a request naming this node cancels
+   * a pending transfer; one naming another voter replaces it.
    *
    * @param transferee a voter
    * @throws NotLeaderException if this node is not the leader
@@ -338,17 +389,27 @@ public final class RaftNode {
       throw new NotLeaderException(id, leader);
     }
     if (transferee.equals(id)) {
+      // a transfer to the leader itself is how a pending one is cancelled ([1] §3.10: the
+      // leader resumes accepting proposals); with none pending there is nothing to do
+      if (leadTransferee != null) {
+        LOG.debug("{} aborts the transfer to {}", id, leadTransferee);
+        leadTransferee = null;
+      }
       return;
     }
     if (!membership().voters().contains(transferee)) {
       throw new IllegalArgumentException(transferee + " is not a voter");
     }
+    if (transferee.equals(leadTransferee)) {
+      // a repeat: the transfer still aborts one election timeout after the first request
+      // ([1] §3.10), and check-quorum keeps its rhythm
+      return;
+    }
     leadTransferee = transferee;
+    // the transfer aborts one election timeout from now (tickLeader); this also restarts the
+    // check-quorum round, as etcd does
     electionElapsed = 0;
-    Progress pr = progress.get(transferee);
-    if (pr.match == log.lastIndex()) {
-      send(new TimeoutNow(groupId, id, transferee, term));
-    } else {
+    if (!maybeSendTimeoutNow(transferee)) {
       maybeSendAppend(transferee, true);
     }
   }
@@ -502,6 +563,11 @@ public final class RaftNode {
     return leader;
   }
 
+  /** On a leader, the target of a pending leadership transfer, or {@code null}. */
+  public NodeId leadTransferee() {
+    return leadTransferee;
+  }
+
   /** The candidate voted for in the current term, or {@code null}. */
   public NodeId votedFor() {
     return votedFor;
@@ -612,19 +678,21 @@ public final class RaftNode {
     leader = id;
     for (NodeId member : membership().all()) {
       if (!member.equals(id)) {
-        progress.put(member, newProgress());
+        // no peer counts as heard from until it answers this leader: its first check-quorum
+        // round must find a majority or step down ([1] §6.2)
+        progress.put(member, newProgress(false));
       }
     }
     LOG.debug("{} became leader in term {}", id, term);
-    if (!config.testOnlyCommitPreviousTermByCounting()) {
+    if (!mutants.contains(Mutant.COMMIT_PREVIOUS_TERM_BY_COUNTING)) {
       // the no-op commits earlier terms' entries the safe way (and would mask the test bug)
       appendAsLeader(EntryType.NOOP, null);
     }
   }
 
-  private Progress newProgress() {
+  private Progress newProgress(boolean recentActive) {
     Progress pr = new Progress(log.lastIndex() + 1, config.maxInflightAppends());
-    pr.recentActive = true;
+    pr.recentActive = recentActive;
     return pr;
   }
 
@@ -653,7 +721,9 @@ public final class RaftNode {
   }
 
   private boolean promotable() {
-    return membership().voters().contains(id);
+    boolean voter = membership().voters().contains(id);
+    everVoter |= voter;
+    return voter || (everVoter && mutants.contains(Mutant.REMOVED_NODE_KEEPS_RUNNING));
   }
 
   private void tickElection() {
@@ -688,22 +758,17 @@ public final class RaftNode {
   }
 
   private boolean quorumActive() {
-    Membership m = membership();
-    int active = 0;
-    for (NodeId v : m.voters()) {
+    boolean active = Quorum.hasMajority(membership().voters(), v -> {
       if (v.equals(id)) {
-        active++;
-      } else {
-        Progress pr = progress.get(v);
-        if (pr != null && pr.recentActive) {
-          active++;
-        }
+        return true;
       }
-    }
+      Progress pr = progress.get(v);
+      return pr != null && pr.recentActive;
+    });
     for (Progress pr : progress.values()) {
       pr.recentActive = false;
     }
-    return active >= m.quorum();
+    return active;
   }
 
   private void startElection(boolean transfer) {
@@ -737,19 +802,8 @@ public final class RaftNode {
 
   /** Counts votes; returns whether the election ended (won or lost). */
   private boolean pollAndAct() {
-    Membership m = membership();
-    int granted = 0;
-    int rejected = 0;
-    for (Map.Entry<NodeId, Boolean> e : votes.entrySet()) {
-      if (m.voters().contains(e.getKey())) {
-        if (e.getValue()) {
-          granted++;
-        } else {
-          rejected++;
-        }
-      }
-    }
-    if (granted >= m.quorum()) {
+    Quorum.VoteResult result = Quorum.voteResult(membership().voters(), votes);
+    if (result == Quorum.VoteResult.WON) {
       if (role == RaftRole.PRE_CANDIDATE) {
         campaignForReal(false);
       } else {
@@ -757,7 +811,7 @@ public final class RaftNode {
       }
       return true;
     }
-    if (rejected >= m.quorum()) {
+    if (result == Quorum.VoteResult.LOST) {
       becomeFollower(term, null);
       return true;
     }
@@ -766,7 +820,7 @@ public final class RaftNode {
 
   private void handleVote(VoteRequest r) {
     boolean canVote = r.from().equals(votedFor) || (votedFor == null && leader == null);
-    boolean upToDate = config.testOnlyGrantVoteWithoutLogCheck()
+    boolean upToDate = mutants.contains(Mutant.VOTE_WITHOUT_LOG_CHECK)
         || log.isUpToDate(r.lastLogIndex(), r.lastLogTerm());
     if (canVote && upToDate) {
       votedFor = r.from();
@@ -780,7 +834,7 @@ public final class RaftNode {
   private void handlePreVote(PreVoteRequest r) {
     boolean canVote = r.term() > term || r.from().equals(votedFor)
         || (votedFor == null && leader == null);
-    boolean upToDate = config.testOnlyGrantVoteWithoutLogCheck()
+    boolean upToDate = mutants.contains(Mutant.VOTE_WITHOUT_LOG_CHECK)
         || log.isUpToDate(r.lastLogIndex(), r.lastLogTerm());
     boolean grant = canVote && upToDate;
     send(new PreVoteResponse(groupId, id, r.from(), grant ? r.term() : term, grant));
@@ -799,6 +853,10 @@ public final class RaftNode {
       electionElapsed = 0;
       leader = r.from();
       handleSnapshot(r);
+    } else if (m instanceof ReadIndexResponse r) {
+      if (r.from().equals(leader)) {
+        readStates.add(new ReadState(r.context(), r.index()));
+      }
     } else if (m instanceof TimeoutNow) {
       if (promotable()) {
         LOG.debug("{} campaigns at once: leadership transfer in term {}", id, term);
@@ -830,6 +888,8 @@ public final class RaftNode {
       handleHeartbeatResponse(r);
     } else if (m instanceof InstallSnapshotResponse r) {
       handleSnapshotResponse(r);
+    } else if (m instanceof ReadIndexRequest r) {
+      handleReadIndexRequest(r);
     }
   }
 
@@ -838,7 +898,7 @@ public final class RaftNode {
 
   private void handleAppend(AppendEntriesRequest r) {
     if (r.prevLogIndex() < commitIndex) {
-      send(new AppendEntriesResponse(groupId, id, r.from(), term, true, commitIndex, 0, 0, 0));
+      send(AppendEntriesResponse.accept(groupId, id, r.from(), term, commitIndex));
       return;
     }
     if (log.matchTerm(r.prevLogIndex(), r.prevLogTerm())) {
@@ -860,13 +920,13 @@ public final class RaftNode {
         appendToLog(entries.subList(start, entries.size()));
       }
       commitTo(Math.min(r.leaderCommit(), lastNew));
-      send(new AppendEntriesResponse(groupId, id, r.from(), term, true, lastNew, 0, 0, 0));
+      send(AppendEntriesResponse.accept(groupId, id, r.from(), term, lastNew));
     } else {
       long hint = Math.min(r.prevLogIndex(), log.lastIndex());
       hint = findConflictByTerm(hint, r.prevLogTerm());
       long hintTerm = Math.max(0, log.termOrMinus(hint));
-      send(new AppendEntriesResponse(groupId, id, r.from(), term, false, 0, r.prevLogIndex(),
-          hint, hintTerm));
+      send(AppendEntriesResponse.reject(groupId, id, r.from(), term, r.prevLogIndex(), hint,
+          hintTerm));
     }
   }
 
@@ -981,7 +1041,9 @@ public final class RaftNode {
     if (role == RaftRole.LEADER) {
       for (NodeId member : m.all()) {
         if (!member.equals(id) && !progress.containsKey(member)) {
-          progress.put(member, newProgress());
+          // a member just added has had no chance to answer: do not let it fail the next
+          // check-quorum round (etcd does the same)
+          progress.put(member, newProgress(true));
         }
       }
       progress.keySet().removeIf(n -> !m.contains(n));
@@ -1021,6 +1083,9 @@ public final class RaftNode {
       return false;
     }
     send(new AppendEntriesRequest(groupId, id, to, term, prevIndex, prevTerm, ents, commitIndex));
+    // the follower takes the commit only up to the last entry it knows matches
+    long vouched = ents.isEmpty() ? prevIndex : ents.get(ents.size() - 1).index();
+    pr.sentCommit = Math.max(pr.sentCommit, Math.min(commitIndex, vouched));
     if (pr.state == Progress.State.REPLICATE) {
       if (!ents.isEmpty()) {
         long lastSent = ents.get(ents.size() - 1).index();
@@ -1065,7 +1130,10 @@ public final class RaftNode {
     if (r.done()) {
       pr.maybeUpdate(r.lastIncludedIndex());
       pr.becomeProbe();
-      maybeSendAppend(r.from(), true);
+      // a transferee may be fully caught up by the snapshot alone ([1] §3.10)
+      if (!maybeSendTimeoutNow(r.from())) {
+        maybeSendAppend(r.from(), true);
+      }
       return;
     }
     Optional<SnapshotStore.Meta> meta = snapshots.latest();
@@ -1088,7 +1156,7 @@ public final class RaftNode {
     }
     pr.recentActive = true;
     if (!r.success()) {
-      if (r.rejectedIndex() == 0 && r.hintIndex() == 0 && r.matchIndex() == 0) {
+      if (r.isStaleTermReject()) {
         return;
       }
       if (pr.state == Progress.State.SNAPSHOT) {
@@ -1122,17 +1190,33 @@ public final class RaftNode {
       if (maybeCommit()) {
         commitBroadcastNeeded = true;
       }
-      if (r.from().equals(leadTransferee) && pr.match == log.lastIndex()) {
-        send(new TimeoutNow(groupId, id, r.from(), term));
-      }
     } else {
       pr.freeInflightTo(r.matchIndex());
     }
-    if (role == RaftRole.LEADER) {
-      while (maybeSendAppend(r.from(), false)) {
-        // fill the pipeline window
-      }
+    if (role != RaftRole.LEADER) {
+      return;
     }
+    // whichever way the transferee caught up (this append, an earlier one, a snapshot)
+    maybeSendTimeoutNow(r.from());
+    while (maybeSendAppend(r.from(), false)) {
+      // fill the pipeline window
+    }
+    if (!commitBroadcastNeeded && pr.state != Progress.State.SNAPSHOT
+        && pr.sentCommit < Math.min(commitIndex, pr.match)) {
+      // a late acknowledgement of entries that committed meanwhile: the broadcast capped this
+      // follower's commit at its match then, so tell it now rather than at the next heartbeat
+      sendHeartbeat(r.from(), pr);
+    }
+  }
+
+  /** Sends TimeoutNow if {@code to} is the transferee and its log is the leader's. */
+  private boolean maybeSendTimeoutNow(NodeId to) {
+    Progress pr = progress.get(to);
+    if (!to.equals(leadTransferee) || pr == null || pr.match != log.lastIndex()) {
+      return false;
+    }
+    send(new TimeoutNow(groupId, id, to, term));
+    return true;
   }
 
   private void handleHeartbeatResponse(HeartbeatResponse r) {
@@ -1165,23 +1249,17 @@ public final class RaftNode {
   }
 
   private boolean maybeCommit() {
-    Membership m = membership();
-    long[] matches = new long[m.voters().size()];
-    int i = 0;
-    for (NodeId v : m.voters()) {
+    long idx = Quorum.committedIndex(membership().voters(), v -> {
       if (v.equals(id)) {
-        matches[i++] = log.stableLastIndex();
-      } else {
-        Progress pr = progress.get(v);
-        matches[i++] = pr == null ? 0 : pr.match;
+        return log.stableLastIndex();
       }
-    }
-    Arrays.sort(matches);
-    long idx = matches[matches.length - m.quorum()];
+      Progress pr = progress.get(v);
+      return pr == null ? 0 : pr.match;
+    });
     if (idx <= commitIndex) {
       return false;
     }
-    if (!config.testOnlyCommitPreviousTermByCounting() && log.term(idx) != term) {
+    if (!mutants.contains(Mutant.COMMIT_PREVIOUS_TERM_BY_COUNTING) && log.term(idx) != term) {
       return false;
     }
     commitIndex = idx;
@@ -1203,17 +1281,18 @@ public final class RaftNode {
     }
   }
 
-  private void startRead(long context) {
+  private void startRead(ReadRequest req) {
     Membership m = membership();
-    if (m.quorum() == 1 && m.voters().contains(id)) {
-      readStates.add(new ReadState(context, commitIndex));
+    if ((Quorum.majority(m.voters()) == 1 && m.voters().contains(id))
+        || mutants.contains(Mutant.READ_WITHOUT_HEARTBEAT_QUORUM)) {
+      answerRead(req, commitIndex);
       return;
     }
     if (pendingReads.size() >= config.maxPendingReads()) {
       throw new ProposalDroppedException("too many pending reads");
     }
     readRound++;
-    PendingRead pr = new PendingRead(context, commitIndex, readRound);
+    PendingRead pr = new PendingRead(req, commitIndex, readRound);
     if (m.voters().contains(id)) {
       pr.acks.add(id);
     }
@@ -1232,9 +1311,10 @@ public final class RaftNode {
       }
       pr.acks.add(from);
     }
-    while (!pendingReads.isEmpty() && pendingReads.peekFirst().acks.size() >= m.quorum()) {
+    while (!pendingReads.isEmpty()
+        && Quorum.hasMajority(m.voters(), pendingReads.peekFirst().acks::contains)) {
       PendingRead pr = pendingReads.pollFirst();
-      readStates.add(new ReadState(pr.context, pr.index));
+      answerRead(pr.request, pr.index);
     }
   }
 
@@ -1272,8 +1352,9 @@ public final class RaftNode {
   }
 
   private void sendHeartbeat(NodeId to, Progress pr) {
-    send(new HeartbeatRequest(groupId, id, to, term, Math.min(commitIndex, pr.match),
-        readRound));
+    long commit = Math.min(commitIndex, pr.match);
+    pr.sentCommit = Math.max(pr.sentCommit, commit);
+    send(new HeartbeatRequest(groupId, id, to, term, commit, readRound));
   }
 
   private void send(RaftMessage m) {

@@ -9,6 +9,7 @@ import io.synod.raft.spi.StateMachine;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -57,6 +58,7 @@ public final class ReadyProcessor {
   private final StateMachine stateMachine;
   private final SnapshotStore snapshots;
   private final Sink sink;
+  private final EnumSet<Mutant> mutants;
 
   /**
    * A processor for one node.
@@ -68,6 +70,13 @@ public final class ReadyProcessor {
    */
   public ReadyProcessor(RaftLogStore store, StateMachine stateMachine, SnapshotStore snapshots,
       Sink sink) {
+    this(store, stateMachine, snapshots, sink, EnumSet.noneOf(Mutant.class));
+  }
+
+  /** As the public constructor, with rules broken on purpose (see {@link Mutant#processor}). */
+  ReadyProcessor(RaftLogStore store, StateMachine stateMachine, SnapshotStore snapshots,
+      Sink sink, EnumSet<Mutant> mutants) {
+    this.mutants = mutants;
     this.store = Objects.requireNonNull(store, "store");
     this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
     this.snapshots = snapshots;
@@ -105,7 +114,17 @@ public final class ReadyProcessor {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot install snapshot " + snap.lastIndex(), e);
       }
-      store.compact(snap.lastIndex(), snap.lastTerm());
+      // the node sends a snapshot only when its log does not hold the snapshot's last entry:
+      // the whole log goes (Figure 13 step 7)
+      if (mutants.contains(Mutant.KEEP_SUFFIX_ON_SNAPSHOT_INSTALL)) {
+        store.compact(snap.lastIndex(), snap.lastTerm());
+      } else {
+        store.installSnapshot(snap.lastIndex(), snap.lastTerm());
+      }
+    }
+    boolean sendFirst = mutants.contains(Mutant.SEND_BEFORE_SYNC);
+    if (sendFirst && !rd.messages().isEmpty()) {
+      sink.send(rd.messages());
     }
     if (!rd.entries().isEmpty()) {
       store.append(rd.entries());
@@ -119,7 +138,7 @@ public final class ReadyProcessor {
     if (snap != null) {
       sink.snapshotInstalled(snap);
     }
-    if (!rd.messages().isEmpty()) {
+    if (!sendFirst && !rd.messages().isEmpty()) {
       sink.send(rd.messages());
     }
     for (LogEntry e : rd.committedEntries()) {

@@ -259,6 +259,20 @@ public final class PublicApi {
     return toNode(req, Role.LOCK, leader, "lock leader", serve);
   }
 
+  /**
+   * Serves a linearizable lock read on this node when it knows a leader: as leader by ReadIndex,
+   * as follower by follower ReadIndex (the leader confirms its leadership, this node waits until
+   * it applied the read index and answers from its own replica, dissertation §6.4), so reads
+   * spread over every node. Without a known leader it falls back to {@link #toLeader} (503).
+   */
+  private CompletionStage<HttpResponse> toLockReader(
+      HttpRequestView req, Supplier<Object> serve) {
+    if (locks.leader() == null) {
+      return toLeader(req, serve);
+    }
+    return toNode(req, Role.LOCK, self, "lock member", serve);
+  }
+
   private CompletionStage<HttpResponse> toOwner(
       HttpRequestView req, Role role, String key, Supplier<Object> serve) {
     return toNode(req, role, cluster.owner(role, key), role.id() + " owner of '" + key + "'", serve);
@@ -598,11 +612,12 @@ public final class PublicApi {
 
   private CompletionStage<HttpResponse> lockState(HttpRequestView req) {
     String resource = pathName(req, "resource");
-    return toLeader(req, () -> locks.service().state(resource).thenApply(PublicApi::describe));
+    return toLockReader(req,
+        () -> locks.service().state(resource).thenApply(PublicApi::describe));
   }
 
   private CompletionStage<HttpResponse> lockTable(HttpRequestView req) {
-    return toLeader(req, () -> locks.raft().linearizableRead(() -> {
+    return toLockReader(req, () -> locks.raft().linearizableRead(() -> {
       List<Map<String, Object>> out = new ArrayList<>();
       for (String r : locks.machine().resources()) {
         LockView v = locks.machine().view(r);

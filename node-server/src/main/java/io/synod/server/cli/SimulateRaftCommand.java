@@ -1,11 +1,13 @@
 package io.synod.server.cli;
 
+import io.synod.raft.Mutant;
 import io.synod.raft.sim.SimOptions;
 import io.synod.raft.sim.SimResult;
 import io.synod.raft.sim.Simulation;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,8 +53,11 @@ final class SimulateRaftCommand implements Callable<Integer> {
   boolean faults;
 
   @Option(names = "--bug", defaultValue = "none",
-      description = "Test only: break one rule to see it caught: none, vote-without-log-check, "
-          + "commit-previous-term.")
+      description = "Test only: break one rule to see it caught (the mutation score in "
+          + "docs/SIMULATION.md): none, vote-without-log-check, commit-previous-term-by-counting, "
+          + "read-without-heartbeat-quorum, read-before-own-term-commit, send-before-sync, "
+          + "keep-suffix-on-snapshot-install, apply-twice-after-restart, "
+          + "removed-node-keeps-running.")
   String bug;
 
   @Option(names = "--trace", description = "After each failing seed, print its options and last events.")
@@ -63,7 +68,10 @@ final class SimulateRaftCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String b = bug.toLowerCase(Locale.ROOT);
-    if (!List.of("none", "vote-without-log-check", "commit-previous-term").contains(b)) {
+    Set<Mutant> mutants;
+    try {
+      mutants = b.equals("none") ? Set.of() : Set.of(Mutant.ofCliName(b));
+    } catch (IllegalArgumentException e) {
       err.println("synod simulate raft: unknown --bug '" + bug + "'");
       return 2;
     }
@@ -71,12 +79,10 @@ final class SimulateRaftCommand implements Callable<Integer> {
       err.println("synod simulate raft: need --seeds >= 1, --steps >= 1 and --nodes 3 or 5");
       return 2;
     }
-    boolean bugVote = b.equals("vote-without-log-check");
-    boolean bugCommit = b.equals("commit-previous-term");
-    // seeds are independent: run them in parallel, print in seed order
+        // seeds are independent: run them in parallel, print in seed order
     List<SimResult> results = range.seeds().parallel()
         .mapToObj(seed -> Simulation.run(SimOptions.draw(seed, nodes, steps, faults, membership,
-            snapshots, bugVote, bugCommit)))
+            snapshots, mutants)))
         .toList();
     int violations = 0;
     for (SimResult r : results) {

@@ -33,4 +33,31 @@ public record AppendEntriesResponse(
     long rejectedIndex,
     long hintIndex,
     long hintTerm)
-    implements RaftMessage {}
+    implements RaftMessage {
+
+  /** Success: the follower's log matches the leader's up to {@code matchIndex}. */
+  public static AppendEntriesResponse accept(int groupId, NodeId from, NodeId to, long term,
+      long matchIndex) {
+    return new AppendEntriesResponse(groupId, from, to, term, true, matchIndex, 0, 0, 0);
+  }
+
+  /** Rejection for a log mismatch at {@code rejectedIndex}, with the conflict hint. */
+  public static AppendEntriesResponse reject(int groupId, NodeId from, NodeId to, long term,
+      long rejectedIndex, long hintIndex, long hintTerm) {
+    return new AppendEntriesResponse(groupId, from, to, term, false, 0, rejectedIndex, hintIndex,
+        hintTerm);
+  }
+
+  /**
+   * Rejection of a request from a stale term: carries only the newer {@code term}, so the
+   * sender steps down (Figure 3.1, receiver rule 1). Recognised by {@link #isStaleTermReject}.
+   */
+  public static AppendEntriesResponse staleTerm(int groupId, NodeId from, NodeId to, long term) {
+    return new AppendEntriesResponse(groupId, from, to, term, false, 0, 0, 0, 0);
+  }
+
+  /** Whether this is a {@link #staleTerm} answer (no hint: nothing to back up to). */
+  public boolean isStaleTermReject() {
+    return !success && rejectedIndex == 0 && hintIndex == 0 && matchIndex == 0;
+  }
+}

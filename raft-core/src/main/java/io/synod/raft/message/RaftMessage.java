@@ -22,7 +22,9 @@ public sealed interface RaftMessage
         HeartbeatResponse,
         InstallSnapshotRequest,
         InstallSnapshotResponse,
-        TimeoutNow {
+        TimeoutNow,
+        ReadIndexRequest,
+        ReadIndexResponse {
 
   /** The Raft group this message belongs to. */
   int groupId();

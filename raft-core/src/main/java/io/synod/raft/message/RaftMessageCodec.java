@@ -148,6 +148,13 @@ public final class RaftMessageCodec {
       out.writeBoolean(r.done());
     } else if (m instanceof TimeoutNow r) {
       header(out, 11, r);
+    } else if (m instanceof ReadIndexRequest r) {
+      header(out, 12, r);
+      out.writeLong(r.context());
+    } else if (m instanceof ReadIndexResponse r) {
+      header(out, 13, r);
+      out.writeLong(r.context());
+      out.writeLong(r.index());
     } else {
       throw new IllegalArgumentException("unknown message " + m);
     }
@@ -200,6 +207,8 @@ public final class RaftMessageCodec {
       case 10 -> new InstallSnapshotResponse(group, from, to, term, in.readLong(), in.readLong(),
           in.readBoolean());
       case 11 -> new TimeoutNow(group, from, to, term);
+      case 12 -> new ReadIndexRequest(group, from, to, term, in.readLong());
+      case 13 -> new ReadIndexResponse(group, from, to, term, in.readLong(), in.readLong());
       default -> throw new IOException("unknown raft message type " + type);
     };
   }

@@ -41,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,19 +82,38 @@ public final class RaftServer implements AutoCloseable {
 
   // Raft-thread state
   private final Map<Long, PendingProposal> proposals = new HashMap<>();
-  private final Map<Long, CompletableFuture<Long>> reads = new HashMap<>();
-  private final TreeMap<Long, List<CompletableFuture<Long>>> readsWaitingApply = new TreeMap<>();
+  private final Map<Long, Read<?>> reads = new HashMap<>();
+  private final TreeMap<Long, List<Read<?>>> readsWaitingApply = new TreeMap<>();
   private final Map<NodeId, CompletableFuture<Membership>> promotions = new TreeMap<>();
   private CompletableFuture<Void> transfer;
   private NodeId transferTarget;
   private int transferTicks;
   private long readContext;
+  private long ticks;
   private boolean snapshotInProgress;
   private volatile RaftStatus status;
   private volatile boolean running;
   private volatile Throwable failure;
 
   private record PendingProposal(long term, CompletableFuture<Object> future) {}
+
+  /**
+   * A read waiting for its ReadIndex answer and then for that index to be applied. The query
+   * runs in {@link #serve} on the Raft thread, between two applies, never on the caller's or a
+   * completing thread: only there does it see the state machine at a consistent index.
+   */
+  private record Read<T>(CompletableFuture<T> future, LongFunction<T> query, long issuedTick) {
+    void serve(long index) {
+      T result;
+      try {
+        result = query.apply(index);
+      } catch (RuntimeException e) {
+        future.completeExceptionally(e);
+        return;
+      }
+      future.complete(result);
+    }
+  }
 
   private RaftServer(Builder b) {
     this.id = Objects.requireNonNull(b.id, "id");
@@ -160,26 +180,36 @@ public final class RaftServer implements AutoCloseable {
   }
 
   /**
-   * Obtains a linearizable read point (ReadIndex): completes with a log index once this node, as
-   * leader, has confirmed its leadership and applied that index. A state machine read made after
-   * completion (on the Raft thread, see {@link #linearizableRead}) is linearizable.
+   * Obtains a linearizable read point (ReadIndex): completes with a log index once the leader
+   * (this node, or the leader a follower asks) has confirmed its leadership and this node has
+   * applied that index. Fails with {@link NotLeaderException} when no leader is known, and with
+   * {@link ProposalDroppedException} when no answer came within two election timeouts. A state
+   * machine read made after completion on the Raft thread (see {@link #linearizableRead}) is
+   * linearizable.
    */
   public CompletionStage<Long> readIndex() {
-    CompletableFuture<Long> f = new CompletableFuture<>();
-    submit(f, () -> {
-      long ctx = ++readContext;
-      node.readIndex(ctx);
-      reads.put(ctx, f);
-    });
-    return f;
+    return read(index -> index);
   }
 
   /**
    * Runs {@code query} against the state machine on the Raft thread once a ReadIndex round
-   * confirms it is up to date; completes with its result. The query must not block.
+   * confirms it is up to date and the read index is applied; completes with its result (or
+   * with the exception it threw). The query must not block; it runs between two applies, so it
+   * sees the state machine as of one applied index at least as high as the read index.
    */
   public <T> CompletionStage<T> linearizableRead(Supplier<T> query) {
-    return readIndex().thenApply(ignored -> query.get());
+    Objects.requireNonNull(query, "query");
+    return read(index -> query.get());
+  }
+
+  private <T> CompletionStage<T> read(LongFunction<T> query) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    submit(f, () -> {
+      long ctx = ++readContext;
+      node.readIndex(ctx);
+      reads.put(ctx, new Read<>(f, query, ticks));
+    });
+    return f;
   }
 
   /**
@@ -191,7 +221,25 @@ public final class RaftServer implements AutoCloseable {
     CompletableFuture<Void> f = new CompletableFuture<>();
     submit(f, () -> {
       if (to.equals(node.leader()) && node.role() == RaftRole.LEADER) {
+        // a transfer to the leader itself cancels a pending one (dissertation §3.10)
+        node.transferLeadership(to);
+        if (transfer != null) {
+          transfer.completeExceptionally(new ProposalDroppedException("transfer to "
+              + transferTarget + " cancelled"));
+          transfer = null;
+        }
         f.complete(null);
+        return;
+      }
+      if (transfer != null && to.equals(transferTarget) && to.equals(node.leadTransferee())) {
+        // the node ignores a repeat: share the pending transfer's outcome and its deadline
+        transfer.whenComplete((v, e) -> {
+          if (e != null) {
+            f.completeExceptionally(e);
+          } else {
+            f.complete(null);
+          }
+        });
         return;
       }
       node.transferLeadership(to);
@@ -374,6 +422,20 @@ public final class RaftServer implements AutoCloseable {
   }
 
   private void onTick() {
+    ticks++;
+    if (!reads.isEmpty()) {
+      // a follower's request or the leader's answer may be lost, and neither is resent: give
+      // up after two election timeouts so no caller waits for ever
+      long oldest = ticks - 2L * config.electionTimeoutTicks();
+      for (Iterator<Read<?>> it = reads.values().iterator(); it.hasNext(); ) {
+        Read<?> r = it.next();
+        if (r.issuedTick() < oldest) {
+          r.future().completeExceptionally(new ProposalDroppedException(
+              "read index not answered within two election timeouts"));
+          it.remove();
+        }
+      }
+    }
     if (transfer != null && ++transferTicks > 2 * config.electionTimeoutTicks()) {
       transfer.completeExceptionally(new ProposalDroppedException("transfer to "
           + transferTarget + " timed out"));
@@ -443,7 +505,9 @@ public final class RaftServer implements AutoCloseable {
       throw new IllegalStateException("cannot restore snapshot " + idx, e);
     }
     if (store.snapshotIndex() < idx) {
-      store.compact(idx, meta.get().lastTerm());
+      // a crash came between saving the snapshot and compacting: a suffix after an entry of
+      // another term than the snapshot's must go too (Figure 13 steps 6 and 7)
+      store.installSnapshot(idx, meta.get().lastTerm());
       store.sync();
     }
   }
@@ -524,13 +588,13 @@ public final class RaftServer implements AutoCloseable {
   }
 
   private void failReads(RaftException e) {
-    for (CompletableFuture<Long> f : reads.values()) {
-      f.completeExceptionally(e);
+    for (Read<?> r : reads.values()) {
+      r.future().completeExceptionally(e);
     }
     reads.clear();
-    for (List<CompletableFuture<Long>> l : readsWaitingApply.values()) {
-      for (CompletableFuture<Long> f : l) {
-        f.completeExceptionally(e);
+    for (List<Read<?>> l : readsWaitingApply.values()) {
+      for (Read<?> r : l) {
+        r.future().completeExceptionally(e);
       }
     }
     readsWaitingApply.clear();
@@ -574,14 +638,14 @@ public final class RaftServer implements AutoCloseable {
 
     @Override
     public void readState(ReadState rs) {
-      CompletableFuture<Long> f = reads.remove(rs.context());
-      if (f == null) {
+      Read<?> r = reads.remove(rs.context());
+      if (r == null) {
         return;
       }
       if (node.appliedIndex() >= rs.index() || lastAppliedInTurn >= rs.index()) {
-        f.complete(rs.index());
+        r.serve(rs.index());
       } else {
-        readsWaitingApply.computeIfAbsent(rs.index(), k -> new ArrayList<>()).add(f);
+        readsWaitingApply.computeIfAbsent(rs.index(), k -> new ArrayList<>()).add(r);
       }
     }
 
@@ -619,9 +683,9 @@ public final class RaftServer implements AutoCloseable {
 
     private void releaseReads(long appliedIndex) {
       while (!readsWaitingApply.isEmpty() && readsWaitingApply.firstKey() <= appliedIndex) {
-        Map.Entry<Long, List<CompletableFuture<Long>>> e = readsWaitingApply.pollFirstEntry();
-        for (CompletableFuture<Long> f : e.getValue()) {
-          f.complete(e.getKey());
+        Map.Entry<Long, List<Read<?>>> e = readsWaitingApply.pollFirstEntry();
+        for (Read<?> r : e.getValue()) {
+          r.serve(e.getKey());
         }
       }
     }

@@ -169,6 +169,22 @@ public final class SimLogStore implements RaftLogStore {
     pending.add(new CompactOp(index, term));
   }
 
+  /**
+   * Records the two writes of the default (so a crash may keep only the first, as a file store
+   * may), without reporting the placeholder entry to the append listener: it is no entry of any
+   * leader's log and is compacted away before anything could read it.
+   */
+  @Override
+  public void installSnapshot(long index, long term) {
+    if (index <= live.lastIndex() && index > live.snapshotIndex() && live.term(index) != term) {
+      List<LogEntry> placeholder = List.of(LogEntry.noop(term, index));
+      live.append(placeholder);
+      pending.add(new AppendOp(placeholder));
+    }
+    live.installSnapshot(index, term);
+    pending.add(new CompactOp(index, term));
+  }
+
   @Override
   public void close() {
     // nothing to release

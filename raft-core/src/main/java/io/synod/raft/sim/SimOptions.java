@@ -1,6 +1,8 @@
 package io.synod.raft.sim;
 
+import io.synod.raft.Mutant;
 import io.synod.raft.RaftConfig;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -14,8 +16,7 @@ import java.util.SplittableRandom;
  * @param faults whether network, crash and pause faults are injected
  * @param membership whether membership changes run (grow, shrink, replace, remove the leader)
  * @param snapshots whether nodes snapshot and compact (InstallSnapshot then runs)
- * @param bugVoteWithoutLogCheck test-only: break the vote up-to-date check
- * @param bugCommitPreviousTerm test-only: commit earlier-term entries by counting
+ * @param mutants test-only: protocol rules broken on purpose ({@link Mutant}), to see them caught
  * @param lossRate probability a message is dropped
  * @param dupRate probability a message is delivered twice
  * @param maxDelay maximum message delay in units (reordering comes from the spread)
@@ -37,8 +38,7 @@ public record SimOptions(
     boolean faults,
     boolean membership,
     boolean snapshots,
-    boolean bugVoteWithoutLogCheck,
-    boolean bugCommitPreviousTerm,
+    Set<Mutant> mutants,
     double lossRate,
     double dupRate,
     int maxDelay,
@@ -66,12 +66,12 @@ public record SimOptions(
    */
   public static SimOptions draw(long seed, int nodes, int steps, boolean membership,
       boolean snapshots) {
-    return draw(seed, nodes, steps, true, membership, snapshots, false, false);
+    return draw(seed, nodes, steps, true, membership, snapshots, Set.of());
   }
 
   /** Draws the swarm options with every switch explicit. */
   public static SimOptions draw(long seed, int nodes, int steps, boolean faults,
-      boolean membership, boolean snapshots, boolean bugVote, boolean bugCommit) {
+      boolean membership, boolean snapshots, Set<Mutant> mutants) {
     SplittableRandom r = new SplittableRandom(seed);
     double loss = pick(r, 0.0, 0.01, 0.05, 0.15);
     double dup = pick(r, 0.0, 0.01, 0.05);
@@ -93,7 +93,7 @@ public record SimOptions(
     int maxInflight = (int) pick(r, 1, 4, 64);
     boolean preVote = r.nextInt(4) != 0;
     boolean checkQuorum = r.nextInt(4) != 0;
-    return new SimOptions(seed, nodes, steps, faults, membership, snapshots, bugVote, bugCommit,
+    return new SimOptions(seed, nodes, steps, faults, membership, snapshots, Set.copyOf(mutants),
         loss, dup, maxDelay, faultInterval, crashInSync, clients, keys, snapThreshold,
         maxEntries, maxInflight, preVote, checkQuorum);
   }
@@ -113,8 +113,6 @@ public record SimOptions(
         .snapshotChunkBytes(64)
         .preVote(preVote)
         .checkQuorum(checkQuorum)
-        .testOnlyGrantVoteWithoutLogCheck(bugVoteWithoutLogCheck)
-        .testOnlyCommitPreviousTermByCounting(bugCommitPreviousTerm)
         .build();
   }
 
@@ -123,11 +121,10 @@ public record SimOptions(
     return String.format(java.util.Locale.ROOT,
         "nodes=%d steps=%d faults=%s membership=%s snapshots=%s loss=%.3f dup=%.3f maxDelay=%d"
             + " faultInterval=%d crashInSync=%.1f clients=%d keys=%d snapshotEvery=%d"
-            + " maxEntries=%d maxInflight=%d preVote=%s checkQuorum=%s%s%s",
+            + " maxEntries=%d maxInflight=%d preVote=%s checkQuorum=%s%s",
         nodes, steps, faults, membership, snapshots, lossRate, dupRate, maxDelay, faultInterval,
         crashDuringSyncRate, clients, keys, snapshotThreshold, maxEntriesPerAppend, maxInflight,
-        preVote, checkQuorum, bugVoteWithoutLogCheck ? " BUG:vote-without-log-check" : "",
-        bugCommitPreviousTerm ? " BUG:commit-previous-term" : "");
+        preVote, checkQuorum, mutantNames(" BUG:"));
   }
 
   /** The CLI command that replays this seed. */
@@ -135,7 +132,14 @@ public record SimOptions(
     return "./synod simulate raft --seeds 1 --seed-base " + seed + " --steps " + steps
         + " --nodes " + nodes + (membership ? "" : " --no-membership")
         + (snapshots ? "" : " --no-snapshots") + (faults ? "" : " --no-faults")
-        + (bugVoteWithoutLogCheck ? " --bug vote-without-log-check" : "")
-        + (bugCommitPreviousTerm ? " --bug commit-previous-term" : "");
+        + mutantNames(" --bug ");
+  }
+
+  private String mutantNames(String prefix) {
+    StringBuilder b = new StringBuilder();
+    for (Mutant m : new java.util.TreeSet<>(mutants)) {
+      b.append(prefix).append(m.cliName());
+    }
+    return b.toString();
   }
 }

@@ -1,6 +1,7 @@
 package io.synod.raft.sim;
 
 import io.synod.raft.Membership;
+import io.synod.raft.Mutant;
 import io.synod.raft.NodeId;
 import io.synod.raft.NotLeaderException;
 import io.synod.raft.ProposalDroppedException;
@@ -98,6 +99,10 @@ public final class Simulation implements SimCluster {
   private long snapshotsInstalled;
   private long memberChanges;
   private long transfers;
+  // follower apply lag: when each index was first applied (by the leader, right after it
+  // committed), and how long after that every other node applied it, in time units
+  private final HashMap<Long, Long> firstApplied = new HashMap<>();
+  private final ArrayList<Long> applyLags = new ArrayList<>();
 
   private Simulation(Builder b) {
     this.opts = b.options;
@@ -242,7 +247,18 @@ public final class Simulation implements SimCluster {
     return "elections=" + elections + " crashes=" + crashes + " partitions=" + partitions
         + " transfers=" + transfers + " memberChanges=" + memberChanges + " snapshots="
         + snapshotsTaken + "/" + snapshotsInstalled + " maxCommit=" + safety.maxCommitted()
-        + " " + workload.summary();
+        + " " + workload.summary() + " " + applyLag();
+  }
+
+  /** Follower apply lag (first apply anywhere to apply on each other node), in ticks. */
+  private String applyLag() {
+    if (applyLags.isEmpty()) {
+      return "applyLag=none";
+    }
+    long[] l = applyLags.stream().mapToLong(Long::longValue).sorted().toArray();
+    double unit = SimOptions.UNITS_PER_TICK;
+    return String.format(java.util.Locale.ROOT, "applyLag(ticks) p50=%.1f p99=%.1f",
+        l[l.length / 2] / unit, l[Math.min(l.length - 1, (int) (l.length * 0.99))] / unit);
   }
 
   private List<String> traceLines() {
@@ -297,6 +313,13 @@ public final class Simulation implements SimCluster {
         RaftNode r = n.raft;
         if (r.commitIndex() > r.lastIndex() || r.appliedIndex() > r.commitIndex()) {
           fail("node invariant: " + r);
+          return;
+        }
+        if ((r.role() == RaftRole.CANDIDATE || r.role() == RaftRole.PRE_CANDIDATE)
+            && !r.membership().voters().contains(n.id)) {
+          // [1] §4.2.2: a server not in its own latest configuration must not campaign
+          fail("membership: " + n.id + " campaigns in term " + r.term() + " but is no voter of"
+              + " its configuration " + r.membership());
           return;
         }
       }
@@ -422,6 +445,8 @@ public final class Simulation implements SimCluster {
     final HashMap<Long, PendingRead> reads = new HashMap<>();
     final TreeMap<Long, List<PendingRead>> readsWaiting = new TreeMap<>();
     boolean snapshotPending;
+    /** The highest index this incarnation's state machine holds (applied or restored). */
+    long appliedSeen;
 
     SimNode(NodeId id) {
       this.id = id;
@@ -455,23 +480,33 @@ public final class Simulation implements SimCluster {
 
   private void start(SimNode n) {
     n.incarnation++;
-    n.sm = stateMachines.apply(n.id);
+    boolean keepState = n.sm != null && opts.mutants().contains(Mutant.APPLY_TWICE_AFTER_RESTART);
+    if (!keepState) {
+      n.sm = stateMachines.apply(n.id);
+    }
     Optional<SnapshotStore.Meta> meta = n.snapDisk.latest();
-    if (meta.isPresent()) {
+    if (meta.isPresent() && !keepState) {
       try {
         n.sm.restore(new ByteArrayInputStream(n.snapDisk.read(0, Integer.MAX_VALUE)));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+    if (meta.isPresent()) {
       if (n.disk.snapshotIndex() < meta.get().lastIndex()) {
-        n.disk.compact(meta.get().lastIndex(), meta.get().lastTerm());
+        if (opts.mutants().contains(Mutant.KEEP_SUFFIX_ON_SNAPSHOT_INSTALL)) {
+          n.disk.compact(meta.get().lastIndex(), meta.get().lastTerm());
+        } else {
+          n.disk.installSnapshot(meta.get().lastIndex(), meta.get().lastTerm());
+        }
         n.disk.sync();
       }
     }
-    n.raft = new RaftNode(n.id, 0, initial, raftConfig, n.disk, n.snapDisk,
-        new SplittableRandom(rnd.nextLong()));
-    n.processor = new ReadyProcessor(n.disk, n.sm, n.snapDisk, new NodeSink(n));
+    n.raft = Mutant.node(n.id, 0, initial, raftConfig, n.disk, n.snapDisk,
+        new SplittableRandom(rnd.nextLong()), opts.mutants());
+    n.processor = Mutant.processor(n.disk, n.sm, n.snapDisk, new NodeSink(n), opts.mutants());
     n.state = NodeState.UP;
+    n.appliedSeen = n.raft.appliedIndex();
     n.snapshotPending = false;
     safety.onStart(n);
   }
@@ -481,7 +516,9 @@ public final class Simulation implements SimCluster {
     n.state = NodeState.DOWN;
     n.disk.crash(rnd);
     n.raft = null;
-    n.sm = null;
+    if (!opts.mutants().contains(Mutant.APPLY_TWICE_AFTER_RESTART)) {
+      n.sm = null; // the mutant keeps it, as a durable state machine whose index was not kept
+    }
     n.processor = null;
     n.backlog.clear();
     n.proposals.clear();
@@ -587,6 +624,11 @@ public final class Simulation implements SimCluster {
     @Override
     public void applied(LogEntry entry, Object result) {
       safety.onApply(n, entry);
+      n.appliedSeen = entry.index();
+      Long first = firstApplied.putIfAbsent(entry.index(), clock.millis());
+      if (first != null) {
+        applyLags.add(clock.millis() - first);
+      }
       List<PendingProposal> ps = n.proposals.remove(entry.index());
       if (ps != null) {
         for (PendingProposal p : ps) {
@@ -610,7 +652,15 @@ public final class Simulation implements SimCluster {
       if (r == null) {
         return;
       }
+      if (opts.mutants().contains(Mutant.FOLLOWER_READ_WITHOUT_APPLY_WAIT)
+          && n.raft.role() != RaftRole.LEADER) {
+        r.ready().accept(n.appliedSeen); // the mutant: served before the read index is applied
+        return;
+      }
       n.readsWaiting.computeIfAbsent(rs.index(), k -> new ArrayList<>()).add(r);
+      // already applied: serve now, not at the next apply (which an idle or isolated node may
+      // never see)
+      releaseReads(n, n.appliedSeen);
     }
 
     @Override
@@ -629,6 +679,7 @@ public final class Simulation implements SimCluster {
       snapshotsInstalled++;
       safety.onSnapshotInstalled(n, snapshot);
       n.proposals.headMap(snapshot.lastIndex(), true).clear();
+      n.appliedSeen = Math.max(n.appliedSeen, snapshot.lastIndex());
       releaseReads(n, snapshot.lastIndex());
     }
   }
@@ -647,7 +698,8 @@ public final class Simulation implements SimCluster {
     Membership prev = n.raft.membershipAt(entry.index() - 1);
     for (NodeId gone : prev.all()) {
       SimNode other = nodes.get(gone);
-      if (!next.contains(gone) && other != null && !other.retired) {
+      if (!next.contains(gone) && other != null && !other.retired
+          && !opts.mutants().contains(Mutant.REMOVED_NODE_KEEPS_RUNNING)) {
         other.retired = true;
         other.state = NodeState.DOWN;
         note("retire " + gone);
@@ -898,7 +950,36 @@ public final class Simulation implements SimCluster {
     }
 
     void onStart(SimNode n) {
-      // nothing to reset: the checks compare against cluster-wide history
+      // the checks compare against cluster-wide history; a restart (which may have restored a
+      // snapshot and cut the log) must leave a log that still matches it
+      checkWholeLog(n, "restart");
+    }
+
+    /**
+     * Log matching over a node's whole log, after the log was cut by a snapshot (installed or
+     * restored at restart), where no append shows the entries: terms never go down from the
+     * snapshot's on, and every entry is the one the cluster knows at that index and term, after
+     * the same predecessor term.
+     */
+    void checkWholeLog(SimNode n, String when) {
+      SimLogStore d = n.disk;
+      long prevTerm = d.snapshotTerm();
+      for (long i = d.firstIndex(); i <= d.lastIndex(); i++) {
+        long t = d.term(i);
+        if (t < prevTerm) {
+          fail("log matching: after " + when + " " + n.id + " holds entry " + i + " of term " + t
+              + " after term " + prevTerm + " (snapshot " + d.snapshotIndex() + "/"
+              + d.snapshotTerm() + ")");
+          return;
+        }
+        long[] seen = logIndex.get((i << 20) ^ t);
+        if (seen != null && seen[0] == t && seen[3] == i && seen[2] >= 0 && seen[2] != prevTerm) {
+          fail("log matching: after " + when + " " + n.id + " holds entry " + i + "/" + t
+              + " after term " + prevTerm + " but it follows term " + seen[2] + " elsewhere");
+          return;
+        }
+        prevTerm = t;
+      }
     }
 
     void onSoftState(SimNode n, SoftState s) {
@@ -979,6 +1060,7 @@ public final class Simulation implements SimCluster {
     }
 
     void onSnapshotInstalled(SimNode n, Ready.ReceivedSnapshot s) {
+      checkWholeLog(n, "installing snapshot " + s.lastIndex() + "/" + s.lastTerm());
       int i = (int) s.lastIndex();
       ensure(i);
       if (committedTerm[i] != 0 && committedTerm[i] != s.lastTerm()) {

@@ -78,6 +78,40 @@ public interface RaftLogStore extends AutoCloseable {
    */
   void compact(long index, long term);
 
+  /**
+   * Makes the log start after a snapshot ending at ({@code index}, {@code term}) that came from
+   * elsewhere (a leader's InstallSnapshot, or a snapshot saved before a crash): if the log holds
+   * the entry at {@code index} with that term, the entries after it are kept (dissertation
+   * Figure 13 step 6: they extend the snapshot); otherwise the whole log is dropped (step 7: a
+   * suffix after an entry of another term may conflict with the snapshot's history, and keeping
+   * it would leave a log whose terms are not monotonic and whose last entry votes wrongly).
+   * Durable after the next sync.
+   *
+   * <p>The default drops the whole log with the two writes the contract already has: an entry of
+   * {@code term} at {@code index} (which discards every entry at or after it, as {@link #append}
+   * does) followed by {@link #compact}. A crash may keep only the first write; the caller must
+   * have made the snapshot durable before, so a restart finds the snapshot covering that entry
+   * and calls this method again (the entry is then compacted away, never applied).
+   */
+  default void installSnapshot(long index, long term) {
+    if (index < snapshotIndex()) {
+      throw new IllegalArgumentException("snapshot " + index + " below the compaction point "
+          + snapshotIndex());
+    }
+    boolean holds = index <= lastIndex();
+    if (holds && term(index) == term) {
+      compact(index, term);
+      return;
+    }
+    if (holds && index > snapshotIndex()) {
+      append(List.of(LogEntry.noop(term, index)));
+    }
+    compact(index, term);
+    if (lastIndex() > index) {
+      throw new IllegalStateException("log kept entries after snapshot " + index);
+    }
+  }
+
   /** Releases files and other resources. */
   @Override
   void close();
