@@ -23,6 +23,7 @@ import io.synod.raft.spi.StateMachine;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,14 +32,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -53,7 +58,11 @@ import org.slf4j.LoggerFactory;
  * inbound messages ({@link #receive}), proposals, reads and ticks. Each loop turn steps what
  * arrived, ticks when due, and processes Ready values with {@link ReadyProcessor} (so many
  * proposals share one log sync and one AppendEntries per follower). The state machine is applied
- * on this thread. Snapshots are written by a second thread.
+ * on this thread. Snapshots are written by a second thread, one at a time: the local snapshots
+ * this server takes and those received through InstallSnapshot both go through it, so saves are
+ * serialized end to end. While a received snapshot is being saved the node is paused (it is
+ * neither stepped nor ticked): its InstallSnapshot answer must not leave before the snapshot is
+ * durable, and the log must not be compacted before then either.
  *
  * <p>Futures complete on the Raft thread: callbacks must not block.
  *
@@ -73,6 +82,8 @@ public final class RaftServer implements AutoCloseable {
   private final long tickNanos;
   private final long snapshotThreshold;
   private final BlockingQueue<Runnable> mailbox;
+  /** Completions of snapshot-thread work, run by the Raft thread once per loop turn. */
+  private final Queue<Runnable> completions = new ConcurrentLinkedQueue<>();
   private final RaftNode node;
   private final ReadyProcessor processor;
   private final Thread thread;
@@ -350,6 +361,10 @@ public final class RaftServer implements AutoCloseable {
           }
           task = mailbox.poll();
         }
+        Runnable done;
+        while ((done = completions.poll()) != null) {
+          done.run();
+        }
         long now = System.nanoTime();
         if (now - nextTick >= 0) {
           node.tick();
@@ -359,7 +374,7 @@ public final class RaftServer implements AutoCloseable {
             nextTick = now + tickNanos; // fell far behind (GC, suspend): do not burst ticks
           }
         }
-        processor.drain(node);
+        drain();
         afterTurn();
       }
     } catch (InterruptedException e) {
@@ -381,7 +396,35 @@ public final class RaftServer implements AutoCloseable {
     }
   }
 
-  private void afterTurn() {
+  /** Processes Ready values until none is left; saves a received snapshot off this thread. */
+  private void drain() throws InterruptedException {
+    while (node.hasReady()) {
+      Ready rd = node.ready();
+      boolean saved = false;
+      if (rd.snapshot() != null && snapshots != null) {
+        saveReceived(rd.snapshot());
+        saved = true;
+      }
+      processor.handle(rd, saved);
+      node.advance(rd);
+    }
+  }
+
+  private void saveReceived(Ready.ReceivedSnapshot snap) throws InterruptedException {
+    Future<?> save = snapshotExecutor.submit(() -> {
+      snapshots.save(snap.lastIndex(), snap.lastTerm(), snap.membership(), snap.data());
+      return null;
+    });
+    try {
+      save.get();
+    } catch (ExecutionException e) {
+      throw new UncheckedIOException("cannot save the snapshot received up to "
+          + snap.lastIndex(), e.getCause() instanceof IOException io ? io
+              : new IOException(e.getCause()));
+    }
+  }
+
+  private void afterTurn() throws InterruptedException {
     if (!promotions.isEmpty() && node.role() == RaftRole.LEADER
         && !node.membershipChangePending()) {
       Iterator<Map.Entry<NodeId, CompletableFuture<Membership>>> it =
@@ -415,7 +458,7 @@ public final class RaftServer implements AutoCloseable {
       }
     }
     maybeSnapshot();
-    processor.drain(node);
+    drain();
     status = snapshotStatus();
   }
 
@@ -425,17 +468,23 @@ public final class RaftServer implements AutoCloseable {
   }
 
   private void restoreSnapshotIfAny() {
-    if (snapshots == null) {
-      return;
-    }
-    Optional<SnapshotStore.Meta> meta = snapshots.latest();
+    Optional<SnapshotStore.Meta> meta = snapshots == null ? Optional.empty() : snapshots.latest();
     if (meta.isEmpty()) {
+      if (store.snapshotIndex() > 0) {
+        // starting would apply entries after the compaction point to an empty state machine
+        throw new IllegalStateException(id + ": the log is compacted to index "
+            + store.snapshotIndex() + " but " + (snapshots == null ? "no snapshot store is set"
+                : "the snapshot store holds no snapshot") + "; the state up to that index is lost."
+            + " Restore the snapshot directory or replace this member's data");
+      }
       return;
     }
     long idx = meta.get().lastIndex();
     if (store.snapshotIndex() > idx) {
-      throw new IllegalStateException("log compacted to " + store.snapshotIndex()
-          + " beyond the latest snapshot " + idx);
+      throw new IllegalStateException(id + ": the log is compacted to index "
+          + store.snapshotIndex() + " beyond the latest snapshot " + idx
+          + "; the state in between is lost. Restore the snapshot directory or replace this"
+          + " member's data");
     }
     try {
       stateMachine.restore(new ByteArrayInputStream(readAll(meta.get())));
@@ -488,16 +537,16 @@ public final class RaftServer implements AutoCloseable {
         LOG.warn("{}: snapshot at {} failed", id, applied, e);
       }
       boolean saved = ok;
-      try {
-        mailbox.put(() -> {
-          snapshotInProgress = false;
-          if (saved && store.snapshotIndex() < applied) {
-            store.compact(applied, term);
-          }
-        });
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      // not through the bounded mailbox: a blocking put here could wait for a Raft thread that
+      // is itself waiting for this executor to save a received snapshot
+      completions.add(() -> {
+        snapshotInProgress = false;
+        // compact only what a durable snapshot covers (a newer one may have won the save)
+        long covered = snapshots.latest().map(SnapshotStore.Meta::lastIndex).orElse(-1L);
+        if (saved && covered >= applied && store.snapshotIndex() < applied) {
+          store.compact(applied, term);
+        }
+      });
     });
   }
 
