@@ -165,7 +165,7 @@ public final class RaftServer implements AutoCloseable {
     CompletableFuture<Object> f = new CompletableFuture<>();
     submit(f, () -> {
       long index = node.propose(command);
-      proposals.put(index, new PendingProposal(node.term(), f));
+      track(index, f);
     });
     return f;
   }
@@ -259,7 +259,7 @@ public final class RaftServer implements AutoCloseable {
       Membership m = next.get();
       long index = node.proposeMembership(m);
       CompletableFuture<Object> applied = new CompletableFuture<>();
-      proposals.put(index, new PendingProposal(node.term(), applied));
+      track(index, applied);
       applied.whenComplete((r, e) -> {
         if (e != null) {
           f.completeExceptionally(e);
@@ -396,6 +396,18 @@ public final class RaftServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Remembers a proposal at {@code index} of the current term. A proposal still pending at the
+   * same index (its entry was cut by a leader change) fails now: its future must not be lost.
+   */
+  private void track(long index, CompletableFuture<Object> f) {
+    PendingProposal old = proposals.put(index, new PendingProposal(node.term(), f));
+    if (old != null) {
+      old.future().completeExceptionally(new ProposalDroppedException("entry " + index
+          + " of term " + old.term() + " was replaced after a leader change"));
+    }
+  }
+
   /** Processes Ready values until none is left; saves a received snapshot off this thread. */
   private void drain() throws InterruptedException {
     while (node.hasReady()) {
@@ -441,7 +453,7 @@ public final class RaftServer implements AutoCloseable {
             long index = node.proposeMembership(next);
             CompletableFuture<Membership> f = e.getValue();
             CompletableFuture<Object> applied = new CompletableFuture<>();
-            proposals.put(index, new PendingProposal(node.term(), applied));
+            track(index, applied);
             applied.whenComplete((r, ex) -> {
               if (ex != null) {
                 f.completeExceptionally(ex);
@@ -550,11 +562,23 @@ public final class RaftServer implements AutoCloseable {
     });
   }
 
-  private void failAll(RaftException e) {
-    for (PendingProposal p : proposals.values()) {
+  private void failProposalsAbove(long index, RaftException e) {
+    List<PendingProposal> failed = new ArrayList<>();
+    for (Iterator<Map.Entry<Long, PendingProposal>> it = proposals.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<Long, PendingProposal> p = it.next();
+      if (p.getKey() > index) {
+        failed.add(p.getValue());
+        it.remove();
+      }
+    }
+    for (PendingProposal p : failed) {
       p.future().completeExceptionally(e);
     }
-    proposals.clear();
+  }
+
+  private void failAll(RaftException e) {
+    failProposalsAbove(Long.MIN_VALUE, e);
     failReads(e);
     for (CompletableFuture<Membership> f : promotions.values()) {
       f.completeExceptionally(e);
@@ -638,9 +662,21 @@ public final class RaftServer implements AutoCloseable {
     public void softStateChanged(SoftState s) {
       if (s.role() != RaftRole.LEADER) {
         failReads(new NotLeaderException(id, s.leader()));
+        // Pending proposals stay: the entry may still commit under the next leader, and this
+        // node learns the outcome when it applies that index (the term tells whether it is the
+        // proposed entry) or when a later proposal of its own takes the index (track). Only a
+        // leader promotes learners, so promotions fail now.
+        for (CompletableFuture<Membership> f : promotions.values()) {
+          f.completeExceptionally(new NotLeaderException(id, s.leader()));
+        }
+        promotions.clear();
       }
       if (transfer != null && transferTarget.equals(s.leader())) {
         transfer.complete(null);
+        transfer = null;
+      } else if (transfer != null && s.leader() != null && !s.leader().equals(id)) {
+        transfer.completeExceptionally(new ProposalDroppedException("transfer to "
+            + transferTarget + " failed: " + s.leader() + " leads"));
         transfer = null;
       }
       for (LeadershipListener l : listeners) {
