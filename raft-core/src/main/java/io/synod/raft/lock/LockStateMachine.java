@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -91,7 +93,7 @@ import java.util.TreeSet;
 public final class LockStateMachine implements StateMachine {
 
   private static final int SNAPSHOT_MAGIC = 0x53594c4b; // "SYLK"
-  private static final int SNAPSHOT_VERSION = 1;
+  private static final int SNAPSHOT_VERSION = 2; // 2: holds keep the id of the granted request
 
   private final LockLimits limits;
   private final LockListener listener;
@@ -316,7 +318,7 @@ public final class LockStateMachine implements StateMachine {
   }
 
   private LockGrant grant(Resource r, HolderId h, LockMode mode, long requestId) {
-    Hold hold = new Hold(mode, nextToken(), nowMillis, index);
+    Hold hold = new Hold(requestId, mode, nextToken(), nowMillis, index);
     r.holders.put(h, hold);
     holding.computeIfAbsent(h, k -> new TreeSet<>()).add(r.name);
     LockGrant g = new LockGrant(requestId, r.name, h, mode, hold.token, index, nowMillis, 1, false,
@@ -658,6 +660,37 @@ public final class LockStateMachine implements StateMachine {
     return min == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(min);
   }
 
+  /**
+   * What became of some requests: for each one that holds a lock now, the grant (its current
+   * mode, token and count, {@code reentrant} and {@code upgraded} false); for each one still
+   * queued, an empty optional; requests in neither state are absent (they were refused, ended, or
+   * granted and released since). Used after {@link #restore} by callers waiting for a grant.
+   *
+   * @param requestIds the request ids asked about
+   * @return the outcome of each known request
+   */
+  public Map<Long, Optional<LockGrant>> requestOutcomes(Set<Long> requestIds) {
+    Map<Long, Optional<LockGrant>> out = new TreeMap<>();
+    if (requestIds.isEmpty()) {
+      return out;
+    }
+    for (Resource r : resources.values()) {
+      for (Map.Entry<HolderId, Hold> e : r.holders.entrySet()) {
+        Hold h = e.getValue();
+        if (requestIds.contains(h.requestId)) {
+          out.put(h.requestId, Optional.of(new LockGrant(h.requestId, r.name, e.getKey(), h.mode,
+              h.token, h.grantIndex, h.acquiredAtMillis, h.count, false, false)));
+        }
+      }
+      for (Waiter w : r.waiters) {
+        if (requestIds.contains(w.requestId)) {
+          out.put(w.requestId, Optional.empty());
+        }
+      }
+    }
+    return out;
+  }
+
   /** How many requests wait over all resources. */
   public int waiterCount() {
     return waiterCount;
@@ -703,6 +736,7 @@ public final class LockStateMachine implements StateMachine {
           out.writeLong(h.token);
           out.writeLong(h.acquiredAtMillis);
           out.writeLong(h.grantIndex);
+          out.writeLong(h.requestId);
         }
         out.writeInt(r.waiters.size());
         for (Waiter w : r.waiters) {
@@ -727,7 +761,7 @@ public final class LockStateMachine implements StateMachine {
         throw new IOException("not a lock state machine snapshot");
       }
       int version = in.readInt();
-      if (version != SNAPSHOT_VERSION) {
+      if (version != SNAPSHOT_VERSION && version != 1) {
         throw new IOException("unknown lock snapshot version " + version);
       }
       long restoredIndex = in.readLong();
@@ -748,7 +782,11 @@ public final class LockStateMachine implements StateMachine {
           HolderId h = readHolder(in);
           LockMode mode = readMode(in);
           int holdCount = in.readInt();
-          Hold hold = new Hold(mode, in.readLong(), in.readLong(), in.readLong());
+          long token = in.readLong();
+          long acquiredAt = in.readLong();
+          long grantIndex = in.readLong();
+          long requestId = version == 1 ? 0 : in.readLong();
+          Hold hold = new Hold(requestId, mode, token, acquiredAt, grantIndex);
           hold.count = holdCount;
           r.holders.put(h, hold);
         }
@@ -763,6 +801,8 @@ public final class LockStateMachine implements StateMachine {
       if (in.read() != -1) {
         throw new IOException("trailing bytes after lock snapshot");
       }
+      TreeSet<String> touched = new TreeSet<>(resources.keySet());
+      touched.addAll(newResources.keySet());
       lastIndex = restoredIndex;
       nowMillis = restoredNow;
       lastToken = restoredToken;
@@ -771,6 +811,9 @@ public final class LockStateMachine implements StateMachine {
       resources.clear();
       resources.putAll(newResources);
       rebuildIndexes();
+      // the grants, releases and expiries the snapshot covers produce no events: tell the
+      // listener, so waiting callers learn their outcome and mirrors re-read the table
+      listener.onRestored(lastIndex, Collections.unmodifiableSortedSet(touched));
     } catch (EOFException e) {
       throw new IOException("truncated lock snapshot", e);
     }
@@ -863,13 +906,15 @@ public final class LockStateMachine implements StateMachine {
   }
 
   private static final class Hold {
+    final long requestId;
     LockMode mode;
     int count;
     long token;
     long acquiredAtMillis;
     long grantIndex;
 
-    Hold(LockMode mode, long token, long acquiredAtMillis, long grantIndex) {
+    Hold(long requestId, LockMode mode, long token, long acquiredAtMillis, long grantIndex) {
+      this.requestId = requestId;
       this.mode = mode;
       this.count = 1;
       this.token = token;

@@ -19,6 +19,9 @@ import io.synod.raft.spi.Clock;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -75,6 +78,8 @@ public final class LockService implements AutoCloseable {
   private final LockStateMachine machine;
   private final ConcurrentHashMap<Long, CompletableFuture<LockGrant>> waiting =
       new ConcurrentHashMap<>();
+  /** Requests of {@link #waiting} known to be queued in the replicated table. */
+  private final Set<Long> queued = ConcurrentHashMap.newKeySet();
   private final long requestIdBase;
   private final AtomicLong requestCounter = new AtomicLong();
   private final AtomicBoolean maintenanceInFlight = new AtomicBoolean();
@@ -89,7 +94,18 @@ public final class LockService implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.options = Objects.requireNonNull(options, "options");
     this.mirror = Objects.requireNonNull(mirror, "mirror");
-    this.machine = new LockStateMachine(options.limits(), this::onApplied);
+    this.machine = new LockStateMachine(options.limits(), new LockListener() {
+      @Override
+      public void onApplied(long index, LockCommand command, LockResult result,
+          List<LockEvent> events) {
+        LockService.this.onApplied(index, command, result, events);
+      }
+
+      @Override
+      public void onRestored(long index, SortedSet<String> resources) {
+        LockService.this.onRestored(index, resources);
+      }
+    });
     // high bits tell this incarnation's request ids from every other proposer's
     this.requestIdBase = (new SecureRandom().nextLong() & 0xffffffL) << 40;
     this.ownScheduler = scheduler == null;
@@ -213,13 +229,20 @@ public final class LockService implements AutoCloseable {
     write(new LockCommand.Acquire(clock.millis(), requestId, holder, resource, mode, waitMillis))
         .whenComplete((r, e) -> {
           if (e != null) {
-            waiting.remove(requestId);
-            granted.completeExceptionally(e);
+            // a snapshot may have covered the entry and shown it queued (onRestored): then the
+            // grant or the end of the wait is still to come, whatever the proposal says
+            if (!queued.contains(requestId)) {
+              waiting.remove(requestId);
+              granted.completeExceptionally(e);
+            }
           } else if (r instanceof LockGrant g) {
             waiting.remove(requestId);
             granted.complete(g);
+          } else if (r instanceof LockResult.Queued && waiting.containsKey(requestId)) {
+            // the grant or the end of the wait arrives as an event (onApplied) or inside an
+            // installed snapshot (onRestored)
+            queued.add(requestId);
           }
-          // Queued: the grant or the end of the wait arrives as an event (onApplied)
         });
     return granted;
   }
@@ -287,6 +310,7 @@ public final class LockService implements AutoCloseable {
       f.completeExceptionally(new LockException(LockError.WAIT_ENDED, "lock service closed"));
     }
     waiting.clear();
+    queued.clear();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -315,11 +339,13 @@ public final class LockService implements AutoCloseable {
       List<LockEvent> events) {
     for (LockEvent e : events) {
       if (e instanceof LockGrant g) {
+        queued.remove(g.requestId());
         CompletableFuture<LockGrant> f = waiting.remove(g.requestId());
         if (f != null) {
           f.complete(g);
         }
       } else if (e instanceof LockEvent.WaitEnded w) {
+        queued.remove(w.requestId());
         CompletableFuture<LockGrant> f = waiting.remove(w.requestId());
         if (f != null) {
           LockError error = w.reason() == LockEvent.Reason.TIMED_OUT
@@ -333,6 +359,42 @@ public final class LockService implements AutoCloseable {
       mirror.onApplied(index, command, result, events);
     } catch (RuntimeException e) {
       LOG.warn("lock listener failed at index {}", index, e);
+    }
+  }
+
+  /**
+   * Apply-thread callback after a snapshot replaced the table: a queued request whose grant (or
+   * end) the snapshot covers gets no event, so its outcome is read from the restored table. A
+   * request that holds gets its grant; one still queued keeps waiting; a queued one in neither
+   * state ended inside the snapshot. Requests whose proposal is still open are left to it.
+   */
+  private void onRestored(long index, SortedSet<String> resources) {
+    if (!waiting.isEmpty()) {
+      Map<Long, Optional<LockGrant>> outcomes = machine.requestOutcomes(Set.copyOf(
+          waiting.keySet()));
+      for (Long requestId : List.copyOf(waiting.keySet())) {
+        Optional<LockGrant> outcome = outcomes.get(requestId);
+        if (outcome != null && outcome.isPresent()) {
+          queued.remove(requestId);
+          CompletableFuture<LockGrant> f = waiting.remove(requestId);
+          if (f != null) {
+            f.complete(outcome.get());
+          }
+        } else if (outcome != null) {
+          queued.add(requestId);
+        } else if (queued.remove(requestId)) {
+          CompletableFuture<LockGrant> f = waiting.remove(requestId);
+          if (f != null) {
+            f.completeExceptionally(new LockException(LockError.WAIT_ENDED, "the wait ended"
+                + " inside a snapshot installed up to index " + index + " (not held now)"));
+          }
+        }
+      }
+    }
+    try {
+      mirror.onRestored(index, resources);
+    } catch (RuntimeException e) {
+      LOG.warn("lock listener failed on restore at index {}", index, e);
     }
   }
 
