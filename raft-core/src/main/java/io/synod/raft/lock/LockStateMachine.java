@@ -139,38 +139,11 @@ public final class LockStateMachine implements StateMachine {
     this(limits, listener, Rule.CORRECT);
   }
 
-  /**
-   * Test-only: a machine with one rule deliberately broken, so simulations can show that their
-   * checkers catch it. Never use outside tests and simulations.
-   *
-   * @param limits the bounds
-   * @param listener the listener
-   * @param rule the rule to break, or {@link Rule#CORRECT}
-   * @return the machine
-   */
-  public static LockStateMachine withTestOnlyBug(LockLimits limits, LockListener listener,
-      Rule rule) {
-    return new LockStateMachine(limits, listener, rule);
-  }
-
-  private LockStateMachine(LockLimits limits, LockListener listener, Rule rule) {
+  /** A machine with {@code rule} broken on purpose: only {@link LockTestKit} calls this. */
+  LockStateMachine(LockLimits limits, LockListener listener, Rule rule) {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.listener = Objects.requireNonNull(listener, "listener");
     this.rule = Objects.requireNonNull(rule, "rule");
-  }
-
-  /** Deliberate bugs for proving the checkers bite; production code uses {@link #CORRECT}. */
-  public enum Rule {
-    /** No bug. */
-    CORRECT,
-    /** Grants exclusive requests while shared holds exist (breaks mutual exclusion). */
-    EXCLUSIVE_OVER_SHARED,
-    /** Gives grants the token of the previous grant (breaks fencing monotonicity). */
-    REUSE_TOKEN,
-    /** Skips the deadlock check (lets cycles form). */
-    NO_DEADLOCK_CHECK,
-    /** Forgets to free a session's holds when it expires (leaves holds forever). */
-    KEEP_HOLDS_ON_EXPIRY
   }
 
   // ---------------------------------------------------------------------------------------------

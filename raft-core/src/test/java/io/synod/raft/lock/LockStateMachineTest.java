@@ -432,6 +432,19 @@ class LockStateMachineTest {
         new LockCommand.Acquire(0, 8, b, "r5", LockMode.EXCLUSIVE, 0))));
   }
 
+  /** The broken-rule switch of simulations is no part of the published machine. */
+  @Test
+  void thePublishedMachineHasNoFaultSwitch() {
+    for (java.lang.reflect.Constructor<?> c : LockStateMachine.class.getConstructors()) {
+      assertTrue(c.getParameterCount() <= 2, "public constructor " + c);
+    }
+    assertEquals(0, LockStateMachine.class.getClasses().length, "no public nested type");
+    for (java.lang.reflect.Method m : LockStateMachine.class.getMethods()) {
+      assertFalse(m.getName().toLowerCase(java.util.Locale.ROOT).contains("bug"), m.toString());
+    }
+    assertFalse(java.lang.reflect.Modifier.isPublic(Rule.class.getModifiers()));
+  }
+
   @Test
   void applyIndexMustIncrease() {
     run(new LockCommand.ExpireWaits(now));
