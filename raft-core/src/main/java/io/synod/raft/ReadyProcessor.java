@@ -101,6 +101,18 @@ public final class ReadyProcessor {
 
   /** Acts on one Ready (steps 1 to 5); the caller must then call {@code advance}. */
   public void handle(Ready rd) {
+    handle(rd, false);
+  }
+
+  /**
+   * Acts on one Ready (steps 1 to 5); the caller must then call {@code advance}.
+   *
+   * @param rd the Ready
+   * @param snapshotSaved whether the caller already saved {@code rd.snapshot()} durably to the
+   *     snapshot store (the runtime saves it on its snapshot thread, serialized with its own
+   *     snapshots); when {@code false} it is saved here, before the log is compacted
+   */
+  public void handle(Ready rd, boolean snapshotSaved) {
     if (rd.softState() != null) {
       sink.softStateChanged(rd.softState());
     }
@@ -108,7 +120,7 @@ public final class ReadyProcessor {
     if (snap != null) {
       try {
         stateMachine.restore(new ByteArrayInputStream(snap.data()));
-        if (snapshots != null) {
+        if (snapshots != null && !snapshotSaved) {
           snapshots.save(snap.lastIndex(), snap.lastTerm(), snap.membership(), snap.data());
         }
       } catch (IOException e) {

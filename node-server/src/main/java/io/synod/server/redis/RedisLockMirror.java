@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -117,6 +118,26 @@ public final class RedisLockMirror implements LockListener, AutoCloseable {
       return;
     }
     for (String resource : touched) {
+      dirty.merge(resource, new State(index, fields(m.view(resource))),
+          (old, neu) -> neu.index() >= old.index() ? neu : old);
+    }
+    synchronized (signal) {
+      signal.notifyAll();
+    }
+  }
+
+  /**
+   * A snapshot replaced the table: the grants and releases it covers come with no event, so
+   * every resource held or waited for before or after the restore is re-read from the restored
+   * table and written at the snapshot's index (a free one clears its key).
+   */
+  @Override
+  public void onRestored(long index, SortedSet<String> resources) {
+    LockStateMachine m = machine;
+    if (m == null || resources.isEmpty()) {
+      return;
+    }
+    for (String resource : resources) {
       dirty.merge(resource, new State(index, fields(m.view(resource))),
           (old, neu) -> neu.index() >= old.index() ? neu : old);
     }

@@ -42,6 +42,15 @@ class LockFailureMappingTest {
   }
 
   @Test
+  void aLimitOfTheLockTableIsTooManyRequests() {
+    ServiceException se = PublicApi.lockFailure(new CompletionException(
+        new LockException(LockError.LIMIT_EXCEEDED, "r has 10000 holders")));
+    assertEquals(429, se.status());
+    assertEquals("limit_exceeded", se.error());
+    assertTrue(se.getMessage().contains("10000 holders"), se.getMessage());
+  }
+
+  @Test
   void aLeaderChangeIsARetryableUnavailability() {
     ServiceException se = PublicApi.lockFailure(
         new NotLeaderException(NodeId.of("node2"), NodeId.of("node1")));

@@ -1,6 +1,7 @@
 package io.synod.raft.lock;
 
 import java.util.List;
+import java.util.SortedSet;
 
 /**
  * Observes every apply of a {@link LockStateMachine}, on every replica.
@@ -26,4 +27,17 @@ public interface LockListener {
    * @param events the changes, in the order they happened (immutable)
    */
   void onApplied(long index, LockCommand command, LockResult result, List<LockEvent> events);
+
+  /**
+   * Reports that a snapshot replaced the whole state ({@link LockStateMachine#restore}); the
+   * commands it covers are never reported one by one, so a listener that tracks requests or
+   * mirrors the table must re-read the machine now (for example {@link
+   * LockStateMachine#requestOutcomes} and {@link LockStateMachine#view}). Same thread and rules as
+   * {@link #onApplied}.
+   *
+   * @param index the last log index the snapshot covers
+   * @param resources every resource held or waited for before or after the restore, ascending:
+   *     those whose state may have changed
+   */
+  default void onRestored(long index, SortedSet<String> resources) {}
 }

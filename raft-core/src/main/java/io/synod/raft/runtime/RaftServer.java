@@ -23,6 +23,7 @@ import io.synod.raft.spi.StateMachine;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,14 +32,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
@@ -54,7 +59,11 @@ import org.slf4j.LoggerFactory;
  * inbound messages ({@link #receive}), proposals, reads and ticks. Each loop turn steps what
  * arrived, ticks when due, and processes Ready values with {@link ReadyProcessor} (so many
  * proposals share one log sync and one AppendEntries per follower). The state machine is applied
- * on this thread. Snapshots are written by a second thread.
+ * on this thread. Snapshots are written by a second thread, one at a time: the local snapshots
+ * this server takes and those received through InstallSnapshot both go through it, so saves are
+ * serialized end to end. While a received snapshot is being saved the node is paused (it is
+ * neither stepped nor ticked): its InstallSnapshot answer must not leave before the snapshot is
+ * durable, and the log must not be compacted before then either.
  *
  * <p>Futures complete on the Raft thread: callbacks must not block.
  *
@@ -74,6 +83,8 @@ public final class RaftServer implements AutoCloseable {
   private final long tickNanos;
   private final long snapshotThreshold;
   private final BlockingQueue<Runnable> mailbox;
+  /** Completions of snapshot-thread work, run by the Raft thread once per loop turn. */
+  private final Queue<Runnable> completions = new ConcurrentLinkedQueue<>();
   private final RaftNode node;
   private final ReadyProcessor processor;
   private final Thread thread;
@@ -174,7 +185,7 @@ public final class RaftServer implements AutoCloseable {
     CompletableFuture<Object> f = new CompletableFuture<>();
     submit(f, () -> {
       long index = node.propose(command);
-      proposals.put(index, new PendingProposal(node.term(), f));
+      track(index, f);
     });
     return f;
   }
@@ -296,7 +307,7 @@ public final class RaftServer implements AutoCloseable {
       Membership m = next.get();
       long index = node.proposeMembership(m);
       CompletableFuture<Object> applied = new CompletableFuture<>();
-      proposals.put(index, new PendingProposal(node.term(), applied));
+      track(index, applied);
       applied.whenComplete((r, e) -> {
         if (e != null) {
           f.completeExceptionally(e);
@@ -398,6 +409,10 @@ public final class RaftServer implements AutoCloseable {
           }
           task = mailbox.poll();
         }
+        Runnable done;
+        while ((done = completions.poll()) != null) {
+          done.run();
+        }
         long now = System.nanoTime();
         if (now - nextTick >= 0) {
           node.tick();
@@ -407,7 +422,7 @@ public final class RaftServer implements AutoCloseable {
             nextTick = now + tickNanos; // fell far behind (GC, suspend): do not burst ticks
           }
         }
-        processor.drain(node);
+        drain();
         afterTurn();
       }
     } catch (InterruptedException e) {
@@ -443,7 +458,47 @@ public final class RaftServer implements AutoCloseable {
     }
   }
 
-  private void afterTurn() {
+  /**
+   * Remembers a proposal at {@code index} of the current term. A proposal still pending at the
+   * same index (its entry was cut by a leader change) fails now: its future must not be lost.
+   */
+  private void track(long index, CompletableFuture<Object> f) {
+    PendingProposal old = proposals.put(index, new PendingProposal(node.term(), f));
+    if (old != null) {
+      old.future().completeExceptionally(new ProposalDroppedException("entry " + index
+          + " of term " + old.term() + " was replaced after a leader change"));
+    }
+  }
+
+  /** Processes Ready values until none is left; saves a received snapshot off this thread. */
+  private void drain() throws InterruptedException {
+    while (node.hasReady()) {
+      Ready rd = node.ready();
+      boolean saved = false;
+      if (rd.snapshot() != null && snapshots != null) {
+        saveReceived(rd.snapshot());
+        saved = true;
+      }
+      processor.handle(rd, saved);
+      node.advance(rd);
+    }
+  }
+
+  private void saveReceived(Ready.ReceivedSnapshot snap) throws InterruptedException {
+    Future<?> save = snapshotExecutor.submit(() -> {
+      snapshots.save(snap.lastIndex(), snap.lastTerm(), snap.membership(), snap.data());
+      return null;
+    });
+    try {
+      save.get();
+    } catch (ExecutionException e) {
+      throw new UncheckedIOException("cannot save the snapshot received up to "
+          + snap.lastIndex(), e.getCause() instanceof IOException io ? io
+              : new IOException(e.getCause()));
+    }
+  }
+
+  private void afterTurn() throws InterruptedException {
     if (!promotions.isEmpty() && node.role() == RaftRole.LEADER
         && !node.membershipChangePending()) {
       Iterator<Map.Entry<NodeId, CompletableFuture<Membership>>> it =
@@ -460,7 +515,7 @@ public final class RaftServer implements AutoCloseable {
             long index = node.proposeMembership(next);
             CompletableFuture<Membership> f = e.getValue();
             CompletableFuture<Object> applied = new CompletableFuture<>();
-            proposals.put(index, new PendingProposal(node.term(), applied));
+            track(index, applied);
             applied.whenComplete((r, ex) -> {
               if (ex != null) {
                 f.completeExceptionally(ex);
@@ -477,7 +532,7 @@ public final class RaftServer implements AutoCloseable {
       }
     }
     maybeSnapshot();
-    processor.drain(node);
+    drain();
     status = snapshotStatus();
   }
 
@@ -487,17 +542,23 @@ public final class RaftServer implements AutoCloseable {
   }
 
   private void restoreSnapshotIfAny() {
-    if (snapshots == null) {
-      return;
-    }
-    Optional<SnapshotStore.Meta> meta = snapshots.latest();
+    Optional<SnapshotStore.Meta> meta = snapshots == null ? Optional.empty() : snapshots.latest();
     if (meta.isEmpty()) {
+      if (store.snapshotIndex() > 0) {
+        // starting would apply entries after the compaction point to an empty state machine
+        throw new IllegalStateException(id + ": the log is compacted to index "
+            + store.snapshotIndex() + " but " + (snapshots == null ? "no snapshot store is set"
+                : "the snapshot store holds no snapshot") + "; the state up to that index is lost."
+            + " Restore the snapshot directory or replace this member's data");
+      }
       return;
     }
     long idx = meta.get().lastIndex();
     if (store.snapshotIndex() > idx) {
-      throw new IllegalStateException("log compacted to " + store.snapshotIndex()
-          + " beyond the latest snapshot " + idx);
+      throw new IllegalStateException(id + ": the log is compacted to index "
+          + store.snapshotIndex() + " beyond the latest snapshot " + idx
+          + "; the state in between is lost. Restore the snapshot directory or replace this"
+          + " member's data");
     }
     try {
       stateMachine.restore(new ByteArrayInputStream(readAll(meta.get())));
@@ -552,24 +613,36 @@ public final class RaftServer implements AutoCloseable {
         LOG.warn("{}: snapshot at {} failed", id, applied, e);
       }
       boolean saved = ok;
-      try {
-        mailbox.put(() -> {
-          snapshotInProgress = false;
-          if (saved && store.snapshotIndex() < applied) {
-            store.compact(applied, term);
-          }
-        });
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      // not through the bounded mailbox: a blocking put here could wait for a Raft thread that
+      // is itself waiting for this executor to save a received snapshot
+      completions.add(() -> {
+        snapshotInProgress = false;
+        // compact only what a durable snapshot covers (a newer one may have won the save)
+        long covered = snapshots.latest().map(SnapshotStore.Meta::lastIndex).orElse(-1L);
+        if (saved && covered >= applied && store.snapshotIndex() < applied) {
+          store.compact(applied, term);
+        }
+      });
     });
   }
 
-  private void failAll(RaftException e) {
-    for (PendingProposal p : proposals.values()) {
+  private void failProposalsAbove(long index, RaftException e) {
+    List<PendingProposal> failed = new ArrayList<>();
+    for (Iterator<Map.Entry<Long, PendingProposal>> it = proposals.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<Long, PendingProposal> p = it.next();
+      if (p.getKey() > index) {
+        failed.add(p.getValue());
+        it.remove();
+      }
+    }
+    for (PendingProposal p : failed) {
       p.future().completeExceptionally(e);
     }
-    proposals.clear();
+  }
+
+  private void failAll(RaftException e) {
+    failProposalsAbove(Long.MIN_VALUE, e);
     failReads(e);
     for (CompletableFuture<Membership> f : promotions.values()) {
       f.completeExceptionally(e);
@@ -653,9 +726,21 @@ public final class RaftServer implements AutoCloseable {
     public void softStateChanged(SoftState s) {
       if (s.role() != RaftRole.LEADER) {
         failReads(new NotLeaderException(id, s.leader()));
+        // Pending proposals stay: the entry may still commit under the next leader, and this
+        // node learns the outcome when it applies that index (the term tells whether it is the
+        // proposed entry) or when a later proposal of its own takes the index (track). Only a
+        // leader promotes learners, so promotions fail now.
+        for (CompletableFuture<Membership> f : promotions.values()) {
+          f.completeExceptionally(new NotLeaderException(id, s.leader()));
+        }
+        promotions.clear();
       }
       if (transfer != null && transferTarget.equals(s.leader())) {
         transfer.complete(null);
+        transfer = null;
+      } else if (transfer != null && s.leader() != null && !s.leader().equals(id)) {
+        transfer.completeExceptionally(new ProposalDroppedException("transfer to "
+            + transferTarget + " failed: " + s.leader() + " leads"));
         transfer = null;
       }
       for (LeadershipListener l : listeners) {

@@ -62,13 +62,16 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Recovery</h2>
  *
- * <p>{@link #open} replays every segment. A partial or checksum-failing record that is the last
- * thing in the last segment is a torn tail: it is cut off (and logged). Since every sync ends
- * with a {@code SYNC} mark, any synced record is followed by a valid record, so a damaged synced
- * record is never mistaken for a torn tail. A bad record followed by any valid one, a bad record
- * in an older segment, a missing segment, or a record that breaks the log's rules makes {@code
- * open} throw {@link LogCorruptedException} naming the file and offset: the node must then not
- * start its Raft member until an operator acts.
+ * <p>{@link #open} replays every segment. In the last segment, a partial or checksum-failing
+ * record with no valid {@code SYNC} mark anywhere after it is a torn tail: it and everything
+ * after it is cut off (and logged). Pages written after the last sync may reach the disk in any
+ * order, so such a tail may hold a hole with whole records after it; none of them was
+ * acknowledged, because a sync acknowledges only once its {@code SYNC} mark is forced. Since
+ * every sync ends with a {@code SYNC} mark, any synced record is followed by a valid mark, so a
+ * damaged synced record is never mistaken for a torn tail. A bad record followed by a valid
+ * {@code SYNC} mark, a bad record in an older segment, a missing segment, or a record that breaks
+ * the log's rules makes {@code open} throw {@link LogCorruptedException} naming the file and
+ * offset: the node must then not start its Raft member until an operator acts.
  *
  * <h2>Memory</h2>
  *
@@ -694,11 +697,11 @@ public final class FileRaftLogStore implements RaftLogStore {
         if (!last) {
           throw corrupt(path, 0, headerProblem);
         }
-        int valid = findValidFrame(data, 1, len);
+        int valid = findValidSyncMark(data, 1, len);
         if (valid >= 0) {
-          throw corrupt(path, 0, headerProblem + "; a valid record follows at offset " + valid);
+          throw corrupt(path, 0, headerProblem + "; a valid sync mark follows at offset " + valid);
         }
-        LOG.warn("raft log {}: last segment {} has a torn header ({}) and no valid record:"
+        LOG.warn("raft log {}: last segment {} has a torn header ({}) and no valid sync mark:"
             + " deleting it", dir, path.getFileName(), headerProblem);
         Files.delete(path);
         deleted.add(path.getFileName().toString());
@@ -712,9 +715,11 @@ public final class FileRaftLogStore implements RaftLogStore {
           if (!last) {
             throw corrupt(path, pos, problem + " in a segment that is not the last");
           }
-          int valid = findValidFrame(data, pos + 1, len);
+          // records after the hole without a sync mark were never acknowledged: unsynced pages
+          // reach the disk in any order, so this is still a torn tail
+          int valid = findValidSyncMark(data, pos + 1, len);
           if (valid >= 0) {
-            throw corrupt(path, pos, problem + "; a valid record follows at offset " + valid);
+            throw corrupt(path, pos, problem + "; a valid sync mark follows at offset " + valid);
           }
           LOG.warn("raft log {}: torn tail in {} at offset {} ({}): cutting {} bytes", dir,
               path.getFileName(), pos, problem, len - pos);
@@ -822,6 +827,16 @@ public final class FileRaftLogStore implements RaftLogStore {
       crc.reset();
       crc.update(data, q + 4, 4 + length);
       if ((int) crc.getValue() == b.getInt(q)) {
+        return q;
+      }
+    }
+    return -1;
+  }
+
+  /** The offset of the first valid {@code SYNC} record at or after {@code from}, or -1. */
+  private int findValidSyncMark(byte[] data, int from, int len) {
+    for (int q = findValidFrame(data, from, len); q >= 0; q = findValidFrame(data, q + 1, len)) {
+      if (data[q + FRAME_OVERHEAD] == KIND_SYNC) {
         return q;
       }
     }

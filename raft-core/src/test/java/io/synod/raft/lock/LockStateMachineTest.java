@@ -383,6 +383,68 @@ class LockStateMachineTest {
         new LockCommand.OpenSession(0, 10))));
   }
 
+  /** 10,001 owner-only shared holds on one resource: the default limit refuses the last. */
+  @Test
+  void holdersPerResourceAreLimitedByDefault() {
+    LockStateMachine d = new LockStateMachine();
+    long i = 0;
+    for (int k = 0; k < LockLimits.DEFAULT_MAX_HOLDERS_PER_RESOURCE; k++) {
+      assertInstanceOf(LockGrant.class, d.apply(++i, new LockCommand.Acquire(0, k, h("o" + k),
+          "r", LockMode.SHARED, 0)));
+    }
+    LockResult over = d.apply(++i, new LockCommand.Acquire(0, -1, h("over"), "r",
+        LockMode.SHARED, 0));
+    assertEquals(LockError.LIMIT_EXCEEDED, error(over));
+    assertEquals(LockLimits.DEFAULT_MAX_HOLDERS_PER_RESOURCE, d.view("r").holders().size());
+  }
+
+  /** One session's holds and waits together are bounded (here over distinct resources). */
+  @Test
+  void holdsPerSessionAreLimited() {
+    LockStateMachine d = new LockStateMachine(new LockLimits(1_000, 10, 10, 100, 10, 64, 10,
+        1_000, 100, 3), LockListener.NONE);
+    long i = 0;
+    long session = ++i;
+    d.apply(session, new LockCommand.OpenSession(0, 100));
+    HolderId a = new HolderId(session, "a");
+    HolderId b = new HolderId(session, "b");
+    d.apply(++i, new LockCommand.Acquire(0, 1, a, "r1", LockMode.EXCLUSIVE, 0));
+    d.apply(++i, new LockCommand.Acquire(0, 2, b, "r2", LockMode.EXCLUSIVE, 0));
+    d.apply(++i, new LockCommand.Acquire(0, 3, h("other"), "r3", LockMode.EXCLUSIVE, 0));
+    d.apply(++i, new LockCommand.Acquire(0, 4, a, "r3", LockMode.EXCLUSIVE, 50)); // a wait
+    assertEquals(LockError.LIMIT_EXCEEDED, error(d.apply(++i,
+        new LockCommand.Acquire(0, 5, b, "r4", LockMode.EXCLUSIVE, 0))));
+    // a reentrant acquire adds no hold
+    assertInstanceOf(LockGrant.class, d.apply(++i,
+        new LockCommand.Acquire(0, 6, a, "r1", LockMode.EXCLUSIVE, 0)));
+    d.apply(++i, new LockCommand.Release(0, b, "r2"));
+    assertInstanceOf(LockGrant.class, d.apply(++i,
+        new LockCommand.Acquire(0, 7, b, "r4", LockMode.EXCLUSIVE, 0)));
+    // the same after a restore: the count is rebuilt from the table
+    LockStateMachine copy = new LockStateMachine(new LockLimits(1_000, 10, 10, 100, 10, 64, 10,
+        1_000, 100, 3), LockListener.NONE);
+    try {
+      copy.restore(new java.io.ByteArrayInputStream(d.snapshotBytes()));
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+    assertEquals(LockError.LIMIT_EXCEEDED, error(copy.apply(++i,
+        new LockCommand.Acquire(0, 8, b, "r5", LockMode.EXCLUSIVE, 0))));
+  }
+
+  /** The broken-rule switch of simulations is no part of the published machine. */
+  @Test
+  void thePublishedMachineHasNoFaultSwitch() {
+    for (java.lang.reflect.Constructor<?> c : LockStateMachine.class.getConstructors()) {
+      assertTrue(c.getParameterCount() <= 2, "public constructor " + c);
+    }
+    assertEquals(0, LockStateMachine.class.getClasses().length, "no public nested type");
+    for (java.lang.reflect.Method m : LockStateMachine.class.getMethods()) {
+      assertFalse(m.getName().toLowerCase(java.util.Locale.ROOT).contains("bug"), m.toString());
+    }
+    assertFalse(java.lang.reflect.Modifier.isPublic(Rule.class.getModifiers()));
+  }
+
   @Test
   void applyIndexMustIncrease() {
     run(new LockCommand.ExpireWaits(now));

@@ -270,6 +270,65 @@ class FileRaftLogStoreTest {
     assertThrows(LogCorruptedException.class, () -> FileRaftLogStore.open(dir));
   }
 
+  /**
+   * Unsynced pages reach the disk in any order: entry 4's page was lost while entries 5 and 6
+   * made it. No sync mark follows the hole, so nothing after it was acknowledged: a torn tail.
+   */
+  @Test
+  void aHoleInTheUnsyncedTailIsATornTailNotCorruption() throws IOException {
+    Path seg;
+    List<Integer> frames;
+    int synced;
+    try (FileRaftLogStore s = FileRaftLogStore.open(dir)) {
+      s.append(range(1, 1, 3));
+      s.sync();
+      synced = StoreState.frameStarts(Files.readAllBytes(s.activeSegmentForTest())).size();
+      s.append(range(1, 4, 6));
+      s.setHardState(new HardState(1, null, 5));
+      s.flushForTest();
+      seg = s.activeSegmentForTest();
+      frames = StoreState.frameStarts(Files.readAllBytes(seg));
+      s.abandonForTest();
+    }
+    int entry4 = frames.get(synced);
+    overwrite(seg, entry4 + 10, new byte[8]);
+    try (FileRaftLogStore r = FileRaftLogStore.open(dir)) {
+      assertEquals(range(1, 1, 3), r.entries(1, 4, Long.MAX_VALUE));
+      assertTrue(r.recovery().repaired());
+      assertEquals(Files.size(seg), entry4, "cut at the hole");
+      r.append(range(2, 4, 4));
+      r.sync();
+    }
+    try (FileRaftLogStore r = FileRaftLogStore.open(dir)) {
+      assertEquals(4, r.lastIndex());
+      assertFalse(r.recovery().repaired());
+    }
+  }
+
+  /** The same hole with the batch's sync mark on disk after it: that record was synced. */
+  @Test
+  void aHoleFollowedByASyncMarkIsCorruption() throws IOException {
+    Path seg;
+    List<Integer> frames;
+    int synced;
+    try (FileRaftLogStore s = FileRaftLogStore.open(dir)) {
+      s.append(range(1, 1, 3));
+      s.sync();
+      synced = StoreState.frameStarts(Files.readAllBytes(s.activeSegmentForTest())).size();
+      s.append(range(1, 4, 6));
+      s.sync();
+      seg = s.activeSegmentForTest();
+      frames = StoreState.frameStarts(Files.readAllBytes(seg));
+      s.abandonForTest();
+    }
+    int entry4 = frames.get(synced);
+    overwrite(seg, entry4 + 10, new byte[8]);
+    LogCorruptedException e = assertThrows(LogCorruptedException.class,
+        () -> FileRaftLogStore.open(dir));
+    assertEquals(entry4, e.offset());
+    assertTrue(e.getMessage().contains("sync mark follows"), e.getMessage());
+  }
+
   @Test
   void damageToTheLastSyncedRecordIsNotMistakenForATornTail() throws IOException {
     Path seg;

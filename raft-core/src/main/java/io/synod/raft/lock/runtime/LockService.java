@@ -19,6 +19,9 @@ import io.synod.raft.spi.Clock;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -53,7 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Writes go through the Raft log and must be called on the leader; elsewhere they fail with
  * {@link io.synod.raft.NotLeaderException} naming the leader, so a caller can redirect. Refusals
- * fail with {@link LockException}. Every command is stamped with this node's {@link Clock}.
+ * fail with {@link LockException}. Every command is stamped with this node's {@link Clock}, bounded
+ * by the monotonic time elapsed since the previous stamp (see {@code stamp()}), so a jump of the
+ * wall clock cannot shorten a lease.
  *
  * <p>Leader duties: on becoming leader the service first commits a {@link
  * LockCommand.GrantGrace} (every live session gets a full TTL from this leader's clock), and only
@@ -68,13 +73,21 @@ import org.slf4j.LoggerFactory;
 public final class LockService implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LockService.class);
+  private static final Clock SYSTEM_ELAPSED = () -> System.nanoTime() / 1_000_000L;
 
   private final Clock clock;
+  /** Monotonic milliseconds (only differences count): bounds how fast stamps may advance. */
+  private final Clock elapsed;
+  private boolean stamped;
+  private long lastStampMillis;
+  private long lastStampElapsedMillis;
   private final LockServiceOptions options;
   private final LockListener mirror;
   private final LockStateMachine machine;
   private final ConcurrentHashMap<Long, CompletableFuture<LockGrant>> waiting =
       new ConcurrentHashMap<>();
+  /** Requests of {@link #waiting} known to be queued in the replicated table. */
+  private final Set<Long> queued = ConcurrentHashMap.newKeySet();
   private final long requestIdBase;
   private final AtomicLong requestCounter = new AtomicLong();
   private final AtomicBoolean maintenanceInFlight = new AtomicBoolean();
@@ -84,12 +97,24 @@ public final class LockService implements AutoCloseable {
   private volatile long graceTerm = -1;
   private ScheduledFuture<?> maintenance;
 
-  private LockService(Clock clock, LockServiceOptions options, LockListener mirror,
-      ScheduledExecutorService scheduler) {
+  private LockService(Clock clock, Clock elapsed, LockServiceOptions options,
+      LockListener mirror, ScheduledExecutorService scheduler) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.elapsed = Objects.requireNonNull(elapsed, "elapsed");
     this.options = Objects.requireNonNull(options, "options");
     this.mirror = Objects.requireNonNull(mirror, "mirror");
-    this.machine = new LockStateMachine(options.limits(), this::onApplied);
+    this.machine = new LockStateMachine(options.limits(), new LockListener() {
+      @Override
+      public void onApplied(long index, LockCommand command, LockResult result,
+          List<LockEvent> events) {
+        LockService.this.onApplied(index, command, result, events);
+      }
+
+      @Override
+      public void onRestored(long index, SortedSet<String> resources) {
+        LockService.this.onRestored(index, resources);
+      }
+    });
     // high bits tell this incarnation's request ids from every other proposer's
     this.requestIdBase = (new SecureRandom().nextLong() & 0xffffffL) << 40;
     this.ownScheduler = scheduler == null;
@@ -110,7 +135,23 @@ public final class LockService implements AutoCloseable {
    * @return the service, not yet bound
    */
   public static LockService create(Clock clock, LockServiceOptions options, LockListener mirror) {
-    return new LockService(clock, options, mirror, null);
+    return new LockService(clock, SYSTEM_ELAPSED, options, mirror, null);
+  }
+
+  /**
+   * Creates a service with its own maintenance thread and an explicit monotonic clock (tests
+   * and simulations move both clocks by hand).
+   *
+   * @param clock this node's wall clock, used to stamp commands
+   * @param elapsed a monotonic clock in milliseconds (only differences count); stamps never run
+   *     ahead of the previous stamp by more than this clock advanced
+   * @param options the options
+   * @param mirror the apply listener
+   * @return the service, not yet bound
+   */
+  public static LockService create(Clock clock, Clock elapsed, LockServiceOptions options,
+      LockListener mirror) {
+    return new LockService(clock, elapsed, options, mirror, null);
   }
 
   /**
@@ -125,7 +166,8 @@ public final class LockService implements AutoCloseable {
    */
   public static LockService create(Clock clock, LockServiceOptions options, LockListener mirror,
       ScheduledExecutorService scheduler) {
-    return new LockService(clock, options, mirror, Objects.requireNonNull(scheduler));
+    return new LockService(clock, SYSTEM_ELAPSED, options, mirror,
+        Objects.requireNonNull(scheduler));
   }
 
   /** The state machine to give the {@link RaftServer} builder; one per service. */
@@ -161,7 +203,7 @@ public final class LockService implements AutoCloseable {
    * @return the session (id, TTL, end of the first lease)
    */
   public CompletionStage<SessionView> openSession(Duration ttl) {
-    return write(new LockCommand.OpenSession(clock.millis(), ttl.toMillis()))
+    return write(new LockCommand.OpenSession(stamp(), ttl.toMillis()))
         .thenApply(r -> {
           LockResult.SessionOpened o = (LockResult.SessionOpened) r;
           return new SessionView(o.sessionId(), o.ttlMillis(), o.expiresAtMillis());
@@ -175,7 +217,7 @@ public final class LockService implements AutoCloseable {
    * @return the new end of the lease; fails with {@link LockError#UNKNOWN_SESSION} if it expired
    */
   public CompletionStage<Long> keepAlive(long sessionId) {
-    return write(new LockCommand.KeepAlive(clock.millis(), sessionId))
+    return write(new LockCommand.KeepAlive(stamp(), sessionId))
         .thenApply(r -> ((LockResult.SessionKeptAlive) r).expiresAtMillis());
   }
 
@@ -186,7 +228,7 @@ public final class LockService implements AutoCloseable {
    * @return how many holds were freed
    */
   public CompletionStage<Integer> closeSession(long sessionId) {
-    return write(new LockCommand.CloseSession(clock.millis(), sessionId))
+    return write(new LockCommand.CloseSession(stamp(), sessionId))
         .thenApply(r -> ((LockResult.SessionClosed) r).freedHolds());
   }
 
@@ -210,16 +252,23 @@ public final class LockService implements AutoCloseable {
     long requestId = requestIdBase | (requestCounter.incrementAndGet() & 0xffffffffffL);
     CompletableFuture<LockGrant> granted = new CompletableFuture<>();
     waiting.put(requestId, granted);
-    write(new LockCommand.Acquire(clock.millis(), requestId, holder, resource, mode, waitMillis))
+    write(new LockCommand.Acquire(stamp(), requestId, holder, resource, mode, waitMillis))
         .whenComplete((r, e) -> {
           if (e != null) {
-            waiting.remove(requestId);
-            granted.completeExceptionally(e);
+            // a snapshot may have covered the entry and shown it queued (onRestored): then the
+            // grant or the end of the wait is still to come, whatever the proposal says
+            if (!queued.contains(requestId)) {
+              waiting.remove(requestId);
+              granted.completeExceptionally(e);
+            }
           } else if (r instanceof LockGrant g) {
             waiting.remove(requestId);
             granted.complete(g);
+          } else if (r instanceof LockResult.Queued && waiting.containsKey(requestId)) {
+            // the grant or the end of the wait arrives as an event (onApplied) or inside an
+            // installed snapshot (onRestored)
+            queued.add(requestId);
           }
-          // Queued: the grant or the end of the wait arrives as an event (onApplied)
         });
     return granted;
   }
@@ -255,7 +304,7 @@ public final class LockService implements AutoCloseable {
    * @return how many counts the holder still holds; fails with {@link LockError#NOT_HOLDER}
    */
   public CompletionStage<Integer> release(HolderId holder, String resource) {
-    return write(new LockCommand.Release(clock.millis(), holder, resource)).thenApply(r ->
+    return write(new LockCommand.Release(stamp(), holder, resource)).thenApply(r ->
         r instanceof LockResult.Released rel ? rel.remainingCount() : 0);
   }
 
@@ -287,10 +336,40 @@ public final class LockService implements AutoCloseable {
       f.completeExceptionally(new LockException(LockError.WAIT_ENDED, "lock service closed"));
     }
     waiting.clear();
+    queued.clear();
   }
 
   // ---------------------------------------------------------------------------------------------
   // internals
+
+  /**
+   * The time stamped into the next command: this node's wall clock, but never more than the
+   * previous stamp plus the monotonic time elapsed since it (Chubby, section 2.8: a lease is
+   * timed by elapsed time, not by a clock that may jump). A forward jump of the wall clock, by
+   * NTP or an operator, then cannot expire every session at once; stamps follow the wall clock
+   * again as soon as it is not ahead of that bound. A backward jump is followed (the replicated
+   * clock never runs back, it takes the largest stamp). A new leader's first stamps may still
+   * come from a clock far ahead; its {@link LockCommand.GrantGrace} gives every session a full
+   * TTL from them first.
+   */
+  private synchronized long stamp() {
+    long wall = clock.millis();
+    long mono = elapsed.millis();
+    long s = wall;
+    if (stamped) {
+      long ceiling = saturatedAdd(lastStampMillis, Math.max(0, mono - lastStampElapsedMillis));
+      s = Math.min(wall, ceiling);
+    }
+    stamped = true;
+    lastStampMillis = s;
+    lastStampElapsedMillis = mono;
+    return s;
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
 
   private RaftServer bound() {
     RaftServer s = server;
@@ -315,11 +394,13 @@ public final class LockService implements AutoCloseable {
       List<LockEvent> events) {
     for (LockEvent e : events) {
       if (e instanceof LockGrant g) {
+        queued.remove(g.requestId());
         CompletableFuture<LockGrant> f = waiting.remove(g.requestId());
         if (f != null) {
           f.complete(g);
         }
       } else if (e instanceof LockEvent.WaitEnded w) {
+        queued.remove(w.requestId());
         CompletableFuture<LockGrant> f = waiting.remove(w.requestId());
         if (f != null) {
           LockError error = w.reason() == LockEvent.Reason.TIMED_OUT
@@ -336,6 +417,42 @@ public final class LockService implements AutoCloseable {
     }
   }
 
+  /**
+   * Apply-thread callback after a snapshot replaced the table: a queued request whose grant (or
+   * end) the snapshot covers gets no event, so its outcome is read from the restored table. A
+   * request that holds gets its grant; one still queued keeps waiting; a queued one in neither
+   * state ended inside the snapshot. Requests whose proposal is still open are left to it.
+   */
+  private void onRestored(long index, SortedSet<String> resources) {
+    if (!waiting.isEmpty()) {
+      Map<Long, Optional<LockGrant>> outcomes = machine.requestOutcomes(Set.copyOf(
+          waiting.keySet()));
+      for (Long requestId : List.copyOf(waiting.keySet())) {
+        Optional<LockGrant> outcome = outcomes.get(requestId);
+        if (outcome != null && outcome.isPresent()) {
+          queued.remove(requestId);
+          CompletableFuture<LockGrant> f = waiting.remove(requestId);
+          if (f != null) {
+            f.complete(outcome.get());
+          }
+        } else if (outcome != null) {
+          queued.add(requestId);
+        } else if (queued.remove(requestId)) {
+          CompletableFuture<LockGrant> f = waiting.remove(requestId);
+          if (f != null) {
+            f.completeExceptionally(new LockException(LockError.WAIT_ENDED, "the wait ended"
+                + " inside a snapshot installed up to index " + index + " (not held now)"));
+          }
+        }
+      }
+    }
+    try {
+      mirror.onRestored(index, resources);
+    } catch (RuntimeException e) {
+      LOG.warn("lock listener failed on restore at index {}", index, e);
+    }
+  }
+
   /** Runs on the maintenance thread: the leader's grace, then due expiries. */
   private void maintain() {
     RaftServer s = server;
@@ -347,7 +464,7 @@ public final class LockService implements AutoCloseable {
       return;
     }
     long term = status.term();
-    long now = clock.millis();
+    long now = stamp();
     CompletionStage<?> step;
     if (graceTerm != term) {
       step = write(new LockCommand.GrantGrace(now)).thenAccept(r -> graceTerm = term);

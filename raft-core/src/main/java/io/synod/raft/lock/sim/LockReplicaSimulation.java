@@ -10,6 +10,7 @@ import io.synod.raft.lock.LockLimits;
 import io.synod.raft.lock.LockMode;
 import io.synod.raft.lock.LockResult;
 import io.synod.raft.lock.LockStateMachine;
+import io.synod.raft.lock.LockTestKit;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,13 +73,13 @@ public final class LockReplicaSimulation {
     /** New leaders expire sessions without granting the grace period first. */
     NO_GRACE;
 
-    LockStateMachine.Rule rule() {
+    LockTestKit.Mutant mutant() {
       return switch (this) {
-        case EXCLUSIVE_OVER_SHARED -> LockStateMachine.Rule.EXCLUSIVE_OVER_SHARED;
-        case REUSE_TOKEN -> LockStateMachine.Rule.REUSE_TOKEN;
-        case NO_DEADLOCK_CHECK -> LockStateMachine.Rule.NO_DEADLOCK_CHECK;
-        case KEEP_HOLDS_ON_EXPIRY -> LockStateMachine.Rule.KEEP_HOLDS_ON_EXPIRY;
-        default -> LockStateMachine.Rule.CORRECT;
+        case EXCLUSIVE_OVER_SHARED -> LockTestKit.Mutant.EXCLUSIVE_OVER_SHARED;
+        case REUSE_TOKEN -> LockTestKit.Mutant.REUSE_TOKEN;
+        case NO_DEADLOCK_CHECK -> LockTestKit.Mutant.NO_DEADLOCK_CHECK;
+        case KEEP_HOLDS_ON_EXPIRY -> LockTestKit.Mutant.KEEP_HOLDS_ON_EXPIRY;
+        default -> null;
       };
     }
 
@@ -405,13 +406,13 @@ public final class LockReplicaSimulation {
     void reset(byte[] from, long index) {
       checker = new LockChecker(name);
       LockChecker c = checker;
-      machine = LockStateMachine.withTestOnlyBug(LockLimits.DEFAULT, (i, cmd, res, evs) -> {
+      machine = LockTestKit.brokenMachine(LockLimits.DEFAULT, (i, cmd, res, evs) -> {
         c.onApplied(i, cmd, res, evs);
         if (main && i > delivered) {
           delivered = i;
           pendingEvents.addAll(evs);
         }
-      }, bug.rule());
+      }, bug.mutant());
       checker.attach(machine);
       if (from != null) {
         try {

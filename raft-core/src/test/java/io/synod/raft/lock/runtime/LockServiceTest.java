@@ -36,6 +36,8 @@ class LockServiceTest {
 
   /** Each node has its own manual clock, so tests move time (and skew it) by hand. */
   private final TreeMap<NodeId, AtomicLong> clocks = new TreeMap<>();
+  /** Each node's monotonic clock: moves with its wall clock unless a test jumps the wall clock. */
+  private final TreeMap<NodeId, AtomicLong> elapsed = new TreeMap<>();
   private final TreeMap<NodeId, LockService> services = new TreeMap<>();
   private LocalRaftCluster cluster;
 
@@ -44,7 +46,9 @@ class LockServiceTest {
     cluster = LocalRaftCluster.start(3, FAST, Duration.ofMillis(10), id -> {
       AtomicLong clock = new AtomicLong(1_000);
       clocks.put(id, clock);
-      LockService s = LockService.create(clock::get,
+      AtomicLong mono = new AtomicLong();
+      elapsed.put(id, mono);
+      LockService s = LockService.create(clock::get, mono::get,
           LockServiceOptions.create().withMaintenanceInterval(Duration.ofMillis(5)),
           LockListener.NONE);
       services.put(id, s);
@@ -80,6 +84,38 @@ class LockServiceTest {
 
   private void advanceAll(long millis) {
     clocks.values().forEach(c -> c.addAndGet(millis));
+    elapsed.values().forEach(c -> c.addAndGet(millis));
+  }
+
+  /**
+   * The leader's wall clock jumps ten TTLs ahead (NTP step, operator) while no time passes.
+   * Stamps must not follow it past the last stamp plus the monotonic time elapsed, so the
+   * leader's expiry checks, which run every 5 ms, expire nothing.
+   */
+  @Test
+  void aForwardJumpOfTheLeadersWallClockExpiresNothing() throws Exception {
+    RaftServer server = cluster.awaitLeader(Duration.ofSeconds(20));
+    LockService l = services.get(server.id());
+    SessionView s = get(l.openSession(Duration.ofMillis(1_000)));
+    HolderId a = new HolderId(s.sessionId(), "a");
+    LockGrant before = get(l.acquire(a, "r", LockMode.EXCLUSIVE, Duration.ZERO));
+    clocks.get(server.id()).addAndGet(10_000);
+    // many stamped commands and maintenance rounds after the jump
+    for (int i = 0; i < 40; i++) {
+      LockGrant g = get(l.acquire(HolderId.ownerOnly("probe"), "p" + i, LockMode.SHARED,
+          Duration.ZERO));
+      assertTrue(g.acquiredAtMillis() < before.acquiredAtMillis() + 1_000,
+          "a stamp followed the jump: " + g.acquiredAtMillis());
+    }
+    assertEquals(1, get(l.sessions()).size(), "the session is still open");
+    assertEquals(a, get(l.state("r")).holders().get(0).holder());
+    // time really passes and the client stops keeping alive: now the lease ends
+    advanceAll(2_000);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!get(l.sessions()).isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, "the lease never expired");
+      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+    }
   }
 
   @Test
