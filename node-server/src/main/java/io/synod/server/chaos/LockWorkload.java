@@ -1,0 +1,155 @@
+package io.synod.server.chaos;
+
+import io.synod.server.chaos.ChaosHttp.Outcome;
+import io.synod.server.chaos.ChaosHttp.Reply;
+import io.synod.server.chaos.LockChecker.Attempt;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Exclusive try-locks on a few contended resources, through random nodes, in three flavours: the
+ * first system's {@code /lock/acquire} (owner-only, no lease), {@code /v1} without a lease
+ * ({@code ttl_ms: 0}) and {@code /v1} with a lease. A client that got a lock holds it for a
+ * moment and releases it; a client whose acquire had an unknown outcome releases too (so an
+ * acquire that did take effect does not wedge the resource) but never counts it as held.
+ */
+final class LockWorkload implements Workload {
+  static final long LEASE_MILLIS = 2000;
+  private static final Duration TIMEOUT = Duration.ofSeconds(2);
+  private static final List<String> KINDS = List.of("legacy", "v1", "v1-lease");
+
+  private final ChaosHttp http = ChaosHttp.shared();
+  private final RunClock clock;
+  private final Workers workers;
+  private final Map<String, List<Attempt>> histories = new LinkedHashMap<>();
+
+  LockWorkload(RunClock clock, List<URI> nodes, long seed, int resourcesPerKind,
+      int clientsPerResource) {
+    this.clock = clock;
+    this.workers = new Workers(nodes);
+    int w = 0;
+    for (String kind : KINDS) {
+      List<Attempt> h = new CopyOnWriteArrayList<>();
+      histories.put(kind, h);
+      for (int r = 0; r < resourcesPerKind; r++) {
+        String resource = "chaos-" + kind + "-" + r;
+        for (int c = 0; c < clientsPerResource; c++) {
+          String client = kind + "-r" + r + "c" + c;
+          workers.spawn(client, seed * 31 + w++, rnd -> loop(kind, resource, client, rnd, h));
+        }
+      }
+    }
+  }
+
+  @Override
+  public String service() {
+    return "lock";
+  }
+
+  @Override
+  public void start() {
+    workers.start();
+  }
+
+  @Override
+  public void stop() throws InterruptedException {
+    workers.stop();
+  }
+
+  @Override
+  public void finish() {
+    // nothing to drain: every hold was released (or its release retried) by its worker
+  }
+
+  private void loop(String kind, String resource, String client, Random rnd, List<Attempt> h)
+      throws InterruptedException {
+    long n = 0;
+    while (workers.running()) {
+      String owner = client + "-" + n++;
+      URI node = workers.anyNode(rnd);
+      long invoke = clock.now();
+      Reply r = acquire(kind, node, resource, owner);
+      long complete = clock.now();
+      if (r.outcome() != Outcome.UNKNOWN) {
+        clock.answered("lock", complete);
+      }
+      long token = r.json().path("fencing_token").asLong(0);
+      String session = r.json().path("session_id").asText(null);
+      long lease = kind.equals("v1-lease") ? LEASE_MILLIS * 1_000_000 : 0;
+      if (r.outcome() == Outcome.OK) {
+        Workers.pause(20 + rnd.nextInt(150));
+        long release = clock.now();
+        h.add(new Attempt(resource, owner, invoke, complete, Outcome.OK, token, lease, release));
+        release(kind, rnd, resource, owner, session);
+      } else {
+        h.add(new Attempt(resource, owner, invoke, complete, r.outcome(), 0, lease,
+            Long.MAX_VALUE));
+        if (r.outcome() == Outcome.UNKNOWN) {
+          release(kind, rnd, resource, owner, session);
+        } else {
+          Workers.pause(10 + rnd.nextInt(40));
+        }
+      }
+    }
+  }
+
+  private Reply acquire(String kind, URI node, String resource, String owner) {
+    return switch (kind) {
+      case "legacy" -> http.post(node.resolve("/lock/acquire"),
+          Map.of("resource_id", resource, "mode", "exclusive", "requester_id", owner), TIMEOUT);
+      case "v1" -> http.post(node.resolve("/v1/locks/" + resource + "/acquire"),
+          Map.of("owner_id", owner, "mode", "exclusive", "ttl_ms", 0), TIMEOUT);
+      default -> http.post(node.resolve("/v1/locks/" + resource + "/acquire"),
+          Map.of("owner_id", owner, "mode", "exclusive", "ttl_ms", LEASE_MILLIS), TIMEOUT);
+    };
+  }
+
+  /** Releases until a definite answer (released, or not held), a few times at most. */
+  private void release(String kind, Random rnd, String resource, String owner, String session)
+      throws InterruptedException {
+    for (int i = 0; i < 5; i++) {
+      URI node = workers.anyNode(rnd);
+      Reply r;
+      if (kind.equals("legacy")) {
+        r = http.post(node.resolve("/lock/release"),
+            Map.of("resource_id", resource, "owner_id", owner), TIMEOUT);
+      } else {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("owner_id", owner);
+        if (session != null) {
+          body.put("session_id", session);
+        }
+        r = http.post(node.resolve("/v1/locks/" + resource + "/release"), body, TIMEOUT);
+      }
+      if (r.outcome() != Outcome.UNKNOWN) {
+        clock.answered("lock", clock.now());
+        return;
+      }
+      Workers.pause(200);
+    }
+  }
+
+  @Override
+  public List<Property> check() {
+    List<Property> out = new ArrayList<>();
+    for (Map.Entry<String, List<Attempt>> e : histories.entrySet()) {
+      List<Attempt> h = new ArrayList<>(e.getValue());
+      long ok = h.stream().filter(a -> a.outcome() == Outcome.OK).count();
+      long unknown = h.stream().filter(a -> a.outcome() == Outcome.UNKNOWN).count();
+      String counts = h.size() + " acquires, " + ok + " granted, " + unknown + " unknown";
+      out.add(new Property("lock/" + e.getKey() + ": no two overlapping exclusive holds", counts,
+          LockChecker.overlaps(h)));
+      if (!e.getKey().equals("legacy")) {
+        out.add(new Property("lock/" + e.getKey() + ": fencing tokens increase in grant order",
+            ok + " grants", LockChecker.fencing(h)));
+      }
+    }
+    return out;
+  }
+}
