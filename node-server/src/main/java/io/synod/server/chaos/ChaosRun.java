@@ -54,8 +54,10 @@ public final class ChaosRun {
       out.println("chaos: " + line);
       out.flush();
     });
-    String secret = Long.toHexString(new java.util.Random(o.seed()).nextLong())
-        + Long.toHexString(System.nanoTime());
+    // a fresh secret per run for the internal routes (nodes without the setting ignore it)
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    String secret = java.util.HexFormat.of().formatHex(key);
     ChaosCluster cluster = new ChaosCluster(net, o.classpath(), data, logs, o.redis(), secret,
         o.extraEnv());
     Thread hook = new Thread(() -> {

@@ -26,7 +26,7 @@ final class Nemesis {
     LOSS,
     /** SIGSTOP, held longer than the election and failure timeouts, then SIGCONT. */
     PAUSE,
-    /** SIGKILL, then a restart on the same DATA_DIR. */
+    /** SIGKILL, then a restart on the same DATA_DIR; successive kills take the nodes in turn. */
     KILL_RESTART
   }
 
@@ -44,6 +44,8 @@ final class Nemesis {
   private final List<Event> log = new CopyOnWriteArrayList<>();
   private final List<Long> heals = new CopyOnWriteArrayList<>();
   private int injected;
+  private final int killOffset;
+  private int kills;
 
   Nemesis(Netns net, ChaosCluster cluster, RunClock clock, long seed, List<Fault> faults,
       boolean redis, int lossPercent, PrintWriter out) {
@@ -51,6 +53,7 @@ final class Nemesis {
     this.cluster = cluster;
     this.clock = clock;
     this.random = new Random(seed);
+    this.killOffset = random.nextInt(ChaosCluster.NODES.size());
     this.faults = faults;
     this.redis = redis;
     this.lossPercent = lossPercent;
@@ -145,6 +148,9 @@ final class Nemesis {
         note("SIGCONT " + target, true);
       }
       case KILL_RESTART -> {
+        // kills go round the nodes (a rolling restart when several come in a row), starting at a
+        // seeded node: every node's restart from its own disk is exercised
+        node = nodes.get(Math.floorMod(killOffset + kills++, nodes.size()));
         cluster.kill(node);
         note("kill: SIGKILL " + node, false);
         ChaosCluster.sleep(holdMillis / 2);

@@ -15,7 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Publishers and consumers on a few topics through random nodes. Each published message carries a
- * unique id ({@code {"cid": "p0-17"}}); consumers note every delivery and acknowledge it. After
+ * unique id ({@code {"cid": "p0-17"}}); consumers note every delivery and acknowledge it. One
+ * topic, the backlog, is consumed only by the final drain, so its messages sit in the store
+ * through every fault. After
  * the last heal a final drain consumes from every node until every acknowledged publish was seen,
  * or until nothing more comes for longer than the visibility timeout (so anything delivered but
  * not acknowledged had its chance to come back).
@@ -23,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class QueueWorkload implements Workload {
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
   private static final String GROUP = "chaos";
+  private static final String BACKLOG = "chaos-backlog";
 
   private final ChaosHttp http = ChaosHttp.shared();
   private final RunClock clock;
@@ -43,6 +46,9 @@ final class QueueWorkload implements Workload {
     for (int t = 0; t < topicCount; t++) {
       topics.add("chaos-t" + t);
     }
+    // one more topic nobody consumes until the final drain: its messages must outlive every
+    // fault of the run in the store (consumed topics are emptied within moments of a publish)
+    topics.add(BACKLOG);
     for (int p = 0; p < publishers; p++) {
       String prefix = "p" + p;
       workers.spawn("publish-" + p, seed * 37 + p, rnd -> publishLoop(prefix, rnd));
@@ -86,18 +92,19 @@ final class QueueWorkload implements Workload {
   }
 
   private void consumeLoop(String consumer, Random rnd) throws InterruptedException {
+    List<String> live = topics.subList(0, topics.size() - 1);
     while (workers.running()) {
-      String topic = topics.get(rnd.nextInt(topics.size()));
-      if (consumeOnce(workers.anyNode(rnd), topic, consumer, 200) < 0) {
+      String topic = live.get(rnd.nextInt(live.size()));
+      if (consumeOnce(workers.anyNode(rnd), topic, consumer, 200, 20) < 0) {
         Workers.pause(50);
       }
     }
   }
 
   /** One consume and ack; returns the number of messages received, -1 when it did not answer. */
-  private int consumeOnce(URI node, String topic, String consumer, int waitMillis) {
+  private int consumeOnce(URI node, String topic, String consumer, int waitMillis, int max) {
     Reply r = http.post(node.resolve("/v1/topics/" + topic + "/consume"),
-        Map.of("consumer_group", GROUP, "consumer_id", consumer, "max_messages", 20,
+        Map.of("consumer_group", GROUP, "consumer_id", consumer, "max_messages", max,
             "wait_ms", waitMillis), TIMEOUT.plusMillis(waitMillis));
     if (!r.ok()) {
       return -1;
@@ -129,7 +136,7 @@ final class QueueWorkload implements Workload {
       int got = 0;
       for (URI node : workers.nodes()) {
         for (String topic : topics) {
-          got += Math.max(0, consumeOnce(node, topic, "drain", 100));
+          got += Math.max(0, consumeOnce(node, topic, "drain", 100, 200));
         }
       }
       if (got > 0) {
