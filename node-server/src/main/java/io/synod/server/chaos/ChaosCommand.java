@@ -58,6 +58,10 @@ public final class ChaosCommand implements Callable<Integer> {
       description = "Faults to pick from (default: ${DEFAULT-VALUE})")
   List<Nemesis.Fault> faults;
 
+  @Option(names = "--no-faults",
+      description = "Inject nothing: a control run of the same workloads")
+  boolean noFaults;
+
   @Option(names = "--loss-percent", defaultValue = "20",
       description = "Packet loss of the loss fault, in percent (default: ${DEFAULT-VALUE})")
   int lossPercent;
@@ -102,7 +106,7 @@ public final class ChaosCommand implements Callable<Integer> {
     Path dir = workDir != null ? Files.createDirectories(workDir)
         : Files.createTempDirectory("synod-chaos-");
     ChaosRun.Options o = new ChaosRun.Options(durationSeconds, seed, redis, chosen,
-        new ArrayList<>(faults), cp, dir, lossPercent, env);
+        noFaults ? List.of() : new ArrayList<>(faults), cp, dir, lossPercent, env);
     try {
       ChaosRun.Result r = ChaosRun.run(o, out);
       return r.failed() == 0 ? 0 : 1;

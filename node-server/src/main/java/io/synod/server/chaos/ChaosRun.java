@@ -82,6 +82,8 @@ public final class ChaosRun {
       throws Exception {
     cluster.start();
     RunClock clock = new RunClock();
+    out.println("chaos: times below are seconds since " + java.time.Instant.now()
+        + " (node logs carry wall-clock times)");
     List<URI> urls = ChaosCluster.NODES.stream().map(cluster::url).toList();
     Nemesis nemesis = new Nemesis(net, cluster, clock, o.seed(), o.faults(), o.redis(),
         o.lossPercent(), out);

@@ -73,9 +73,17 @@ final class Nemesis {
     return injected;
   }
 
-  /** Injects faults one after another until {@code durationMillis} have passed, then heals. */
+  /**
+   * Injects faults one after another until {@code durationMillis} have passed, then heals. With
+   * no faults to pick from it only waits (a control run).
+   */
   void run(long durationMillis) throws IOException, InterruptedException {
     long end = clock.now() + durationMillis * 1_000_000;
+    if (faults.isEmpty()) {
+      note("no faults: a control run for " + durationMillis + " ms", false);
+      ChaosCluster.sleep(durationMillis);
+      return;
+    }
     while (clock.now() < end) {
       Fault f = faults.get(random.nextInt(faults.size()));
       long hold = 3000 + random.nextInt(4000);
