@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -28,6 +29,7 @@ final class LockWorkload implements Workload {
   private final RunClock clock;
   private final Workers workers;
   private final Map<String, List<Attempt>> histories = new LinkedHashMap<>();
+  private final Map<String, Map<String, Long>> orphans = new ConcurrentHashMap<>();
 
   LockWorkload(RunClock clock, List<URI> nodes, long seed, int resourcesPerKind,
       int clientsPerResource) {
@@ -91,8 +93,10 @@ final class LockWorkload implements Workload {
         h.add(new Attempt(resource, owner, invoke, complete, r.outcome(), 0, lease,
             Long.MAX_VALUE));
         if (r.outcome() == Outcome.UNKNOWN) {
+          maybeHeld(resource).put(owner, complete);
           release(kind, rnd, resource, owner, session);
         } else {
+          releaseOrphans(kind, rnd, resource);
           Workers.pause(10 + rnd.nextInt(40));
         }
       }
@@ -110,22 +114,34 @@ final class LockWorkload implements Workload {
     };
   }
 
+  private Map<String, Long> maybeHeld(String resource) {
+    return orphans.computeIfAbsent(resource, r -> new ConcurrentHashMap<>());
+  }
+
+  /**
+   * The resource is held: it may be by an acquire of ours whose outcome was unknown and that
+   * took effect after its clean-up release had answered "not held" (a hold without lease would
+   * then wedge the resource for good). Releases each such owner again; an owner is forgotten
+   * once a release frees it, or 30 s after its acquire.
+   */
+  private void releaseOrphans(String kind, Random rnd, String resource)
+      throws InterruptedException {
+    Map<String, Long> maybe = maybeHeld(resource);
+    for (Map.Entry<String, Long> e : maybe.entrySet()) {
+      Reply r = releaseOnce(kind, workers.anyNode(rnd), resource, e.getKey(), null);
+      if (r.ok() || clock.now() - e.getValue() > 30_000_000_000L) {
+        maybe.remove(e.getKey());
+      }
+    }
+  }
+
   /** Releases until a definite answer (released, or not held), a few times at most. */
   private void release(String kind, Random rnd, String resource, String owner, String session)
       throws InterruptedException {
     for (int i = 0; i < 5; i++) {
-      URI node = workers.anyNode(rnd);
-      Reply r;
-      if (kind.equals("legacy")) {
-        r = http.post(node.resolve("/lock/release"),
-            Map.of("resource_id", resource, "owner_id", owner), TIMEOUT);
-      } else {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("owner_id", owner);
-        if (session != null) {
-          body.put("session_id", session);
-        }
-        r = http.post(node.resolve("/v1/locks/" + resource + "/release"), body, TIMEOUT);
+      Reply r = releaseOnce(kind, workers.anyNode(rnd), resource, owner, session);
+      if (r.ok()) {
+        maybeHeld(resource).remove(owner);
       }
       if (r.outcome() != Outcome.UNKNOWN) {
         clock.answered("lock", clock.now());
@@ -133,6 +149,20 @@ final class LockWorkload implements Workload {
       }
       Workers.pause(200);
     }
+  }
+
+  private Reply releaseOnce(String kind, URI node, String resource, String owner,
+      String session) {
+    if (kind.equals("legacy")) {
+      return http.post(node.resolve("/lock/release"),
+          Map.of("resource_id", resource, "owner_id", owner), TIMEOUT);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("owner_id", owner);
+    if (session != null) {
+      body.put("session_id", session);
+    }
+    return http.post(node.resolve("/v1/locks/" + resource + "/release"), body, TIMEOUT);
   }
 
   @Override
