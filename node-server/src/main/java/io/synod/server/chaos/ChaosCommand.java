@@ -82,6 +82,14 @@ public final class ChaosCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (durationSeconds < 0 || durationSeconds > 86_400) {
+      spec.commandLine().getErr().println("--duration: must be 0..86400 seconds");
+      return 2;
+    }
+    if (lossPercent < 1 || lossPercent > 100) {
+      spec.commandLine().getErr().println("--loss-percent: must be 1..100");
+      return 2;
+    }
     Set<String> chosen = new LinkedHashSet<>();
     for (String s : services) {
       String n = s.strip().toLowerCase(java.util.Locale.ROOT);

@@ -27,6 +27,20 @@ class ChaosIT {
 
   static final long CI_SECONDS = 60;
 
+  /**
+   * The long profile on demand, through the same test: {@code mvn -B -pl node-server -am verify
+   * -Dtest=none -Dit.test=ChaosIT -Dsynod.chaos.seconds=300 -Dsynod.chaos.services=lock,queue,cache}
+   * (plus {@code -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false}).
+   */
+  private static Set<String> services() {
+    String s = System.getProperty("synod.chaos.services");
+    return s == null || s.isBlank() ? CI_SERVICES : Set.of(s.split(","));
+  }
+
+  private static long seconds() {
+    return Long.getLong("synod.chaos.seconds", CI_SECONDS);
+  }
+
   static List<String> jar() {
     String p = System.getProperty("synod.jar", "target/synod.jar");
     assertTrue(Files.isRegularFile(Path.of(p)), "no runnable jar at " + p + ": run mvn package");
@@ -50,7 +64,7 @@ class ChaosIT {
   private static ChaosRun.Options ciProfile(long seed, boolean redis, String dir)
       throws Exception {
     Path work = Files.createDirectories(Path.of("target", "chaos", dir));
-    return new ChaosRun.Options(CI_SECONDS, seed, redis, CI_SERVICES,
+    return new ChaosRun.Options(seconds(), seed, redis, services(),
         List.of(Nemesis.Fault.values()), jar(), work.toAbsolutePath(), 20, Map.of());
   }
 
