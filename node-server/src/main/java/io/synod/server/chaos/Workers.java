@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Function;
 
 /**
  * The worker threads of a workload. Each worker has its own PRNG seeded from the run's seed and
@@ -50,10 +49,6 @@ final class Workers {
 
   List<URI> nodes() {
     return nodes;
-  }
-
-  <T> T withNode(Random r, Function<URI, T> f) {
-    return f.apply(anyNode(r));
   }
 
   void stop() throws InterruptedException {
