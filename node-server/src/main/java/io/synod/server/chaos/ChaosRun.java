@@ -44,8 +44,12 @@ public final class ChaosRun {
 
   /** Runs and prints the report to {@code out}; the last line is {@code chaos: N passed, M failed}. */
   public static Result run(Options o, PrintWriter out) throws Exception {
-    Path logs = Files.createDirectories(o.workDir().resolve("logs"));
-    Path data = Files.createDirectories(o.workDir().resolve("data"));
+    // a fresh directory per run: a DATA_DIR left by an earlier run would bring back its lock
+    // table (holds without lease never expire) and make the new run's history meaningless
+    Files.createDirectories(o.workDir());
+    Path runDir = Files.createTempDirectory(o.workDir(), "run-seed" + o.seed() + "-");
+    Path logs = Files.createDirectories(runDir.resolve("logs"));
+    Path data = Files.createDirectories(runDir.resolve("data"));
     out.printf(Locale.ROOT, "chaos: seed %d, %d s of faults, %s storage, services %s%n",
         o.seed(), o.durationSeconds(), o.redis() ? "redis" : "embedded", o.services());
     out.println("chaos: node logs in " + logs);

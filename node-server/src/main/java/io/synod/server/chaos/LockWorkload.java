@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class LockWorkload implements Workload {
   static final long LEASE_MILLIS = 2000;
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
+  private static final long FINAL_BUDGET_NANOS = 30_000_000_000L;
   private static final List<String> KINDS = List.of("legacy", "v1", "v1-lease");
 
   private final ChaosHttp http = ChaosHttp.shared();
@@ -30,6 +31,7 @@ final class LockWorkload implements Workload {
   private final Workers workers;
   private final Map<String, List<Attempt>> histories = new LinkedHashMap<>();
   private final Map<String, Map<String, Long>> orphans = new ConcurrentHashMap<>();
+  private final Map<String, List<Violation>> finalViolations = new LinkedHashMap<>();
 
   LockWorkload(RunClock clock, List<URI> nodes, long seed, int resourcesPerKind,
       int clientsPerResource) {
@@ -64,9 +66,52 @@ final class LockWorkload implements Workload {
     workers.stop();
   }
 
+  /**
+   * After the last heal every resource must be acquirable again (keys wedged after healing are a
+   * failure users saw). Owners whose acquire had an unknown outcome are released first, since a
+   * hold without lease taken by one of them would rightly stay held; then a fresh owner tries
+   * each resource through the nodes in turn, within a budget.
+   */
   @Override
   public void finish() {
-    // nothing to drain: every hold was released (or its release retried) by its worker
+    long start = clock.now();
+    long deadline = start + FINAL_BUDGET_NANOS;
+    int node = 0;
+    for (Map.Entry<String, List<Attempt>> e : histories.entrySet()) {
+      String kind = e.getKey();
+      List<Violation> wedged = new ArrayList<>();
+      for (String resource : e.getValue().stream().map(Attempt::resource).distinct().toList()) {
+        for (Attempt a : e.getValue()) {
+          if (a.resource().equals(resource) && a.outcome() == Outcome.UNKNOWN) {
+            releaseOnce(kind, workers.nodes().get(node++ % workers.nodes().size()), resource,
+                a.owner(), null);
+          }
+        }
+        String owner = "final-" + resource;
+        String last = "";
+        boolean got = false;
+        while (!got) {
+          Reply r = acquire(kind, workers.nodes().get(node++ % workers.nodes().size()), resource,
+              owner);
+          got = r.ok();
+          last = r.status() + " " + r.json().path("error").asText("");
+          if (got) {
+            releaseOnce(kind, workers.nodes().get(node % workers.nodes().size()), resource, owner,
+                r.json().path("session_id").asText(null));
+          } else if (clock.now() > deadline) {
+            break;
+          } else {
+            ChaosCluster.sleep(500);
+          }
+        }
+        if (!got) {
+          wedged.add(new Violation(clock.now(), "resource " + resource + " still not acquirable "
+              + LockChecker.ms(clock.now() - start) + " after the heal (last answer: " + last
+              + ")"));
+        }
+      }
+      finalViolations.put(kind, wedged);
+    }
   }
 
   private void loop(String kind, String resource, String client, Random rnd, List<Attempt> h)
@@ -175,6 +220,8 @@ final class LockWorkload implements Workload {
       String counts = h.size() + " acquires, " + ok + " granted, " + unknown + " unknown";
       out.add(new Property("lock/" + e.getKey() + ": no two overlapping exclusive holds", counts,
           LockChecker.overlaps(h)));
+      out.add(new Property("lock/" + e.getKey() + ": every resource acquirable after heal",
+          "a fresh owner per resource", finalViolations.getOrDefault(e.getKey(), List.of())));
       if (!e.getKey().equals("legacy")) {
         out.add(new Property("lock/" + e.getKey() + ": fencing tokens increase in grant order",
             ok + " grants", LockChecker.fencing(h)));
