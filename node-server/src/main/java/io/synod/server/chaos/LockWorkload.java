@@ -1,5 +1,6 @@
 package io.synod.server.chaos;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.synod.server.chaos.ChaosHttp.Outcome;
 import io.synod.server.chaos.ChaosHttp.Reply;
 import io.synod.server.chaos.LockChecker.Attempt;
@@ -32,6 +33,8 @@ final class LockWorkload implements Workload {
   private final Map<String, List<Attempt>> histories = new LinkedHashMap<>();
   private final Map<String, Map<String, Long>> orphans = new ConcurrentHashMap<>();
   private final Map<String, List<Violation>> finalViolations = new LinkedHashMap<>();
+  /** Per owner, the HTTP status of each release sent (0: no answer). */
+  private final Map<String, String> releases = new ConcurrentHashMap<>();
 
   LockWorkload(RunClock clock, List<URI> nodes, long seed, int resourcesPerKind,
       int clientsPerResource) {
@@ -68,9 +71,10 @@ final class LockWorkload implements Workload {
 
   /**
    * After the last heal every resource must be acquirable again (keys wedged after healing are a
-   * failure users saw). Owners whose acquire had an unknown outcome are released first, since a
-   * hold without lease taken by one of them would rightly stay held; then a fresh owner tries
-   * each resource through the nodes in turn, within a budget.
+   * failure users saw). Owners whose acquire or release had an unknown outcome may rightly still
+   * hold (a hold without lease lasts until released), so they are released first, and again when
+   * found holding; a holder whose release had answered 200 or 409 is a violation. A fresh owner
+   * tries each resource through the nodes in turn, within a budget.
    */
   @Override
   public void finish() {
@@ -98,6 +102,26 @@ final class LockWorkload implements Workload {
           if (got) {
             releaseOnce(kind, workers.nodes().get(node % workers.nodes().size()), resource, owner,
                 r.json().path("session_id").asText(null));
+          } else if (r.outcome() == Outcome.FAIL) {
+            // held: by whom, and what did its client see? Then free it (it is ours)
+            URI at = workers.nodes().get(node % workers.nodes().size());
+            for (JsonNode holder : http.get(at.resolve("/v1/locks/" + resource), TIMEOUT).json()
+                .path("holders")) {
+              String h = holder.path("owner_id").asText("");
+              String acquired = acquireOutcome(e.getValue(), h);
+              String released = releases.getOrDefault(h, "none sent");
+              last = r.status() + " held by " + h + " (its acquire: " + acquired
+                  + ", its releases answered: " + released + ")";
+              if (acquired.equals("OK") && (released.contains("200") || released.contains("409"))) {
+                // the client was told its hold was released (or not held) and it still is
+                wedged.add(new Violation(clock.now(), "resource " + resource + ": " + last));
+              }
+              // otherwise the client never learnt the hold's fate: ours to free, not a failure
+              releaseOnce(kind, at, resource, h, holder.path("session_id").asText(null));
+            }
+          }
+          if (got) {
+            break;
           } else if (clock.now() > deadline) {
             break;
           } else {
@@ -196,7 +220,19 @@ final class LockWorkload implements Workload {
     }
   }
 
+  private static String acquireOutcome(List<Attempt> history, String owner) {
+    return history.stream().filter(a -> a.owner().equals(owner)).map(a -> a.outcome().toString())
+        .findFirst().orElse("not in the history");
+  }
+
   private Reply releaseOnce(String kind, URI node, String resource, String owner,
+      String session) {
+    Reply r = releaseCall(kind, node, resource, owner, session);
+    releases.merge(owner, Integer.toString(r.status()), (a, b) -> a + "," + b);
+    return r;
+  }
+
+  private Reply releaseCall(String kind, URI node, String resource, String owner,
       String session) {
     if (kind.equals("legacy")) {
       return http.post(node.resolve("/lock/release"),
