@@ -125,6 +125,27 @@ public final class ProtocolNode {
   }
 
   /**
+   * Whether this node would serve a local read of {@code key} now, without asking anyone (the
+   * copy the checkers hold to the single-writer/multiple-reader invariant).
+   *
+   * @param key the key
+   * @return true when a read would be a hit
+   */
+  public boolean canRead(String key) {
+    return cache.state(key).readable();
+  }
+
+  /**
+   * Whether this node would apply a local write of {@code key} now without asking anyone.
+   *
+   * @param key the key
+   * @return true when a write would be a hit
+   */
+  public boolean canWrite(String key) {
+    return cache.state(key).writable();
+  }
+
+  /**
    * Returns the value held in this node's line for {@code key} (any state), or null.
    *
    * @param key the key
