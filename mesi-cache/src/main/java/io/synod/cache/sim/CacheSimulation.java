@@ -5,6 +5,7 @@ import io.synod.cache.CacheValue;
 import io.synod.cache.WritePolicy;
 import io.synod.cache.protocol.CacheMessage;
 import io.synod.cache.protocol.DirectoryState;
+import io.synod.cache.protocol.FaultHooks;
 import io.synod.cache.protocol.LineState;
 import io.synod.cache.protocol.MessageType;
 import io.synod.cache.protocol.OpKind;
@@ -46,7 +47,7 @@ import java.util.TreeSet;
 public final class CacheSimulation {
   private enum EventType {
     DELIVER, MEM_READ, MEM_WRITE, MEM_WRITE_DONE, CLIENT, CRASH, RESTART, PAUSE, RESUME,
-    PARTITION, HEAL, FD_TICK, OP_TIMEOUT
+    PARTITION, HEAL, FD_TICK, OP_TIMEOUT, NODE_TICK
   }
 
   private enum Phase { RUN, SETTLE, LIVENESS, DONE }
@@ -55,21 +56,11 @@ public final class CacheSimulation {
   private static final int FD_PERIOD = 5;
   /** Ticks a node must be reachable again before the membership takes it back. */
   private static final int REJOIN_TICKS = 10;
+  /** Ticks between two {@link ProtocolNode#tick()} calls on a node. */
+  private static final int TICK_PERIOD = 5;
 
   private record Event(long time, long seq, EventType type, int node, CacheMessage message,
       long token, String key, CacheValue value, int fromIncarnation, int toIncarnation) {}
-
-  private static final class TxnTrace {
-    MessageType first;
-    int messages;
-    int invs;
-    int fwdGetS;
-    int fwdGetM;
-    int dataHops;
-    boolean disturbed;
-    long firstTime;
-    long lastTime;
-  }
 
   private final SimOptions options;
   private final SplittableRandom random;
@@ -88,7 +79,6 @@ public final class CacheSimulation {
   private final TreeMap<String, List<LinearizabilityChecker.Op>> history = new TreeMap<>();
   private final TreeMap<String, String> current = new TreeMap<>();
   private final TreeSet<String> uncertain = new TreeSet<>();
-  private final Map<String, TxnTrace> txns = new HashMap<>();
   private final List<Long> crashTimes = new ArrayList<>();
   // per node: the pending client op
   private final long[] pendingOpId;
@@ -124,6 +114,9 @@ public final class CacheSimulation {
   private final boolean hard;
   private final SplittableRandom faultRandom;
   private final int failureTimeout;
+  private final long lease;
+  private final long drift;
+  private final long retry;
   private final long opTimeout;
   private final double lossRate;
   private final double pauseChance;
@@ -188,7 +181,10 @@ public final class CacheSimulation {
     faultRandom = new SplittableRandom(options.seed() * 0x9E3779B97F4A7C15L + 0x5DEECE66DL);
     java.util.Set<SimFault> f = options.faults();
     failureTimeout = 30 + faultRandom.nextInt(50);
-    opTimeout = 6L * failureTimeout;
+    lease = 60 + faultRandom.nextInt(140);
+    drift = faultRandom.nextInt(10);
+    retry = 15 + faultRandom.nextInt(25);
+    opTimeout = Math.max(6L * failureTimeout, 3 * lease);
     lossRate = f.contains(SimFault.LOSS) ? faultRandom.nextDouble() * 0.05 : 0.0;
     pauseChance = f.contains(SimFault.PAUSE) ? faultRandom.nextDouble() * 0.004 : 0.0;
     partitionChance = f.contains(SimFault.PARTITION) ? faultRandom.nextDouble() * 0.004 : 0.0;
@@ -247,7 +243,8 @@ public final class CacheSimulation {
         + (options.policy() == io.synod.cache.store.PolicyKind.LFU ? " --policy lfu" : "")
         + (options.hardFaults() ? " --faults " + SimFault.format(options.faults())
             : options.crashes() ? "" : " --no-crashes")
-        + (options.skipOneInvalidation() ? " --break-skip-invalidation" : "");
+        + (options.skipOneInvalidation() ? " --break-skip-invalidation" : "")
+        + (options.ignoreLease() ? " --break-lease" : "");
   }
 
   private String weather() {
@@ -256,9 +253,9 @@ public final class CacheSimulation {
         + String.format(java.util.Locale.ROOT, "%.3f", crashChance)
         + " readShare=" + String.format(java.util.Locale.ROOT, "%.2f", readShare)
         + " writePolicy=" + options.writePolicy() + " policy=" + options.policy()
-        + (hard ? String.format(java.util.Locale.ROOT,
-            " failureTimeout=%d opTimeout=%d loss=%.3f pauseChance=%.4f partitionChance=%.4f"
-                + " homeCrashChance=%.4f", failureTimeout, opTimeout, lossRate, pauseChance,
+        + (true ? String.format(java.util.Locale.ROOT,
+            " lease=%d drift=%d retry=%d failureTimeout=%d opTimeout=%d loss=%.3f pauseChance=%.4f partitionChance=%.4f"
+                + " homeCrashChance=%.4f", lease, drift, retry, failureTimeout, opTimeout, lossRate, pauseChance,
             partitionChance, homeCrashChance) : "");
   }
 
@@ -267,9 +264,7 @@ public final class CacheSimulation {
       startNode(i);
       schedule(random.nextInt(5), EventType.CLIENT, i, null, 0, null, null, 0, 0);
     }
-    if (hard) {
-      schedule(FD_PERIOD, EventType.FD_TICK, 0, null, 0, null, null, 0, 0);
-    }
+    schedule(FD_PERIOD, EventType.FD_TICK, 0, null, 0, null, null, 0, 0);
     long budget = 200_000L + 20_000L * options.opsPerNode() * ids.length;
     while (!queue.isEmpty() && violations.isEmpty()) {
       if (++events > budget) {
@@ -314,10 +309,8 @@ public final class CacheSimulation {
         restart(i);
       }
     }
-    if (hard) {
-      phase = Phase.SETTLE;
-      livenessAt = now + 3L * failureTimeout + REJOIN_TICKS;
-    }
+    phase = Phase.SETTLE;
+    livenessAt = now + 3L * failureTimeout + lease + REJOIN_TICKS;
   }
 
   // ---- nodes -----------------------------------------------------------------------------------
@@ -328,10 +321,16 @@ public final class CacheSimulation {
         .policy(options.policy())
         .writePolicy(options.writePolicy())
         .firstTxn(((long) incarnation[i] << 40) + 1)
-        .faultSkipOneInvalidation(options.skipOneInvalidation())
+        .incarnation(incarnation[i])
+        .leaseNanos(lease)
+        .clockDriftNanos(drift)
+        .retryNanos(retry)
+        .members(java.util.Arrays.asList(ids))
         .build();
-    nodes[i] = new ProtocolNode(ids[i], config, this::homeOf, () -> now, new Effects(i));
+    nodes[i] = new ProtocolNode(ids[i], config, this::homeOf, () -> now, new Effects(i),
+        new FaultHooks(options.skipOneInvalidation(), options.ignoreLease()));
     up[i] = true;
+    schedule(TICK_PERIOD, EventType.NODE_TICK, i, null, 0, null, null, incarnation[i], 0);
   }
 
   private String homeOf(String key) {
@@ -354,25 +353,13 @@ public final class CacheSimulation {
     @Override
     public void send(CacheMessage m) {
       messages++;
+      if (m.type() == MessageType.RENEW) {
+        renewalsSent++;
+      }
       int to = index(m.to());
-      TxnTrace t = txns.computeIfAbsent(m.requester() + "#" + m.txn(), x -> new TxnTrace());
-      if (t.first == null) {
-        t.first = m.type();
-        t.firstTime = now;
-      }
-      t.messages++;
-      t.lastTime = now;
-      switch (m.type()) {
-        case INV -> t.invs++;
-        case FWD_GET_S -> t.fwdGetS++;
-        case FWD_GET_M -> t.fwdGetM++;
-        case NACK, RECALL, RECALL_DATA, RECALL_NONE, RECALL_WAIT, PROBE, PROBE_ACK -> t.disturbed = true;
-        default -> { }
-      }
       long delay = 1 + random.nextInt(maxDelay);
       if (faultsOn && lossRate > 0 && faultRandom.nextDouble() < lossRate) {
         lost++;
-        t.disturbed = true;
         log("LOST " + m);
         return;
       }
@@ -402,6 +389,11 @@ public final class CacheSimulation {
         return;
       }
       onFail(node, inc, opId, error);
+    }
+
+    @Override
+    public void revoked(String key, String holder) {
+      CacheSimulation.this.revoked(key, holder, node);
     }
 
     @Override
@@ -435,7 +427,7 @@ public final class CacheSimulation {
   private void handle(Event e) {
     int i = e.node();
     if (paused[i] && up[i] && switch (e.type()) {
-      case DELIVER, MEM_READ, MEM_WRITE_DONE, CLIENT -> true;
+      case DELIVER, MEM_READ, MEM_WRITE_DONE, CLIENT, NODE_TICK -> true;
       default -> false;
     }) {
       deferred.get(i).add(e); // a stopped process handles nothing; its sockets keep the bytes
@@ -447,26 +439,14 @@ public final class CacheSimulation {
         int from = index(m.from());
         if (hard && blocked[from][i]) {
           lost++;
-          TxnTrace t = txns.get(m.requester() + "#" + m.txn());
-          if (t != null) {
-            t.disturbed = true;
-          }
           log("CUT " + m);
           return;
         }
-        if (!up[i] || incarnation[i] != e.toIncarnation() || incarnation[from] != e.fromIncarnation()
-            || (!up[from] && !hard)) {
-          TxnTrace t = txns.get(m.requester() + "#" + m.txn());
-          if (t != null) {
-            t.disturbed = true;
-          }
-          return; // the sender or the receiver crashed meanwhile: the message is lost
-        }
-        if (m.type() == MessageType.DATA) {
-          TxnTrace t = txns.get(m.requester() + "#" + m.txn());
-          if (t != null) {
-            t.dataHops = Math.max(t.dataHops, m.hops());
-          }
+        // a message to a crashed process is lost; under hard faults one from a crashed process
+        // may still arrive (it was on the wire), and its receiver must tell it by incarnation
+        if (!up[i] || incarnation[i] != e.toIncarnation()
+            || (!hard && (incarnation[from] != e.fromIncarnation() || !up[from]))) {
+          return;
         }
         log("deliver " + m);
         nodes[i].step(m);
@@ -529,6 +509,12 @@ public final class CacheSimulation {
       }
       case FD_TICK -> failureDetector();
       case OP_TIMEOUT -> opTimedOut(i, e.token());
+      case NODE_TICK -> {
+        if (up[i] && incarnation[i] == e.fromIncarnation() && phase != Phase.DONE) {
+          nodes[i].tick();
+          schedule(TICK_PERIOD, EventType.NODE_TICK, i, null, 0, null, null, incarnation[i], 0);
+        }
+      }
       default -> throw new IllegalStateException();
     }
     if (faultsOn && crashChance > 0 && random.nextDouble() < crashChance) {
@@ -648,7 +634,13 @@ public final class CacheSimulation {
    */
   private void failureDetector() {
     int n = ids.length;
+    int reachableCount = 0;
     for (int i = 0; i < n; i++) {
+      reachableCount += reachable(i) ? 1 : 0;
+    }
+    // without a majority the log commits nothing: no member is declared down or up
+    boolean quorum = 2 * reachableCount > n;
+    for (int i = 0; i < n && quorum; i++) {
       if (!up[i]) {
         unreachableSince[i] = -1;
         continue; // a crash is handled by crash() and restart()
@@ -683,7 +675,6 @@ public final class CacheSimulation {
         if (!declaredDown[i] && now - unreachableSince[i] >= failureTimeout) {
           declaredDown[i] = true;
           log("MEMBERSHIP down " + ids[i]);
-          allowLossOfUnwritten("declared down: " + ids[i]);
           announce(i, false);
         }
       }
@@ -708,10 +699,11 @@ public final class CacheSimulation {
 
   private void announce(int node, boolean nowUp) {
     for (int j = 0; j < ids.length; j++) {
-      if (j == node || !up[j]) {
+      // the node itself learns it too (from the log, once it hears the majority again)
+      if (!up[j] || (j == node && nowUp)) {
         continue;
       }
-      if (reachable(j)) {
+      if (reachable(j) && missedMembership.get(j).isEmpty()) {
         if (nowUp) {
           nodes[j].nodeUp(ids[node]);
         } else {
@@ -723,17 +715,19 @@ public final class CacheSimulation {
     }
   }
 
-  /** Under write-back, a node taken out may take unwritten data with it: memory may come back. */
-  private void allowLossOfUnwritten(String why) {
+  /**
+   * A home gave a copy up without its data: under write-back memory's value may come back (the
+   * holder's unwritten writes are lost, as with a crash); under write-through nothing may.
+   */
+  private void revoked(String key, String holder, int home) {
     long at = ++logical;
     lastCrashLogical = at;
-    for (String k : keys) {
-      uncertain.add(k);
-      if (options.writePolicy() == WritePolicy.WRITE_BACK) {
-        CacheValue mem = memoryLastPut.get(k);
-        history.get(k).add(new LinearizabilityChecker.Op(LinearizabilityChecker.Kind.REVERT,
-            mem == null ? null : mem.asString(), at, at, why));
-      }
+    uncertain.add(key);
+    log(ids[home] + " revokes " + key + (holder != null ? " from " + holder : " (rebuilt)"));
+    if (options.writePolicy() == WritePolicy.WRITE_BACK) {
+      CacheValue mem = memoryLastPut.get(key);
+      history.get(key).add(new LinearizabilityChecker.Op(LinearizabilityChecker.Kind.REVERT,
+          mem == null ? null : mem.asString(), at, at, "revoked at " + ids[home]));
     }
   }
 
@@ -780,6 +774,11 @@ public final class CacheSimulation {
     }
     failed++;
     log(ids[i] + " fails: " + error.getMessage());
+    if (error instanceof io.synod.cache.CacheException ce && !ce.mayHaveApplied()) {
+      // the node says the write changed nothing: hold it to that (the history leaves it out,
+      // so a read of its value would not be linearizable)
+      pendingKind[i] = OpKind.READ;
+    }
     if (phase == Phase.LIVENESS) {
       violations.add("liveness: after healing, a read of " + pendingKey[i] + " at " + ids[i]
           + " failed: " + error.getMessage());
@@ -817,12 +816,12 @@ public final class CacheSimulation {
     pendingValue[i] = value;
     pendingInvoke[i] = ++logical;
     log(ids[i] + " invokes " + kind + " " + key + (value != null ? "=" + value : ""));
-    if (hard) {
-      schedule(opTimeout, EventType.OP_TIMEOUT, i, null, opId, null, null, 0, 0);
-    }
+    schedule(opTimeout, EventType.OP_TIMEOUT, i, null, opId, null, null, 0, 0);
     long before = nodes[i].stats().messagesSent();
+    long renewalsBefore = renewalsSent;
     nodes[i].submit(opId, kind, key, value == null ? null : CacheValue.of(value));
-    long sent = nodes[i].stats().messagesSent() - before;
+    // a hit may renew its lease in the background; it sends nothing else
+    long sent = nodes[i].stats().messagesSent() - before - (renewalsSent - renewalsBefore);
     if (pendingOpId[i] == 0 && lastHit && kind != OpKind.INVALIDATE) {
       long allowed = kind == OpKind.WRITE && options.writePolicy() == WritePolicy.WRITE_THROUGH
           ? 1 : 0;
@@ -833,6 +832,7 @@ public final class CacheSimulation {
   }
 
   private boolean lastHit;
+  private long renewalsSent;
   private long lastCrashLogical;
 
   private void onComplete(int i, int inc, long opId, OpResult r) {
@@ -849,6 +849,8 @@ public final class CacheSimulation {
     lastHit = r.hit();
     if (r.hit()) {
       hits++;
+    } else {
+      checkedTxns++;
     }
     long resp = ++logical;
     String key = pendingKey[i];
@@ -887,7 +889,8 @@ public final class CacheSimulation {
     long at = ++logical;
     lastCrashLogical = at;
     for (String k : keys) {
-      // the crashed node may have held the latest (unacknowledged or unwritten) value
+      // the crashed node may have held the latest (unacknowledged or unwritten) value: under
+      // write-back memory's value may come back from here on
       uncertain.add(k);
       if (options.writePolicy() == WritePolicy.WRITE_BACK) {
         CacheValue mem = memoryLastPut.get(k);
@@ -985,101 +988,16 @@ public final class CacheSimulation {
   }
 
   private void finalChecks() {
-    if (hard) {
-      if (phase != Phase.DONE) {
-        violations.add("liveness: the run ended in phase " + phase
-            + " (the liveness reads never finished)");
-      }
-      for (String key : keys) {
-        String lin = LinearizabilityChecker.check(history.get(key), null);
-        if (lin != null) {
-          violations.add("history of " + key + ": " + lin);
-        }
-      }
-      return; // directories may keep stale records of expired copies; retries change counts
-    }
-    for (int i = 0; i < ids.length; i++) {
-      if (up[i] && (pendingOpId[i] != 0 || opsIssued[i] < options.opsPerNode())) {
-        violations.add("liveness: " + ids[i] + " still has an operation pending on "
-            + pendingKey[i] + " after the cluster settled");
-      }
+    if (phase != Phase.DONE) {
+      violations.add("liveness: the run ended in phase " + phase
+          + " (the liveness reads never finished)");
     }
     for (String key : keys) {
-      ProtocolNode home = nodes[index(homeOf(key))];
-      DirectoryState ds = home.directoryState(key);
-      TreeSet<String> holders = new TreeSet<>();
-      String owner = null;
-      for (int i = 0; i < ids.length; i++) {
-        LineState s = nodes[i].lineState(key);
-        if (s == LineState.S) {
-          holders.add(ids[i]);
-        } else if (s == LineState.E || s == LineState.M) {
-          owner = ids[i];
-        } else if (s != LineState.I) {
-          violations.add("quiescent: " + ids[i] + " left in transient " + s + " for " + key);
-        }
-      }
-      boolean agree = switch (ds) {
-        case I -> holders.isEmpty() && owner == null;
-        case S -> owner == null && holders.equals(home.directorySharers(key));
-        case EM -> holders.isEmpty() && Objects.equals(owner, home.directoryOwner(key));
-        default -> false;
-      };
-      if (!agree) {
-        violations.add("quiescent: directory of " + key + " is " + ds + " sharers="
-            + home.directorySharers(key) + " owner=" + home.directoryOwner(key)
-            + " but lines are S=" + holders + " owner=" + owner);
-      }
       String lin = LinearizabilityChecker.check(history.get(key), null);
       if (lin != null) {
         violations.add("history of " + key + ": " + lin);
       }
     }
-    for (Map.Entry<String, TxnTrace> en : new TreeMap<>(txns).entrySet()) {
-      TxnTrace t = en.getValue();
-      String requester = en.getKey().substring(0, en.getKey().indexOf('#'));
-      long txn = Long.parseLong(en.getKey().substring(en.getKey().indexOf('#') + 1));
-      boolean requesterCrashed = (txn >>> 40) != incarnation[index(requester)];
-      if (t.disturbed || requesterCrashed || crashedDuring(t)) {
-        continue;
-      }
-      String problem = null;
-      switch (t.first) {
-        case GET_S -> {
-          checkedTxns++;
-          if (t.messages != 2 && t.messages != 4) {
-            problem = "read miss used " + t.messages + " messages";
-          } else if (t.dataHops > 3) {
-            problem = "read miss answered after " + t.dataHops + " hops";
-          }
-        }
-        case GET_M -> {
-          checkedTxns++;
-          int expected = t.fwdGetM > 0 ? 3 : 2 + 2 * t.invs;
-          if (t.messages != expected) {
-            problem = "write miss used " + t.messages + " messages, expected " + expected
-                + " (invalidations " + t.invs + ", forwards " + t.fwdGetM + ")";
-          }
-        }
-        case PUT_S, PUT_E, PUT_M, WRITE_BACK -> {
-          if (t.messages != 2) {
-            problem = t.first + " used " + t.messages + " messages";
-          }
-        }
-        default -> problem = "transaction opened by " + t.first;
-      }
-      if (problem != null) {
-        violations.add("message count: " + en.getKey() + " " + problem);
-      }
-    }
   }
 
-  private boolean crashedDuring(TxnTrace t) {
-    for (long c : crashTimes) {
-      if (c >= t.firstTime && c <= t.lastTime + maxDelay + maxMemoryDelay) {
-        return true;
-      }
-    }
-    return false;
-  }
 }

@@ -17,6 +17,7 @@ import java.util.Set;
  * @param policy the replacement policy of every node
  * @param faults the kinds of fault injected (see {@link SimFault})
  * @param skipOneInvalidation test-only broken rule: the directory skips one invalidation
+ * @param ignoreLease test-only broken rule: copies are served after their lease ran out
  */
 public record SimOptions(
     long seed,
@@ -25,7 +26,8 @@ public record SimOptions(
     WritePolicy writePolicy,
     PolicyKind policy,
     Set<SimFault> faults,
-    boolean skipOneInvalidation) {
+    boolean skipOneInvalidation,
+    boolean ignoreLease) {
 
   /** Default operations per node. */
   public static final int DEFAULT_OPS_PER_NODE = 40;
@@ -52,7 +54,22 @@ public record SimOptions(
       PolicyKind policy, boolean crashes, boolean skipOneInvalidation) {
     this(seed, nodes, opsPerNode, writePolicy, policy,
         crashes ? EnumSet.of(SimFault.CRASH) : EnumSet.noneOf(SimFault.class),
-        skipOneInvalidation);
+        skipOneInvalidation, false);
+  }
+
+  /**
+   * Options with a set of faults and no broken rule.
+   *
+   * @param seed the seed
+   * @param nodes number of nodes
+   * @param opsPerNode operations per node
+   * @param writePolicy the write policy
+   * @param policy the replacement policy
+   * @param faults the faults
+   */
+  public SimOptions(long seed, int nodes, int opsPerNode, WritePolicy writePolicy,
+      PolicyKind policy, Set<SimFault> faults) {
+    this(seed, nodes, opsPerNode, writePolicy, policy, faults, false, false);
   }
 
   /**
@@ -93,6 +110,6 @@ public record SimOptions(
    */
   public SimOptions withSeed(long newSeed) {
     return new SimOptions(newSeed, nodes, opsPerNode, writePolicy, policy, faults,
-        skipOneInvalidation);
+        skipOneInvalidation, ignoreLease);
   }
 }
