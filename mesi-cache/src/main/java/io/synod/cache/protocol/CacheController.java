@@ -89,6 +89,8 @@ public final class CacheController {
     long leaseUntil;
     long lastSend;
     long startNanos;
+    // the operation that started the current transaction (its answer is within its interval)
+    long txnOp;
     // an Inv for the grant of the waiting transaction arrived before its Data
     boolean invalidatedWhileWaiting;
     // a Collect took the copy while a write-back was unanswered: drop it once acknowledged
@@ -398,6 +400,7 @@ public final class CacheController {
     }
     line.state = waiting;
     line.txn = nextTxn++;
+    line.txnOp = line.ops.isEmpty() ? -1 : line.ops.peekFirst().id;
     line.invalidatedWhileWaiting = false;
     line.renewing = false;
     line.startNanos = clock.nanoTime();
@@ -436,9 +439,12 @@ public final class CacheController {
       case IS_D -> {
         stats.latency(clock.nanoTime() - line.startNanos);
         Op head = line.ops.peekFirst();
-        if (head != null && head.kind == OpKind.READ) {
-          // the value was the key's at the grant, inside the read's interval: linearizable even
-          // when the copy itself may not be kept
+        boolean current = !line.invalidatedWhileWaiting
+            && clock.nanoTime() < m.stamp() + config.leaseNanos();
+        if (head != null && head.kind == OpKind.READ && (head.id == line.txnOp || current)) {
+          // the value was the key's at the grant, inside the interval of the read that asked
+          // for it: linearizable even when the copy itself is not kept. A read queued later
+          // (its caller gave the first one up) may use it only while the lease runs.
           line.ops.pollFirst();
           fx.complete(head.id, new OpResult(OpKind.READ, line.key, m.value(),
               m.flag() ? LineState.E : LineState.S, false));
