@@ -93,6 +93,8 @@ public final class HomeDirectory {
     long lastSent;
     int collectWrites;
     boolean collectSkipped;
+    // members declared down at some time during the Collect round: their data is not trusted
+    final TreeSet<String> collectSuspects = new TreeSet<>();
     final ArrayDeque<Req> queue = new ArrayDeque<>();
     // node -> the Put or write-back whose data a Collect-Ack brought
     final TreeMap<String, Long> collectedTxn = new TreeMap<>();
@@ -509,6 +511,8 @@ public final class HomeDirectory {
     e.waiting.addAll(members);
     e.collectSkipped = false;
     e.collectWrites = 0;
+    e.collectSuspects.clear();
+    e.collectSuspects.addAll(down);
     e.lastSent = clock.nanoTime();
     for (String member : members) {
       send(MessageType.COLLECT, member, e.key, 0, e.homeTxn, null, false, 1, 0);
@@ -519,7 +523,7 @@ public final class HomeDirectory {
     if (e.phase != Phase.COLLECT || m.homeTxn() != e.homeTxn || !e.waiting.remove(m.from())) {
       return;
     }
-    if (m.flag() && down.contains(m.from())) {
+    if (m.flag() && (down.contains(m.from()) || e.collectSuspects.contains(m.from()))) {
       // a member declared down may answer before it learned so: its data may be older than
       // what memory got after its old home gave the line away
       fx.revoked(e.key, m.from());
@@ -608,6 +612,11 @@ public final class HomeDirectory {
   void nodeDown(String node) {
     if (!node.equals(self)) {
       down.add(node);
+      for (Entry e : entries.values()) {
+        if (e.phase == Phase.COLLECT) {
+          e.collectSuspects.add(node);
+        }
+      }
     }
   }
 

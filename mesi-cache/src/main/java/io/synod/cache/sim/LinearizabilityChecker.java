@@ -121,9 +121,16 @@ public final class LinearizabilityChecker {
         case WRITE, REVERT -> next = op.value();
         default -> throw new IllegalStateException();
       }
-      done.set(i);
-      boolean ok = search(done, next);
-      done.clear(i);
+      // an optional operation that ended before this one began can no longer take effect
+      BitSet after = (BitSet) done.clone();
+      after.set(i);
+      for (int j = 0; j < ops.size(); j++) {
+        Op other = ops.get(j);
+        if (!after.get(j) && other.optional() && other.response() < op.invoke()) {
+          after.set(j);
+        }
+      }
+      boolean ok = search(after, next);
       if (ok) {
         return true;
       }
