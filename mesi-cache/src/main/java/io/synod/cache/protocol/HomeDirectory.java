@@ -541,6 +541,7 @@ public final class HomeDirectory {
 
   private void finishCollect(Entry e) {
     confirmed.add(e.key);
+    fx.rebuilt(e.key);
     if (e.collectSkipped) {
       fx.revoked(e.key, null);
     }

@@ -70,4 +70,12 @@ public interface ProtocolEffects {
    * @param holder the holder given up, or null
    */
   default void revoked(String key, String holder) {}
+
+  /**
+   * Observation hook: this home rebuilt the directory entry of {@code key} (its Collect round
+   * ended) and serves the key from now on. Default: nothing.
+   *
+   * @param key the key
+   */
+  default void rebuilt(String key) {}
 }

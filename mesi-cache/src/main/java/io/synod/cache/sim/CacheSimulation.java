@@ -392,6 +392,11 @@ public final class CacheSimulation {
     }
 
     @Override
+    public void rebuilt(String key) {
+      closeLostToDeadHome(key);
+    }
+
+    @Override
     public void revoked(String key, String holder) {
       CacheSimulation.this.revoked(key, holder, node);
     }
@@ -446,6 +451,14 @@ public final class CacheSimulation {
         // may still arrive (it was on the wire), and its receiver must tell it by incarnation
         if (!up[i] || incarnation[i] != e.toIncarnation()
             || (!hard && (incarnation[from] != e.fromIncarnation() || !up[from]))) {
+          if ((m.type() == MessageType.INV_ACK || m.type() == MessageType.COLLECT_ACK)
+              && m.flag() && options.writePolicy() == WritePolicy.WRITE_BACK) {
+            // dirty data handed to a home that died meanwhile is lost (write-back): memory's
+            // value may come back until the restarted home has rebuilt the key
+            lostToDeadHome.putIfAbsent(m.key(), ++logical);
+            uncertain.add(m.key());
+            log("LOST WITH DEAD HOME " + m);
+          }
           return;
         }
         log("deliver " + m);
@@ -832,6 +845,16 @@ public final class CacheSimulation {
   }
 
   private boolean lastHit;
+  private final TreeMap<String, Long> lostToDeadHome = new TreeMap<>();
+
+  private void closeLostToDeadHome(String key) {
+    Long from = lostToDeadHome.remove(key);
+    if (from != null) {
+      CacheValue mem = memoryLastPut.get(key);
+      history.get(key).add(new LinearizabilityChecker.Op(LinearizabilityChecker.Kind.REVERT,
+          mem == null ? null : mem.asString(), from, ++logical, "data lost with a dead home"));
+    }
+  }
   private long renewalsSent;
   private long lastCrashLogical;
 
@@ -988,6 +1011,9 @@ public final class CacheSimulation {
   }
 
   private void finalChecks() {
+    for (String key : new ArrayList<>(lostToDeadHome.keySet())) {
+      closeLostToDeadHome(key);
+    }
     if (phase != Phase.DONE) {
       violations.add("liveness: the run ended in phase " + phase
           + " (the liveness reads never finished)");

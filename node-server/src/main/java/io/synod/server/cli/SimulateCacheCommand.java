@@ -15,13 +15,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code synod simulate cache}: seeded simulations of MESI cache nodes (random reads, writes and
- * evictions over a few hot keys, delayed and reordered messages, crashing nodes) with the
- * single-writer/multiple-reader and data-value invariants checked after every event, and
- * per-key linearizability and message counts checked at the end. The last line is
+ * evictions over a few hot keys, delayed and reordered messages, and the faults of
+ * {@code --faults}: crashes, home crashes, pauses past the failure timeout, partitions, loss)
+ * with the single-writer/multiple-reader and data-value invariants checked after every event,
+ * a liveness phase after healing (every node reads every key), and per-key linearizability of
+ * the client history (operations with unknown outcomes included) at the end. The last line is
  * {@code simulate cache: N seeds, K violations}; the exit code is 1 when K > 0.
  */
 @Command(name = "cache", mixinStandardHelpOptions = true,
-    description = "Simulate MESI cache nodes under delays, reordering and crashes.")
+    description = "Simulate MESI cache nodes under delays, reordering, crashes, pauses,"
+        + " partitions and loss.")
 final class SimulateCacheCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -50,6 +53,11 @@ final class SimulateCacheCommand implements Callable<Integer> {
   @Option(names = "--break-skip-invalidation", hidden = true,
       description = "Test only: the directory skips one invalidation, to see the checkers catch it.")
   boolean skipInvalidation;
+
+  @Option(names = "--break-lease", hidden = true,
+      description = "Test only: copies are served after their lease ran out, to see the checkers"
+          + " catch it.")
+  boolean breakLease;
 
   @Override
   public Integer call() {
@@ -91,7 +99,7 @@ final class SimulateCacheCommand implements Callable<Integer> {
     for (long seed : range.seeds().toArray()) {
       SimOptions o = new SimOptions(seed, nodes, ops,
           writeThrough ? WritePolicy.WRITE_THROUGH : WritePolicy.WRITE_BACK, kind, faultSet,
-          skipInvalidation);
+          skipInvalidation, breakLease);
       SimResult r = CacheSimulation.run(o);
       violations += r.violations().size();
       opsDone += r.opsCompleted();
