@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
 public final class CoherentCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoherentCache.class);
 
-  /** A read's outcome: hit or miss, the value ({@code null} when never written), line state. */
+  /**
+   * A read's outcome: hit or miss, the value ({@code null} when the address was never written;
+   * a stored JSON null is a {@code NullNode}), line state.
+   */
   public record Read(boolean hit, JsonNode value, String state) {}
 
   private final String nodeId;
@@ -58,7 +61,14 @@ public final class CoherentCache implements AutoCloseable {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(homeOf, "homeOf");
     this.transport = new HttpCacheTransport(pool, peers, this::peerUnreachable);
-    this.node = CacheNode.start(nodeId, config, homeOf::apply, transport, memory, timeout);
+    // a restarted home asks every member what it holds before it serves an address
+    CacheConfig withMembers = config;
+    if (config.members().isEmpty()) {
+      java.util.TreeSet<String> members = new java.util.TreeSet<>(peers.keySet());
+      members.add(nodeId);
+      withMembers = config.mutate().members(members).build();
+    }
+    this.node = CacheNode.start(nodeId, withMembers, homeOf::apply, transport, memory, timeout);
   }
 
   /**
