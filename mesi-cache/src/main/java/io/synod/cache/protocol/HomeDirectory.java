@@ -149,7 +149,7 @@ public final class HomeDirectory {
   private final TreeSet<String> down = new TreeSet<>();
   private final TreeMap<String, Long> incarnations = new TreeMap<>();
   private long nextToken = 1;
-  private long nextHomeTxn = 1;
+  private long nextHomeTxn;
   private boolean skipInvalidationUsed;
 
   HomeDirectory(String self, CacheConfig config, Clock clock, ProtocolEffects fx,
@@ -164,6 +164,9 @@ public final class HomeDirectory {
     m.add(self);
     this.members = m;
     this.startNanos = clock.nanoTime();
+    // distinct per incarnation (as transaction ids are): an answer to an Inv or Collect of an
+    // earlier incarnation never matches a round of this one
+    this.nextHomeTxn = Math.max(1, config.firstTxn());
   }
 
   void step(CacheMessage m) {

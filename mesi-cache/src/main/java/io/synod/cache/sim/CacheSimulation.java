@@ -353,6 +353,11 @@ public final class CacheSimulation {
     @Override
     public void send(CacheMessage m) {
       messages++;
+      if ((m.type() == MessageType.INV_ACK || m.type() == MessageType.COLLECT_ACK) && m.flag()
+          && delivering != null && delivering.key().equals(m.key())
+          && (delivering.type() == MessageType.INV || delivering.type() == MessageType.COLLECT)) {
+        answersIncarnation.put(m, delivering.incarnation());
+      }
       if (m.type() == MessageType.RENEW) {
         renewalsSent++;
       }
@@ -449,7 +454,9 @@ public final class CacheSimulation {
         }
         // a message to a crashed process is lost; under hard faults one from a crashed process
         // may still arrive (it was on the wire), and its receiver must tell it by incarnation
-        if (!up[i] || incarnation[i] != e.toIncarnation()
+        Long askedBy = answersIncarnation.remove(m);
+        boolean homeGone = askedBy != null && askedBy != incarnation[i];
+        if (homeGone || !up[i] || incarnation[i] != e.toIncarnation()
             || (!hard && (incarnation[from] != e.fromIncarnation() || !up[from]))) {
           if ((m.type() == MessageType.INV_ACK || m.type() == MessageType.COLLECT_ACK)
               && m.flag() && options.writePolicy() == WritePolicy.WRITE_BACK) {
@@ -462,7 +469,9 @@ public final class CacheSimulation {
           return;
         }
         log("deliver " + m);
+        delivering = m;
         nodes[i].step(m);
+        delivering = null;
         if (trace != null) {
           log("  " + ids[i] + " " + m.key() + " line=" + nodes[i].lineState(m.key()) + " dir="
               + nodes[i].directoryState(m.key()));
@@ -846,6 +855,11 @@ public final class CacheSimulation {
 
   private boolean lastHit;
   private final TreeMap<String, Long> lostToDeadHome = new TreeMap<>();
+  // the message being delivered, and for each dirty Inv-Ack or Collect-Ack the incarnation of
+  // the home whose Inv or Collect it answers
+  private CacheMessage delivering;
+  private final java.util.IdentityHashMap<CacheMessage, Long> answersIncarnation =
+      new java.util.IdentityHashMap<>();
 
   private void closeLostToDeadHome(String key) {
     Long from = lostToDeadHome.remove(key);
