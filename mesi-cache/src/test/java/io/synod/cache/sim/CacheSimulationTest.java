@@ -58,7 +58,9 @@ class CacheSimulationTest {
     long partitions = 0;
     long lost = 0;
     long homeCrashes = 0;
-    for (int s = 0; s < SEEDS; s++) {
+    // a fifth of the seeds keeps the default build quick; ./synod simulate cache --faults all
+    // --seeds 2000 is the long run
+    for (int s = 0; s < Math.max(60, SEEDS / 5); s++) {
       SimOptions o = new SimOptions(50_000 + s, 3, SimOptions.DEFAULT_OPS_PER_NODE, writePolicy,
           s % 2 == 0 ? PolicyKind.LRU : PolicyKind.LFU, SimFault.all());
       SimResult r = CacheSimulation.run(o);
