@@ -124,7 +124,7 @@ final class SimulateCacheCommand implements Callable<Integer> {
       }
       out.flush();
     }
-    out.printf("%d operations, %d hits, %d messages, %d transactions' message counts checked,"
+    out.printf("%d operations, %d hits, %d messages, %d misses,"
         + " %d crashes%n", opsDone, hits, messages, checked, crashes);
     if (!faultSet.isEmpty() && !faultSet.equals(java.util.Set.of(io.synod.cache.sim.SimFault.CRASH))) {
       out.printf("faults %s: %d home crashes, %d pauses, %d partitions, %d messages lost,"
