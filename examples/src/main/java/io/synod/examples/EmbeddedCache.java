@@ -141,7 +141,8 @@ public final class EmbeddedCache {
     ObservedMemory memory = new ObservedMemory();
     // the backing store already holds a value before any cache has seen the key
     memory.seed(key, CacheValue.of(INITIAL_VALUE));
-    CacheConfig config = CacheConfig.create(); // LRU, write-back
+    // LRU, write-back; the members are asked what they hold when a home rebuilds an entry
+    CacheConfig config = CacheConfig.builder().members(NODES).build();
     List<Step> steps = new ArrayList<>();
     try (InMemoryCacheNetwork net = new InMemoryCacheNetwork()) {
       for (String id : NODES) {
