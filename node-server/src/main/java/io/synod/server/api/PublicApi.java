@@ -537,7 +537,7 @@ public final class PublicApi {
     checkCacheRole();
     return cache.read(address).thenApply(r -> {
       if (r.value() == null && withState) {
-        return HttpResponse.error(404, "not_found", "cache address " + address
+        return HttpResponse.error(404, "never_written", "cache address " + address
             + " was never written");
       }
       Map<String, Object> m = new LinkedHashMap<>();

@@ -96,7 +96,8 @@ class PublicApiTest {
     assertEquals("{\"status\":\"miss\",\"address\":\"shape-k\"}", again.body(),
         "absence stays a miss, never a hit with value null");
     assertEquals(404, get(base + "/v1/cache/shape-never").status());
-    assertEquals("not_found", get(base + "/v1/cache/shape-never").json().get("error").asText());
+    assertEquals("never_written",
+        get(base + "/v1/cache/shape-never").json().get("error").asText());
     post(base + "/cache/write", "{\"address\":\"shape-null\",\"value\":null}");
     Reply storedNull = get(base + "/cache/read?address=shape-null");
     assertEquals("{\"status\":\"hit\",\"address\":\"shape-null\",\"value\":null}",
