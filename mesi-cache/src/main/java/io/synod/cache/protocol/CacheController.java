@@ -596,6 +596,7 @@ public final class CacheController {
 
   private void ackInv(Line line, CacheMessage inv, boolean withData, boolean keptShared) {
     if (withData) {
+      stats.writeBacks++; // the home writes the data to memory
       release(line.key, new Released(inv.txn(), inv.flag(), keptShared, line.value));
     }
     send(MessageType.INV_ACK, inv.from(), line, inv.txn(), inv.homeTxn(),
