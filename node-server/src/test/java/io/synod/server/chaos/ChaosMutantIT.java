@@ -32,8 +32,8 @@ class ChaosMutantIT {
 
     List<String> cp = MutantBuild.build(
         "mesi-cache/src/main/java/io/synod/cache/protocol/HomeDirectory.java",
-        "for (String sharer : e.sharers) {",
-        "for (String sharer : e.sharers) { if (true) { continue; } // MUTANT: no INV sent",
+        "    for (String t : targets) {",
+        "    for (String t : targets) { if (true) { e.holders.remove(t); continue; } // MUTANT: no INV",
         work.resolve("build"));
     StringWriter text = new StringWriter();
     ChaosRun.Result r = ChaosIT.run(options(cp, work.resolve("broken")), text);
