@@ -187,6 +187,15 @@ class DockerFilesTest {
   }
 
   @Test
+  void theExampleListsEverySettingANodeReads() throws IOException {
+    String example = Files.readString(DOCKER.resolve(".env.example"));
+    List<String> missing = io.synod.server.config.NodeConfig.KEYS.keySet().stream()
+        .filter(k -> !Pattern.compile("(?m)^#?\\s*" + k + "=").matcher(example).find())
+        .sorted().toList();
+    assertEquals(List.of(), missing, "settings missing from docker/.env.example");
+  }
+
+  @Test
   void envFileOnlySetsDocumentedKeys() throws IOException {
     String example = Files.readString(DOCKER.resolve(".env.example"));
     for (String line : Files.readAllLines(DOCKER.resolve(".env"))) {
