@@ -264,7 +264,7 @@ public final class SynodNode implements AutoCloseable {
     metrics.gauge("queue_ring_members", () -> queue.ring().nodes().size());
     for (String k : List.of("hits", "misses", "write_backs", "evictions",
         "invalidations_sent", "invalidations_received", "upgrades", "forwarded_requests",
-        "messages_sent", "lines")) {
+        "messages_sent", "lines", "invariant_failures")) {
       metrics.gauge("cache_" + k, () -> (Number) cache.stats().get(k));
     }
     metrics.gauge("cache_hit_ratio", () -> (Number) cache.stats().get("hit_ratio"));

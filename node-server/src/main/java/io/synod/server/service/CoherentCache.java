@@ -172,6 +172,9 @@ public final class CoherentCache implements AutoCloseable {
     out.put("upgrades", s.upgrades());
     out.put("forwarded_requests", s.forwardedRequests());
     out.put("messages_sent", s.messagesSent());
+    // broken invariants the core caught (each dropped its key's line and directory entry and
+    // failed the waiting operations with a retryable error): anything above 0 is a bug to report
+    out.put("invariant_failures", s.invariantFailures());
     long lines = 0;
     Map<String, Long> states = new LinkedHashMap<>();
     for (Map.Entry<LineState, Integer> e : s.linesPerState().entrySet()) {
