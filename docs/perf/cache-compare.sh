@@ -20,12 +20,13 @@ for r in $(seq 1 "$rounds"); do
     if [ "$side" = before ]; then jar=$BEFORE; else jar=$AFTER; fi
     start_dev; sleep 2
     for port in 8001 8002 8003; do   # warm-up: the JIT compiles every node's hot paths
-      wrk -t2 -c20 -d3s -s $s/cache.lua "http://127.0.0.1:$port" >/dev/null
+      wrk -t2 -c20 -d3s -s $s/cache.lua "http://127.0.0.1:$port" >/dev/null || true
     done
     echo "== round $r, $side ($jar), load $(cut -d' ' -f1-3 /proc/loadavg)"
     wrk -t2 -c100 -d"${secs}s" --latency -s $s/cache.lua http://127.0.0.1:8001 \
       | tee "$out/cache-compare-$side-$r.txt" \
       | grep -E "Requests/sec|Non-2xx|50%|99%|Socket errors" || true
-    stop_last 1
+    kill "${pids[-1]}" 2>/dev/null || true
+    wait "${pids[-1]}" 2>/dev/null || true   # the ports are free again before the next start
   done
 done
