@@ -213,7 +213,16 @@ public final class RaftMainMemory implements MainMemory, AutoCloseable {
     Group g = groupOf(key);
     byte[] bytes = value.toBytes();
     return ordered(key, () -> withRetries(key, "write", () -> putOnce(g, key, bytes)))
-        .thenApply(r -> null);
+        .thenApply(r -> {
+          if (!CacheMemoryMachine.APPLIED.equals(String.valueOf(r))) {
+            // stale: the machine holds a put of a later incarnation of this node (a clock that
+            // went back across a restart); never report a dropped write as done
+            LOG.warn("replicated main memory did not apply the write of {}: {}", key, r);
+            throw new CacheException("replicated main memory did not apply the write of " + key
+                + " (" + r + "); not applied, retry", false);
+          }
+          return null;
+        });
   }
 
   /** Runs {@code op} after every earlier operation on {@code key} completed. */
