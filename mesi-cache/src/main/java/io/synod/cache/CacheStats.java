@@ -19,6 +19,8 @@ import java.util.Map;
  * @param protocolLatencyCount misses timed
  * @param protocolLatencyTotalNanos sum of miss latencies
  * @param protocolLatencyMaxNanos largest miss latency
+ * @param invariantFailures broken invariants caught in the core: each dropped the line and the
+ *     directory entry of its key and failed the operations waiting on it (retryable)
  */
 public record CacheStats(
     long hits,
@@ -33,7 +35,8 @@ public record CacheStats(
     Map<LineState, Integer> linesPerState,
     long protocolLatencyCount,
     long protocolLatencyTotalNanos,
-    long protocolLatencyMaxNanos) {
+    long protocolLatencyMaxNanos,
+    long invariantFailures) {
 
   /**
    * Returns hits / (hits + misses), or 0 when nothing was accessed.

@@ -14,9 +14,9 @@ import io.synod.raft.lock.LockListener;
 import io.synod.transport.http.EventLoops;
 import io.synod.cache.CacheConfig;
 import io.synod.cache.WritePolicy;
-import io.synod.cache.runtime.InMemoryMainMemory;
 import io.synod.cache.store.PolicyKind;
 import io.synod.queue.ring.HashRing;
+import io.synod.server.cache.RaftMainMemory;
 import io.synod.server.redis.RedisMainMemory;
 import io.synod.server.service.CoherentCache;
 import io.synod.transport.http.HttpClientPool;
@@ -84,6 +84,8 @@ public final class SynodNode implements AutoCloseable {
   private final HashRing cacheHomes;
   private final HttpClientPool cachePool;
   private final CoherentCache cache;
+  /** The cache's replicated main memory on embedded storage; null with Redis. */
+  private final RaftMainMemory cacheMemory;
   private final ClusterView cluster;
   private final NodeMetrics metrics;
   private final ScheduledExecutorService scheduler;
@@ -120,9 +122,14 @@ public final class SynodNode implements AutoCloseable {
     this.cacheHomes = HashRing.of(config.peers().keySet());
     this.cachePool = HttpClientPool.create(loops,
         config.peerClientOptions(HttpCacheTransport.recommendedClientOptions()));
-    this.cache = CoherentCache.start(config.nodeId(), cacheConfig(config), cacheHomes::ownerOf,
-        cachePool, otherPeers(config),
-        redis == null ? new InMemoryMainMemory() : new RedisMainMemory(redis),
+    long cacheIncarnation = System.currentTimeMillis();
+    // embedded: main memory replicated in Raft groups (cache-0.., ids 200..), so an address's
+    // value outlives its home; with Redis it stays cache:<address>
+    this.cacheMemory = redis == null ? new RaftMainMemory(config, raftGroups, cachePool,
+        scheduler, cacheIncarnation, router) : null;
+    this.cache = CoherentCache.start(config.nodeId(), cacheConfig(config, cacheIncarnation),
+        cacheHomes::ownerOf, cachePool, otherPeers(config),
+        redis == null ? cacheMemory : new RedisMainMemory(redis),
         Duration.ofMillis(CACHE_OPERATION_TIMEOUT_MILLIS));
     cache.register(router);
     this.cluster =
@@ -156,15 +163,15 @@ public final class SynodNode implements AutoCloseable {
     registerGauges();
   }
 
-  private static CacheConfig cacheConfig(NodeConfig config) {
+  private static CacheConfig cacheConfig(NodeConfig config, long incarnation) {
     return CacheConfig.builder()
         .capacity(config.cacheCapacity())
         .policy(PolicyKind.parse(config.cachePolicy()))
         .writePolicy(config.cacheWritePolicy().equals("write-through")
             ? WritePolicy.WRITE_THROUGH : WritePolicy.WRITE_BACK)
         // transaction ids and the incarnation must differ between incarnations of this node
-        .firstTxn(System.currentTimeMillis() << 20)
-        .incarnation(System.currentTimeMillis())
+        .firstTxn(incarnation << 20)
+        .incarnation(incarnation)
         .members(config.peers().keySet())
         .build();
   }
@@ -293,6 +300,8 @@ public final class SynodNode implements AutoCloseable {
     cacheCounts.put("upgrades", "shared lines upgraded to modified");
     cacheCounts.put("forwarded_requests", "coherence requests forwarded to a line's holder");
     cacheCounts.put("messages_sent", "coherence messages this node sent");
+    cacheCounts.put("invariant_failures",
+        "broken protocol invariants (the key's line was dropped and is fetched again)");
     cacheCounts.forEach((k, text) -> metrics.counter("cache_" + k, text,
         () -> ((Number) cache.stats().get(k)).longValue()));
     metrics.gauge("cache_lines", "lines this node's cache holds",
@@ -352,6 +361,9 @@ public final class SynodNode implements AutoCloseable {
             .start();
     locks.start();
     queue.start();
+    if (cacheMemory != null) {
+      cacheMemory.start();
+    }
     long hb = config.heartbeatIntervalMillis();
     scheduler.scheduleWithFixedDelay(this::heartbeat, 0, hb, TimeUnit.MILLISECONDS);
     if (config.redisUrl() != null) {
@@ -458,7 +470,8 @@ public final class SynodNode implements AutoCloseable {
   public boolean awaitLockLeader(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while ((!locks.isLeader() && locks.leader() == null)
-        || (queue.groups() != null && !queue.groups().allLed())) {
+        || (queue.groups() != null && !queue.groups().allLed())
+        || (cacheMemory != null && !cacheMemory.allLed())) {
       if (System.nanoTime() > deadline) {
         return false;
       }
@@ -536,6 +549,9 @@ public final class SynodNode implements AutoCloseable {
       return;
     }
     scheduler.shutdownNow();
+    if (cacheMemory != null) {
+      cacheMemory.close();
+    }
     queueTimers.shutdownNow();
     locks.close();
     queue.close();
@@ -576,6 +592,9 @@ public final class SynodNode implements AutoCloseable {
     cache.close();
     if (!quiesced.get()) {
       scheduler.shutdownNow();
+      if (cacheMemory != null) {
+        cacheMemory.close();
+      }
       queueTimers.shutdownNow();
       locks.close();
       queue.close();

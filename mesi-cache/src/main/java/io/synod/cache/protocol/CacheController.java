@@ -124,6 +124,7 @@ public final class CacheController {
   private final TreeMap<String, Long> incarnations = new TreeMap<>();
   private final TreeSet<String> down = new TreeSet<>();
   private long nextTxn;
+  private long brokenTxn = Long.MIN_VALUE;
 
   /**
    * Dirty data this node gave up (in an Inv-Ack or Collect-Ack), per key, so a resent Inv or
@@ -223,30 +224,49 @@ public final class CacheController {
     return true;
   }
 
-  /** Resends what is unanswered for longer than the retry interval. */
-  void tick() {
+  /**
+   * Resends what is unanswered for longer than the retry interval. A check that fails for one
+   * line goes to {@code broken} after the sweep (which may then drop the line); the other lines
+   * are still served.
+   */
+  void tick(java.util.function.BiConsumer<String, RuntimeException> broken) {
     long now = clock.nanoTime();
+    java.util.List<java.util.Map.Entry<String, RuntimeException>> failed = null;
     for (Line line : lines.values()) {
-      if (line.renewing && now - line.renewSent >= config.retryNanos()) {
-        sendRenew(line);
-      }
-      if (now - line.lastSend < config.retryNanos()) {
-        continue;
-      }
-      switch (line.state) {
-        case IS_D -> resendRequest(line, MessageType.GET_S);
-        case IM_D, SM_D -> resendRequest(line, MessageType.GET_M);
-        case SI_A -> resend(line, MessageType.PUT_S, null, false);
-        case MI_A -> {
-          if (line.dirty) {
-            resend(line, MessageType.PUT_M, line.value, true);
-          } else {
-            resend(line, MessageType.PUT_E, null, false);
-          }
+      try {
+        tickLine(line, now);
+      } catch (RuntimeException e) {
+        if (failed == null) {
+          failed = new java.util.ArrayList<>();
         }
-        case M_WB -> resend(line, MessageType.WRITE_BACK, line.value, false);
-        default -> { }
+        failed.add(java.util.Map.entry(line.key, e));
       }
+    }
+    if (failed != null) {
+      failed.forEach(f -> broken.accept(f.getKey(), f.getValue()));
+    }
+  }
+
+  private void tickLine(Line line, long now) {
+    if (line.renewing && now - line.renewSent >= config.retryNanos()) {
+      sendRenew(line);
+    }
+    if (now - line.lastSend < config.retryNanos()) {
+      return;
+    }
+    switch (line.state) {
+      case IS_D -> resendRequest(line, MessageType.GET_S);
+      case IM_D, SM_D -> resendRequest(line, MessageType.GET_M);
+      case SI_A -> resend(line, MessageType.PUT_S, null, false);
+      case MI_A -> {
+        if (line.dirty) {
+          resend(line, MessageType.PUT_M, line.value, true);
+        } else {
+          resend(line, MessageType.PUT_E, null, false);
+        }
+      }
+      case M_WB -> resend(line, MessageType.WRITE_BACK, line.value, false);
+      default -> { }
     }
   }
 
@@ -432,6 +452,13 @@ public final class CacheController {
   // ---- messages ---------------------------------------------------------------------------
 
   private void onData(Line line, CacheMessage m) {
+    if (line.key.equals(hooks.breakInvariantOnDataFor())
+        && (brokenTxn == Long.MIN_VALUE || brokenTxn == line.txn)) {
+      // the injected failure (runtime tests only): the transaction's state is corrupt, so
+      // every answer to it fails again, while a new transaction on the key is served
+      brokenTxn = line.txn;
+      Invariants.check(false, "injected invariant failure on Data for " + line.key);
+    }
     if (m.txn() != line.txn) {
       return; // a duplicate, or the answer to a transaction given up
     }
@@ -514,14 +541,18 @@ public final class CacheController {
         }
       }
       case M_WB -> {
-        // the home no longer counts this node as the owner: the write did not reach memory
+        // the home refused the write (it no longer counts this node as the owner: nothing
+        // reached memory), or main memory failed it (flag: the store may have it all the same)
         Op op = line.wbOp;
         line.wbOp = null;
         dropLine(line);
         if (op != null) {
-          fx.fail(op.id, new CacheException("write of key " + line.key
-              + " refused by its home (this node's copy was revoked); not applied, retry",
-              false));
+          fx.fail(op.id, m.flag()
+              ? new CacheException("main memory failed the write of key " + line.key
+                  + "; the write may still have applied, retry", true)
+              : new CacheException("write of key " + line.key
+                  + " refused by its home (this node's copy was revoked); not applied, retry",
+                  false));
         }
       }
       default -> {
@@ -759,6 +790,35 @@ public final class CacheController {
 
   void nodeUp(String node) {
     down.remove(node);
+  }
+
+  /**
+   * Forgets this node's line of {@code key} after a check failed while handling it: its state
+   * cannot be trusted, so the copy goes (without a Put: the home finds out from the next request
+   * or Inv, which is answered "nothing held") and every operation waiting on it fails with a
+   * retryable error that says whether it may still apply: only a write-through write already
+   * sent to the home may. Data of a Modified line is lost, as with a crash of this node.
+   */
+  void drop(String key, RuntimeException error) {
+    Line line = lines.remove(key);
+    if (line == null) {
+      return;
+    }
+    if (line.inPolicy) {
+      policy.recordRemove(key);
+      line.inPolicy = false;
+    }
+    String why = "an internal check failed for key " + key + " at " + self + " ("
+        + error.getMessage() + "); its line was dropped and is fetched again on the next access";
+    if (line.wbOp != null) {
+      fx.fail(line.wbOp.id, new CacheException(why + "; the write may still apply, retry",
+          true));
+      line.wbOp = null;
+    }
+    while (!line.ops.isEmpty()) {
+      Op op = line.ops.pollFirst();
+      fx.fail(op.id, new CacheException(why + "; not applied, retry", false));
+    }
   }
 
   // ---- helpers ----------------------------------------------------------------------------

@@ -555,56 +555,71 @@ public final class HomeDirectory {
 
   // ---- time and membership ----------------------------------------------------------------
 
-  /** Resends unanswered Inv and Collect, and gives up holders that are down and out of lease. */
-  void tick() {
+  /**
+   * Resends unanswered Inv and Collect, and gives up holders that are down and out of lease. A
+   * check that fails for one entry goes to {@code broken} (which may drop the entry); the other
+   * entries are still served.
+   */
+  void tick(java.util.function.BiConsumer<String, RuntimeException> broken) {
     long now = clock.nanoTime();
     for (Entry e : new ArrayList<>(entries.values())) {
-      if (e.phase == Phase.INVAL) {
-        for (String w : new ArrayList<>(e.waiting)) {
-          Holder h = e.holders.get(w);
-          if (down.contains(w) && (h == null || now >= h.leaseEnd)) {
-            e.waiting.remove(w);
-            e.holders.remove(w);
-            stats.revoked++;
-            if (h != null && h.owner) {
-              fx.revoked(e.key, w);
-            }
-          }
-        }
-        if (e.waiting.isEmpty()) {
-          readMemory(e);
-        } else if (now - e.lastSent >= config.retryNanos()) {
-          e.lastSent = now;
-          for (String w : e.waiting) {
-            stats.retries++;
-            sendInv(e, w);
-          }
-        }
-      } else if (e.phase == Phase.COLLECT) {
-        if (now >= leaseEnd(startNanos)) {
-          // the previous incarnation's leases are over: a member declared down holds nothing
-          // it may still serve
-          for (String w : new ArrayList<>(e.waiting)) {
-            if (down.contains(w)) {
-              e.waiting.remove(w);
-              e.collectSkipped = true;
-            }
-          }
-        }
-        if (e.waiting.isEmpty()) {
-          if (e.collectWrites == 0) {
-            finishCollect(e);
-          }
-        } else if (now - e.lastSent >= config.retryNanos()) {
-          e.lastSent = now;
-          for (String w : e.waiting) {
-            stats.retries++;
-            send(MessageType.COLLECT, w, e.key, 0, e.homeTxn, null, false, 1, 0);
+      if (entries.get(e.key) != e) {
+        continue; // dropped by an earlier failure of this sweep
+      }
+      try {
+        tickEntry(e, now);
+      } catch (RuntimeException err) {
+        broken.accept(e.key, err);
+      }
+    }
+  }
+
+  private void tickEntry(Entry e, long now) {
+    if (e.phase == Phase.INVAL) {
+      for (String w : new ArrayList<>(e.waiting)) {
+        Holder h = e.holders.get(w);
+        if (down.contains(w) && (h == null || now >= h.leaseEnd)) {
+          e.waiting.remove(w);
+          e.holders.remove(w);
+          stats.revoked++;
+          if (h != null && h.owner) {
+            fx.revoked(e.key, w);
           }
         }
       }
-      cleanup(e);
+      if (e.waiting.isEmpty()) {
+        readMemory(e);
+      } else if (now - e.lastSent >= config.retryNanos()) {
+        e.lastSent = now;
+        for (String w : e.waiting) {
+          stats.retries++;
+          sendInv(e, w);
+        }
+      }
+    } else if (e.phase == Phase.COLLECT) {
+      if (now >= leaseEnd(startNanos)) {
+        // the previous incarnation's leases are over: a member declared down holds nothing
+        // it may still serve
+        for (String w : new ArrayList<>(e.waiting)) {
+          if (down.contains(w)) {
+            e.waiting.remove(w);
+            e.collectSkipped = true;
+          }
+        }
+      }
+      if (e.waiting.isEmpty()) {
+        if (e.collectWrites == 0) {
+          finishCollect(e);
+        }
+      } else if (now - e.lastSent >= config.retryNanos()) {
+        e.lastSent = now;
+        for (String w : e.waiting) {
+          stats.retries++;
+          send(MessageType.COLLECT, w, e.key, 0, e.homeTxn, null, false, 1, 0);
+        }
+      }
     }
+    cleanup(e);
   }
 
   /**
@@ -657,8 +672,9 @@ public final class HomeDirectory {
     if (w.reply() != null) {
       CacheMessage reply = w.reply();
       if (error != null && reply.type() == MessageType.WRITE_BACK_ACK) {
+        // flag: main memory may have the write all the same (a timed-out store may apply it)
         reply = new CacheMessage(MessageType.NACK, reply.from(), reply.to(), reply.key(),
-            reply.requester(), reply.txn(), 0, null, false, reply.hops(), reply.incarnation(),
+            reply.requester(), reply.txn(), 0, null, true, reply.hops(), reply.incarnation(),
             0);
       }
       answer(e, reply);
@@ -670,6 +686,63 @@ public final class HomeDirectory {
       }
     }
     cleanup(e);
+  }
+
+  /**
+   * Forgets the directory entry of {@code key} after a check failed while handling it: the entry
+   * is rebuilt from the members (Collect, as after a restart) before the key is served again.
+   * Requests still unanswered are forgotten so their resends are taken as new; answered ones
+   * keep their answer (a resent write-back that reached memory must still get its Ack), and so
+   * do memory writes in flight.
+   */
+  void drop(String key) {
+    Entry e = entries.remove(key);
+    confirmed.remove(key);
+    reads.values().removeIf(key::equals);
+    for (var w : writes.entrySet()) {
+      MemoryWrite mw = w.getValue();
+      if (mw.key().equals(key) && mw.forCollect()) {
+        w.setValue(new MemoryWrite(key, mw.reply(), false)); // no round waits for it now
+      }
+    }
+    String prefix = key + '\u0000';
+    seen.entrySet().removeIf(s -> s.getKey().startsWith(prefix)
+        && (s.getValue().lastReply == null
+            || s.getValue().lastReply.txn() != s.getValue().highestTxn)
+        && !replyPending(key, s.getKey().substring(prefix.length())));
+    if (e != null && !e.holders.isEmpty()) {
+      stats.revoked++;
+    }
+  }
+
+  private boolean replyPending(String key, String node) {
+    for (MemoryWrite w : writes.values()) {
+      if (w.key().equals(key) && w.reply() != null && w.reply().to().equals(node)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The key of a memory read in flight.
+   *
+   * @param token the read's token
+   * @return its key, or null when unknown
+   */
+  String readKey(long token) {
+    return reads.get(token);
+  }
+
+  /**
+   * The key of a memory write in flight.
+   *
+   * @param token the write's token
+   * @return its key, or null when unknown
+   */
+  String writeKey(long token) {
+    MemoryWrite w = writes.get(token);
+    return w == null ? null : w.key();
   }
 
   // ---- queries ----------------------------------------------------------------------------

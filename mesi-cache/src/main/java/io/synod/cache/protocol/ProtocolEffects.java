@@ -78,4 +78,19 @@ public interface ProtocolEffects {
    * @param key the key
    */
   default void rebuilt(String key) {}
+
+  /**
+   * A check inside the core failed while it handled {@code key}: its state for the key cannot be
+   * trusted. Called before the core drops the key's line and directory entry and fails the
+   * operations waiting on it (each with a retryable {@link io.synod.cache.CacheException}); the
+   * next access fetches the line again and the next request rebuilds the entry. Default: rethrow,
+   * so the simulator and the protocol tests stop at the first broken invariant; the runtime
+   * overrides it to log the failure and keep serving the other keys.
+   *
+   * @param key the key being handled
+   * @param error what failed
+   */
+  default void invariantBroken(String key, RuntimeException error) {
+    throw error;
+  }
 }

@@ -21,6 +21,7 @@ public final class ProtocolNode {
   private final StatsCounter stats = new StatsCounter();
   private final CacheController cache;
   private final HomeDirectory directory;
+  private final ProtocolEffects fx;
 
   /**
    * Creates a node core.
@@ -49,6 +50,7 @@ public final class ProtocolNode {
   public ProtocolNode(String id, CacheConfig config, HomeLocator homes, Clock clock,
       ProtocolEffects effects, FaultHooks hooks) {
     this.id = id;
+    this.fx = effects;
     this.cache = new CacheController(id, config, homes, clock, effects, stats, hooks);
     this.directory = new HomeDirectory(id, config, clock, effects, stats, hooks);
   }
@@ -58,8 +60,23 @@ public final class ProtocolNode {
    * call it at least every {@link CacheConfig#retryNanos()}.
    */
   public void tick() {
-    cache.tick();
-    directory.tick();
+    cache.tick(this::broken);
+    directory.tick(this::broken);
+  }
+
+  /**
+   * A check failed while this core handled {@code key} (see {@link
+   * ProtocolEffects#invariantBroken}): count it, tell the effects (which rethrow by default),
+   * then forget what this node knew about the key on both sides, failing the operations waiting
+   * on it. Dropping a copy never breaks single-writer/multiple-reader; the next access fetches the
+   * line again, and the next request at this home rebuilds the entry from the members (Collect),
+   * as after a restart.
+   */
+  private void broken(String key, RuntimeException error) {
+    stats.invariantFailures++;
+    fx.invariantBroken(key, error);
+    cache.drop(key, error);
+    directory.drop(key);
   }
 
   /**
@@ -81,7 +98,13 @@ public final class ProtocolNode {
    * @param value the value of a WRITE, else null
    */
   public void submit(long opId, OpKind kind, String key, CacheValue value) {
-    cache.submit(opId, kind, key, value);
+    try {
+      cache.submit(opId, kind, key, value);
+    } catch (IllegalArgumentException bad) {
+      throw bad; // the caller's mistake (a write without a value), nothing broke inside
+    } catch (RuntimeException e) {
+      broken(key, e);
+    }
   }
 
   /**
@@ -90,10 +113,14 @@ public final class ProtocolNode {
    * @param message the message
    */
   public void step(CacheMessage message) {
-    if (message.type().toDirectory()) {
-      directory.step(message);
-    } else {
-      cache.step(message);
+    try {
+      if (message.type().toDirectory()) {
+        directory.step(message);
+      } else {
+        cache.step(message);
+      }
+    } catch (RuntimeException e) {
+      broken(message.key(), e);
     }
   }
 
@@ -105,7 +132,15 @@ public final class ProtocolNode {
    * @param error non-null when the read failed
    */
   public void memoryReadDone(long token, CacheValue value, Throwable error) {
-    directory.memoryReadDone(token, value, error);
+    String key = directory.readKey(token);
+    try {
+      directory.memoryReadDone(token, value, error);
+    } catch (RuntimeException e) {
+      if (key == null) {
+        throw e;
+      }
+      broken(key, e);
+    }
   }
 
   /**
@@ -115,7 +150,15 @@ public final class ProtocolNode {
    * @param error non-null when the write failed
    */
   public void memoryWriteDone(long token, Throwable error) {
-    directory.memoryWriteDone(token, error);
+    String key = directory.writeKey(token);
+    try {
+      directory.memoryWriteDone(token, error);
+    } catch (RuntimeException e) {
+      if (key == null) {
+        throw e;
+      }
+      broken(key, e);
+    }
   }
 
   /**
@@ -222,7 +265,7 @@ public final class ProtocolNode {
     return new CacheStats(stats.hits, stats.misses, stats.invalidationsSent,
         stats.invalidationsReceived, stats.writeBacks, stats.evictions, stats.upgrades,
         stats.forwardedRequests, stats.messagesSent, perState, stats.latencyCount,
-        stats.latencyTotalNanos, stats.latencyMaxNanos);
+        stats.latencyTotalNanos, stats.latencyMaxNanos, stats.invariantFailures);
   }
 
   /**

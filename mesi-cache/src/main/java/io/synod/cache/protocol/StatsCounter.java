@@ -14,6 +14,7 @@ final class StatsCounter {
   long retries;
   long renewals;
   long revoked;
+  long invariantFailures;
   long latencyCount;
   long latencyTotalNanos;
   long latencyMaxNanos;

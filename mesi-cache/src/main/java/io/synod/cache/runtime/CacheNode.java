@@ -7,6 +7,7 @@ import io.synod.cache.CacheValue;
 import io.synod.cache.ReadResult;
 import io.synod.cache.WriteResult;
 import io.synod.cache.protocol.CacheMessage;
+import io.synod.cache.protocol.FaultHooks;
 import io.synod.cache.protocol.LineState;
 import io.synod.cache.protocol.OpKind;
 import io.synod.cache.protocol.OpResult;
@@ -65,7 +66,7 @@ public final class CacheNode implements AutoCloseable {
   private volatile CacheStats lastStats;
 
   private CacheNode(String id, CacheConfig config, HomeLocator homes, CacheTransport transport,
-      MainMemory memory, Clock clock, Duration timeout) {
+      MainMemory memory, Clock clock, Duration timeout, FaultHooks hooks) {
     this.id = Objects.requireNonNull(id, "id");
     this.transport = Objects.requireNonNull(transport, "transport");
     this.memory = Objects.requireNonNull(memory, "memory");
@@ -83,7 +84,7 @@ public final class CacheNode implements AutoCloseable {
     // process's messages from those of an earlier one by it
     CacheConfig running = config.incarnation() == 0
         ? config.mutate().incarnation(System.currentTimeMillis()).build() : config;
-    this.node = new ProtocolNode(id, running, homes, clock, new Effects());
+    this.node = new ProtocolNode(id, running, homes, clock, new Effects(), hooks);
     this.lastStats = node.stats();
     core.scheduleWithFixedDelay(() -> lastStats = node.stats(), STATS_REFRESH.toMillis(),
         STATS_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
@@ -110,7 +111,14 @@ public final class CacheNode implements AutoCloseable {
    */
   public static CacheNode start(String id, CacheConfig config, HomeLocator homes,
       CacheTransport transport, MainMemory memory, Duration timeout) {
-    return new CacheNode(id, config, homes, transport, memory, Clock.system(), timeout);
+    return new CacheNode(id, config, homes, transport, memory, Clock.system(), timeout,
+        FaultHooks.NONE);
+  }
+
+  /** {@link #start} with test-only broken rules (this package's tests). */
+  static CacheNode startWithHooks(String id, CacheConfig config, HomeLocator homes,
+      CacheTransport transport, MainMemory memory, Duration timeout, FaultHooks hooks) {
+    return new CacheNode(id, config, homes, transport, memory, Clock.system(), timeout, hooks);
   }
 
   /**
@@ -243,7 +251,9 @@ public final class CacheNode implements AutoCloseable {
     closed = true;
     try {
       core.submit(() -> {
-        CacheException stopped = new CacheException("cache node " + id + " closed");
+        // an operation cut off by the close may still apply at its home (a write in flight)
+        CacheException stopped = new CacheException("cache node " + id + " closed; the"
+            + " operation may still apply", true);
         pending.values().forEach(f -> f.completeExceptionally(stopped));
         pending.clear();
       }).get(5, TimeUnit.SECONDS);
@@ -268,7 +278,8 @@ public final class CacheNode implements AutoCloseable {
       }, timeout.toNanos(), TimeUnit.NANOSECONDS);
       node.submit(op, kind, key, value);
     })) {
-      f.completeExceptionally(new CacheException("cache node " + id + " is closed"));
+      f.completeExceptionally(new CacheException("cache node " + id + " is closed; not applied",
+          false));
     }
     return f.minimalCompletionStage();
   }
@@ -349,6 +360,14 @@ public final class CacheNode implements AutoCloseable {
       if (f != null) {
         f.complete(result);
       }
+    }
+
+    @Override
+    public void invariantBroken(String key, RuntimeException error) {
+      // loud, counted (CacheStats#invariantFailures), and confined to the key: the core drops
+      // its line and directory entry and fails its waiting operations with a retryable error
+      log.error("cache core {}: an invariant broke for key {}; its line and directory entry are"
+          + " dropped and rebuilt: {}", id, key, error.toString(), error);
     }
 
     @Override

@@ -58,7 +58,14 @@ public final class InMemoryCacheNetwork implements AutoCloseable {
    */
   public CacheNode start(String id, CacheConfig config, HomeLocator homes, MainMemory memory,
       Duration timeout) {
-    CacheNode node = CacheNode.start(id, config, homes, transport(id), memory, timeout);
+    return start(id, config, homes, memory, timeout, io.synod.cache.protocol.FaultHooks.NONE);
+  }
+
+  /** {@link #start} with test-only broken rules (this package's tests). */
+  CacheNode start(String id, CacheConfig config, HomeLocator homes, MainMemory memory,
+      Duration timeout, io.synod.cache.protocol.FaultHooks hooks) {
+    CacheNode node = CacheNode.startWithHooks(id, config, homes, transport(id), memory, timeout,
+        hooks);
     CacheNode old = nodes.put(id, node);
     if (old != null) {
       old.close();

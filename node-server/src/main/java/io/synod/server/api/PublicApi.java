@@ -1140,6 +1140,7 @@ public final class PublicApi {
     if (queue.groups() != null) {
       groups.addAll(queue.groups().describe());
     }
+    groups.addAll(cache.memoryGroups());
     out.put("groups", groups);
     out.put("down_in_log", locks.members().downMembers());
     out.put("membership_index", locks.members().version());

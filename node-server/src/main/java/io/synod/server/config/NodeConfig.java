@@ -49,6 +49,7 @@ public final class NodeConfig {
     k.put("CACHE_CAPACITY", "10000");
     k.put("CACHE_POLICY", "lru");
     k.put("CACHE_WRITE_POLICY", "write-back");
+    k.put("CACHE_GROUPS", "3");
     k.put("QUEUE_VISIBILITY_TIMEOUT_MILLIS", "30000");
     k.put("QUEUE_MAX_DELIVERIES", "5");
     k.put("QUEUE_GROUPS", "3");
@@ -100,6 +101,7 @@ public final class NodeConfig {
   private final long queueVisibilityTimeoutMillis;
   private final int queueMaxDeliveries;
   private final int queueGroups;
+  private final int cacheGroups;
   private final int queueMaxDepth;
   private final long lockDefaultTtlMillis;
   private final int maxBodyBytes;
@@ -170,6 +172,7 @@ public final class NodeConfig {
     this.queueMaxDeliveries =
         intIn("QUEUE_MAX_DELIVERIES", v.get("QUEUE_MAX_DELIVERIES"), 1, 1_000_000);
     this.queueGroups = intIn("QUEUE_GROUPS", v.get("QUEUE_GROUPS"), 1, 64);
+    this.cacheGroups = intIn("CACHE_GROUPS", v.get("CACHE_GROUPS"), 1, 64);
     this.queueMaxDepth = intIn("QUEUE_MAX_DEPTH", v.get("QUEUE_MAX_DEPTH"), 1, Integer.MAX_VALUE);
     this.lockDefaultTtlMillis =
         intIn("LOCK_DEFAULT_TTL_MILLIS", v.get("LOCK_DEFAULT_TTL_MILLIS"), 1, Integer.MAX_VALUE);
@@ -588,6 +591,14 @@ public final class NodeConfig {
    */
   public int queueGroups() {
     return queueGroups;
+  }
+
+  /**
+   * @return how many Raft groups hold the cache's main memory on embedded storage (an address
+   *     goes to one by the hash ring; Raft group ids from 200); unused with {@code REDIS_URL}
+   */
+  public int cacheGroups() {
+    return cacheGroups;
   }
 
   /** @return the most messages one topic holds before publishes are refused */

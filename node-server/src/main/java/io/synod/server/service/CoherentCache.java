@@ -52,6 +52,7 @@ public final class CoherentCache implements AutoCloseable {
   private final CacheConfig config;
   private final HttpCacheTransport transport;
   private final CacheNode node;
+  private final MainMemory memory;
   /** Peers the membership declared down and not taken back yet. */
   private final java.util.Set<String> down = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -60,6 +61,7 @@ public final class CoherentCache implements AutoCloseable {
     this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(homeOf, "homeOf");
+    this.memory = Objects.requireNonNull(memory, "memory");
     this.transport = new HttpCacheTransport(pool, peers, this::peerUnreachable);
     // a restarted home asks every member what it holds before it serves an address
     CacheConfig withMembers = config;
@@ -80,7 +82,8 @@ public final class CoherentCache implements AutoCloseable {
    * @param pool the HTTP client pool for coherence traffic (not closed by this object); build it
    *     with {@link HttpCacheTransport#recommendedClientOptions()}
    * @param peers base URIs of the other nodes, by id
-   * @param memory main memory (Redis in production, {@link InMemoryMainMemory} embedded)
+   * @param memory main memory (Redis, or embedded the replicated {@link
+   *     io.synod.server.cache.RaftMainMemory}; {@link InMemoryMainMemory} in tests)
    * @param timeout how long an operation may wait for its replies
    * @return the running cache
    */
@@ -172,6 +175,9 @@ public final class CoherentCache implements AutoCloseable {
     out.put("upgrades", s.upgrades());
     out.put("forwarded_requests", s.forwardedRequests());
     out.put("messages_sent", s.messagesSent());
+    // broken invariants the core caught (each dropped its key's line and directory entry and
+    // failed the waiting operations with a retryable error): anything above 0 is a bug to report
+    out.put("invariant_failures", s.invariantFailures());
     long lines = 0;
     Map<String, Long> states = new LinkedHashMap<>();
     for (Map.Entry<LineState, Integer> e : s.linesPerState().entrySet()) {
@@ -188,6 +194,16 @@ public final class CoherentCache implements AutoCloseable {
     out.put("policy", config.policy().name().toLowerCase(Locale.ROOT));
     out.put("write_policy", config.writePolicy().name().toLowerCase(Locale.ROOT));
     return out;
+  }
+
+  /**
+   * The Raft groups of the replicated main memory (embedded storage), for {@code /v1/cluster}.
+   *
+   * @return one map per group; empty on Redis
+   */
+  public java.util.List<Map<String, Object>> memoryGroups() {
+    return memory instanceof io.synod.server.cache.RaftMainMemory r ? r.describe()
+        : java.util.List.of();
   }
 
   /**

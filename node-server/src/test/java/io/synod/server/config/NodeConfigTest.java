@@ -95,6 +95,7 @@ class NodeConfigTest {
         "QUEUE_VISIBILITY_TIMEOUT_MILLIS|soon",
         "QUEUE_MAX_DELIVERIES|0",
         "QUEUE_GROUPS|0",
+        "CACHE_GROUPS|0",
         "MAX_BODY_BYTES|12",
         "FAILURE_TIMEOUT_MILLIS|100",
       })

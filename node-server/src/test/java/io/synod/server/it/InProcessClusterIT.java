@@ -81,13 +81,20 @@ class InProcessClusterIT {
       }
       return led.equals(Map.of("node1", 1, "node2", 1, "node3", 1));
     });
-    com.fasterxml.jackson.databind.JsonNode groups =
-        TestHttp.get(cluster.url("node2") + "/v1/cluster").json().get("groups");
-    assertTrue(groups.size() == 4, groups.toString());
-    for (com.fasterxml.jackson.databind.JsonNode g : groups) {
-      assertTrue(g.get("members").size() == 3 && g.get("term").asLong() > 0
-          && g.has("commit_index"), g.toString());
-    }
+    // the lock group, queue-0..2 and the cache's main memory cache-0..2 (embedded storage), each
+    // with its three members; a cache group may still be electing, so wait for its first term
+    Await.until(java.time.Duration.ofSeconds(30), "every group on node2 has a term", () -> {
+      com.fasterxml.jackson.databind.JsonNode groups =
+          TestHttp.get(cluster.url("node2") + "/v1/cluster").json().get("groups");
+      assertTrue(groups.size() == 7, groups.toString());
+      for (com.fasterxml.jackson.databind.JsonNode g : groups) {
+        assertTrue(g.get("members").size() == 3 && g.has("commit_index"), g.toString());
+        if (g.get("term").asLong() == 0) {
+          return false;
+        }
+      }
+      return true;
+    });
   }
 
   @Test
