@@ -174,6 +174,16 @@ public final class QueueMachine {
       return core.browse(b.topic(), b.from(), b.max());
     } else if (request instanceof QueueRequest.Pending p) {
       return core.pending(p.topic(), p.group(), p.max());
+    } else if (request instanceof QueueRequest.AckReceipts a) {
+      return core.ackReceipts(a.topic(), a.group(), a.receipts());
+    } else if (request instanceof QueueRequest.NackReceipt n) {
+      return core.nackReceipt(n.topic(), n.group(), n.receipt());
+    } else if (request instanceof QueueRequest.ExtendReceipt e) {
+      return core.extendReceipt(e.topic(), e.group(), e.receipt(), e.millis());
+    } else if (request instanceof QueueRequest.DeleteGroup d) {
+      return core.deleteGroup(d.topic(), d.group());
+    } else if (request instanceof QueueRequest.DeleteConsumer d) {
+      return core.deleteConsumer(d.topic(), d.group(), d.consumer());
     }
     throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
         "not a client queue request: " + request.getClass().getSimpleName());

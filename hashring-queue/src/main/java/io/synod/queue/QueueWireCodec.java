@@ -95,6 +95,36 @@ public final class QueueWireCodec {
         out.writeUTF(p.group());
         out.writeInt(p.max());
         out.writeByte(p.hops());
+      } else if (r instanceof QueueRequest.AckReceipts a) {
+        out.writeByte(9);
+        out.writeUTF(a.topic());
+        out.writeUTF(a.group());
+        writeStrings(out, a.receipts());
+        out.writeByte(a.hops());
+      } else if (r instanceof QueueRequest.NackReceipt n) {
+        out.writeByte(10);
+        out.writeUTF(n.topic());
+        out.writeUTF(n.group());
+        out.writeUTF(n.receipt());
+        out.writeByte(n.hops());
+      } else if (r instanceof QueueRequest.ExtendReceipt e) {
+        out.writeByte(11);
+        out.writeUTF(e.topic());
+        out.writeUTF(e.group());
+        out.writeUTF(e.receipt());
+        out.writeLong(e.millis());
+        out.writeByte(e.hops());
+      } else if (r instanceof QueueRequest.DeleteGroup d) {
+        out.writeByte(12);
+        out.writeUTF(d.topic());
+        out.writeUTF(d.group());
+        out.writeByte(d.hops());
+      } else if (r instanceof QueueRequest.DeleteConsumer d) {
+        out.writeByte(13);
+        out.writeUTF(d.topic());
+        out.writeUTF(d.group());
+        out.writeUTF(d.consumer());
+        out.writeByte(d.hops());
       } else {
         throw new IllegalArgumentException("unknown request " + r);
       }
@@ -145,6 +175,20 @@ public final class QueueWireCodec {
         case 8:
           return new QueueRequest.Pending(in.readUTF(), in.readUTF(), in.readInt(),
               in.readUnsignedByte());
+        case 9:
+          return new QueueRequest.AckReceipts(in.readUTF(), in.readUTF(), readStrings(in),
+              in.readUnsignedByte());
+        case 10:
+          return new QueueRequest.NackReceipt(in.readUTF(), in.readUTF(), in.readUTF(),
+              in.readUnsignedByte());
+        case 11:
+          return new QueueRequest.ExtendReceipt(in.readUTF(), in.readUTF(), in.readUTF(),
+              in.readLong(), in.readUnsignedByte());
+        case 12:
+          return new QueueRequest.DeleteGroup(in.readUTF(), in.readUTF(), in.readUnsignedByte());
+        case 13:
+          return new QueueRequest.DeleteConsumer(in.readUTF(), in.readUTF(), in.readUTF(),
+              in.readUnsignedByte());
         default:
           throw new IllegalArgumentException("unknown queue request kind " + kind);
       }
@@ -180,9 +224,12 @@ public final class QueueWireCodec {
           out.writeLong(d.deliveryCount());
           out.writeLong(d.deliveredAt());
         }
-      } else if (r instanceof QueueRequest.Ack) {
+      } else if (r instanceof QueueRequest.Ack || r instanceof QueueRequest.AckReceipts
+          || r instanceof QueueRequest.DeleteGroup) {
         out.writeLong((Long) value);
-      } else if (r instanceof QueueRequest.Nack || r instanceof QueueRequest.Extend) {
+      } else if (r instanceof QueueRequest.Nack || r instanceof QueueRequest.Extend
+          || r instanceof QueueRequest.NackReceipt || r instanceof QueueRequest.ExtendReceipt
+          || r instanceof QueueRequest.DeleteConsumer) {
         return;
       } else if (r instanceof QueueRequest.Stats) {
         TopicStats s = (TopicStats) value;
@@ -278,9 +325,12 @@ public final class QueueWireCodec {
               in.readLong()));
         }
         return ds;
-      } else if (r instanceof QueueRequest.Ack) {
+      } else if (r instanceof QueueRequest.Ack || r instanceof QueueRequest.AckReceipts
+          || r instanceof QueueRequest.DeleteGroup) {
         return in.readLong();
-      } else if (r instanceof QueueRequest.Nack || r instanceof QueueRequest.Extend) {
+      } else if (r instanceof QueueRequest.Nack || r instanceof QueueRequest.Extend
+          || r instanceof QueueRequest.NackReceipt || r instanceof QueueRequest.ExtendReceipt
+          || r instanceof QueueRequest.DeleteConsumer) {
         return null;
       } else if (r instanceof QueueRequest.Stats) {
         String topic = in.readUTF();

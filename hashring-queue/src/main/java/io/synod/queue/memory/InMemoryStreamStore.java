@@ -2,10 +2,13 @@ package io.synod.queue.memory;
 
 import io.synod.queue.Invariants;
 import io.synod.queue.QueueException;
+import io.synod.queue.spi.AckResult;
 import io.synod.queue.spi.ClaimResult;
 import io.synod.queue.spi.GroupInfo;
+import io.synod.queue.spi.LeaseChange;
 import io.synod.queue.spi.NoSuchGroupException;
 import io.synod.queue.spi.PendingEntry;
+import io.synod.queue.spi.Receipt;
 import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamId;
 import io.synod.queue.spi.StreamInfo;
@@ -188,6 +191,13 @@ public final class InMemoryStreamStore implements StreamStore {
     } else if (op instanceof StoreOp.Remove r) {
       for (StreamId id : r.ids()) {
         t.entries.remove(id);
+      }
+    } else if (op instanceof StoreOp.DeleteGroup d) {
+      t.groups.remove(d.group());
+    } else if (op instanceof StoreOp.DeleteConsumer d) {
+      Group g = t.groups.get(d.group());
+      if (g != null) {
+        g.consumers.remove(d.consumer());
       }
     } else {
       throw new IllegalStateException("unknown op " + op);
@@ -560,6 +570,181 @@ public final class InMemoryStreamStore implements StreamStore {
     }
     return CompletableFuture.completedFuture(new StreamInfo(t.entries.size(),
         t.entries.isEmpty() ? null : t.entries.firstKey(), t.lastId, groups));
+  }
+
+  // ---------------------------------------------------------------- work-queue retention
+
+  /** Whether no group needs the entry any more: every group read past it, none holds it. */
+  private static boolean removable(Topic t, StreamId id) {
+    if (t.groups.isEmpty()) {
+      return false;
+    }
+    for (Group g : t.groups.values()) {
+      if (g.lastDelivered.compareTo(id) < 0 || g.pel.containsKey(id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public CompletionStage<AckResult> settle(String stream, String group,
+      Collection<Receipt> receipts) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      TreeMap<StreamId, Receipt> byId = new TreeMap<>();
+      for (Receipt r : receipts) {
+        byId.merge(r.id(), r, (a, b) -> a.deliveryCount() == 0 ? a : b);
+      }
+      List<StreamId> acked = new ArrayList<>();
+      List<StreamId> stale = new ArrayList<>();
+      for (Receipt r : byId.values()) {
+        Pend p = g.pel.get(r.id());
+        if (p == null) {
+          continue;
+        }
+        if (r.matches(p.count)) {
+          acked.add(r.id());
+        } else {
+          stale.add(r.id());
+        }
+      }
+      if (acked.isEmpty()) {
+        return CompletableFuture.completedFuture(new AckResult(acked, stale, 0));
+      }
+      applyNew(stream, t, new StoreOp.Ack(group, acked), null);
+      List<StreamId> drop = new ArrayList<>();
+      for (StreamId id : acked) {
+        if (t.entries.containsKey(id) && removable(t, id)) {
+          drop.add(id);
+        }
+      }
+      if (!drop.isEmpty()) {
+        applyNew(stream, t, new StoreOp.Remove(drop), null);
+      }
+      return CompletableFuture.completedFuture(new AckResult(acked, stale, drop.size()));
+    }
+  }
+
+  @Override
+  public CompletionStage<LeaseChange> renew(String stream, String group, Receipt receipt,
+      String holder, long idleMillis) {
+    if (idleMillis < 0) {
+      return failed(new IllegalArgumentException("idle must be >= 0"));
+    }
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      Pend p = g.pel.get(receipt.id());
+      if (p == null) {
+        return CompletableFuture.completedFuture(LeaseChange.NOT_PENDING);
+      }
+      if (!receipt.matches(p.count) || (holder != null && !holder.equals(p.consumer))) {
+        return CompletableFuture.completedFuture(LeaseChange.STALE);
+      }
+      applyNew(stream, t, new StoreOp.SetIdle(group, p.consumer, List.of(receipt.id()),
+          clock.getAsLong() - idleMillis), null);
+      return CompletableFuture.completedFuture(LeaseChange.CHANGED);
+    }
+  }
+
+  @Override
+  public CompletionStage<Long> expire(String stream, StreamId minId) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      if (t == null) {
+        return CompletableFuture.completedFuture(0L);
+      }
+      StreamId stop = minId;
+      for (Group g : t.groups.values()) {
+        if (!g.pel.isEmpty() && g.pel.firstKey().compareTo(stop) < 0) {
+          stop = g.pel.firstKey();
+        }
+      }
+      List<StreamId> drop = new ArrayList<>(t.entries.headMap(stop, false).keySet());
+      if (!drop.isEmpty()) {
+        applyNew(stream, t, new StoreOp.Remove(drop), null);
+      }
+      return CompletableFuture.completedFuture((long) drop.size());
+    }
+  }
+
+  @Override
+  public CompletionStage<Boolean> deleteGroup(String stream, String group) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      if (t == null || !t.groups.containsKey(group)) {
+        return CompletableFuture.completedFuture(false);
+      }
+      applyNew(stream, t, new StoreOp.DeleteGroup(group), null);
+      return CompletableFuture.completedFuture(true);
+    }
+  }
+
+  @Override
+  public CompletionStage<Long> deleteConsumer(String stream, String group, String consumer) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      if (!g.consumers.contains(consumer)) {
+        return CompletableFuture.completedFuture(-1L);
+      }
+      long held = 0;
+      for (Pend p : g.pel.values()) {
+        if (p.consumer.equals(consumer)) {
+          held++;
+        }
+      }
+      if (held == 0) {
+        applyNew(stream, t, new StoreOp.DeleteConsumer(group, consumer), null);
+      }
+      return CompletableFuture.completedFuture(held);
+    }
+  }
+
+  @Override
+  public CompletionStage<SweepResult> sweep(String stream, StreamId cursor, int count) {
+    if (count < 1) {
+      return failed(new IllegalArgumentException("count must be at least 1"));
+    }
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      if (t == null) {
+        return CompletableFuture.completedFuture(new SweepResult(StreamId.MIN, 0));
+      }
+      List<StreamId> drop = new ArrayList<>();
+      StreamId next = StreamId.MIN;
+      int seen = 0;
+      for (StreamId id : t.entries.tailMap(cursor, true).keySet()) {
+        if (seen++ == count) {
+          next = id;
+          break;
+        }
+        if (removable(t, id)) {
+          drop.add(id);
+        }
+      }
+      if (!drop.isEmpty()) {
+        applyNew(stream, t, new StoreOp.Remove(drop), null);
+      }
+      return CompletableFuture.completedFuture(new SweepResult(next, drop.size()));
+    }
   }
 
   // ---------------------------------------------------------------- replication

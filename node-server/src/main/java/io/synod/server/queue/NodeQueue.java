@@ -161,6 +161,10 @@ public final class NodeQueue implements AutoCloseable {
       case INVALID_ARGUMENT -> new ServiceException(400, "invalid_argument", detail);
       case NOT_FOUND -> new ServiceException(404, "unknown_message", detail);
       case QUEUE_FULL -> new ServiceException(429, "topic_full", detail);
+      case STALE_RECEIPT -> new ServiceException(409, "stale_receipt", detail);
+      case GONE -> new ServiceException(410, "receipt_gone", detail);
+      case CONFLICT -> new ServiceException(409, "conflict", detail);
+      case LIMIT_REACHED -> new ServiceException(429, "limit_reached", detail);
       // ring views differ while membership changes: the client retries
       case NOT_OWNER -> new ServiceException(503, "not_owner", detail);
       case UNAVAILABLE -> new ServiceException(503, "unavailable", detail);

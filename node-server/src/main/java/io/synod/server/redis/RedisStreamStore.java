@@ -9,10 +9,13 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.PendingMessage;
+import io.synod.queue.spi.AckResult;
 import io.synod.queue.spi.ClaimResult;
 import io.synod.queue.spi.GroupInfo;
+import io.synod.queue.spi.LeaseChange;
 import io.synod.queue.spi.NoSuchGroupException;
 import io.synod.queue.spi.PendingEntry;
+import io.synod.queue.spi.Receipt;
 import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamId;
 import io.synod.queue.spi.StreamInfo;
@@ -361,6 +364,102 @@ public final class RedisStreamStore implements StreamStore {
     }
     groups.sort(Comparator.comparing(GroupInfo::name));
     return new StreamInfo(length, first, last, groups);
+  }
+
+  @Override
+  public CompletionStage<AckResult> settle(String stream, String group,
+      Collection<Receipt> receipts) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      TreeMap<StreamId, Receipt> byId = new TreeMap<>();
+      for (Receipt r : receipts) {
+        byId.merge(r.id(), r, (a, b) -> a.deliveryCount() == 0 ? a : b);
+      }
+      String[] args = new String[1 + 2 * byId.size()];
+      args[0] = group;
+      int i = 1;
+      for (Receipt r : byId.values()) {
+        args[i++] = r.id().toString();
+        args[i++] = Long.toString(r.deliveryCount());
+      }
+      return StreamScripts.SETTLE.run(redis, new String[] {keys.stream(stream)}, args)
+          .handle(mapNoGroup(stream, group, r -> {
+            Replies.check(r.size() == 3, "settle reply must have 3 elements");
+            return new AckResult(idList(r.get(0)), idList(r.get(1)), Replies.number(r.get(2)));
+          }));
+    });
+  }
+
+  private static List<StreamId> idList(Object o) {
+    List<StreamId> out = new ArrayList<>();
+    for (Object e : Replies.list(o)) {
+      out.add(StreamId.parse(Replies.text(e)));
+    }
+    return out;
+  }
+
+  @Override
+  public CompletionStage<LeaseChange> renew(String stream, String group, Receipt receipt,
+      String holder, long idleMillis) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      Objects.requireNonNull(receipt, "receipt");
+      if (idleMillis < 0) {
+        throw new IllegalArgumentException("idleMillis must not be negative");
+      }
+      return StreamScripts.RENEW.run(redis, new String[] {keys.stream(stream)}, group,
+              receipt.id().toString(), Long.toString(receipt.deliveryCount()),
+              holder == null ? "" : holder, Long.toString(idleMillis))
+          .handle(mapNoGroup(stream, group, r -> LeaseChange.valueOf(Replies.text(r.get(0)))));
+    });
+  }
+
+  @Override
+  public CompletionStage<Long> expire(String stream, StreamId minId) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      Objects.requireNonNull(minId, "minId");
+      return StreamScripts.EXPIRE.run(redis, new String[] {keys.stream(stream)},
+              minId.toString())
+          .thenApply(r -> Replies.number(r.get(0)));
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> deleteGroup(String stream, String group) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      return StreamScripts.DELETE_GROUP.run(redis, new String[] {keys.stream(stream)}, group)
+          .thenApply(r -> Replies.number(r.get(0)) > 0);
+    });
+  }
+
+  @Override
+  public CompletionStage<Long> deleteConsumer(String stream, String group, String consumer) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      requireName(consumer, "consumer");
+      return StreamScripts.DELETE_CONSUMER.run(redis, new String[] {keys.stream(stream)}, group,
+              consumer)
+          .handle(mapNoGroup(stream, group, r -> Replies.number(r.get(0))));
+    });
+  }
+
+  @Override
+  public CompletionStage<SweepResult> sweep(String stream, StreamId cursor, int count) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      Objects.requireNonNull(cursor, "cursor");
+      requirePositive(count, "count");
+      return StreamScripts.SWEEP.run(redis, new String[] {keys.stream(stream)},
+              cursor.toString(), Integer.toString(count))
+          .thenApply(r -> new SweepResult(StreamId.parse(Replies.text(r.get(0))),
+              Replies.number(r.get(1))));
+    });
   }
 
   /**
