@@ -108,4 +108,80 @@ class QueueMachineTest {
     assertEquals("orders", QueueMachine.routingKey("orders"));
     assertEquals(".dlq", QueueMachine.routingKey(".dlq"));
   }
+
+  /**
+   * Issue 24's defect: at QUEUE_MAX_DEPTH=1000 with 999 of 1000 acknowledged and the head still
+   * leased, every publish was refused ("holds 1000 unacknowledged messages"). Acknowledged
+   * entries now leave the topic at their ack, wherever they sit.
+   */
+  @Test
+  void aLeasedHeadDoesNotFillATopicWhoseOtherMessagesAreAcknowledged() {
+    QueueMachine m = new QueueMachine(config.withRetention(1000, Long.MAX_VALUE), t -> { });
+    long stamp = 1;
+    List<StreamId> ids = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      ids.addAll(ok(m.apply(QueueMachine.command(stamp++, pub("t", "m" + i)))));
+    }
+    List<Delivery> got = ok(m.apply(QueueMachine.command(stamp++,
+        new QueueRequest.Consume("t", "g", "c1", 1000, 0, 0))));
+    assertEquals(1000, got.size());
+    List<String> rest = new ArrayList<>();
+    for (Delivery d : got.subList(1, 1000)) {
+      rest.add(d.id().toString());
+    }
+    assertEquals(999L, (long) ok(m.apply(QueueMachine.command(stamp,
+        new QueueRequest.Ack("t", "g", rest, 0)))));
+    for (int i = 0; i < 5; i++) {
+      ok(m.apply(QueueMachine.command(stamp, pub("t", "more" + i))));
+    }
+    TopicStats st = ok(m.apply(QueueMachine.command(stamp, new QueueRequest.Stats("t", 0))));
+    assertEquals(6, st.length(), "the leased head and the five new ones; acked ones are gone");
+  }
+
+  @Test
+  void aFullTopicNamesTheTrueCounts() {
+    QueueMachine m = new QueueMachine(config.withRetention(3, Long.MAX_VALUE), t -> { });
+    for (int i = 0; i < 3; i++) {
+      ok(m.apply(QueueMachine.command(1, pub("t", "m" + i))));
+    }
+    ok(m.apply(QueueMachine.command(2, new QueueRequest.Consume("t", "g", "c1", 1, 0, 0))));
+    QueueException e = assertInstanceOf(QueueException.class,
+        m.apply(QueueMachine.command(3, pub("t", "x"))));
+    assertEquals(QueueException.Code.QUEUE_FULL, e.code());
+    assertTrue(e.getMessage().contains("holds 3 messages some consumer group still needs"
+        + " (group 'g': 1 delivered and not acknowledged, 2 not delivered yet)"), e.getMessage());
+  }
+
+  /**
+   * Issue 15: a late ack from a consumer whose lease ran out removed the lease of the consumer
+   * that has the message now. By receipt it is refused and changes nothing.
+   */
+  @Test
+  void aLateAckByAnExpiredReceiptIsRefusedAndChangesNothing() throws Exception {
+    QueueMachine m = new QueueMachine(config, t -> { });
+    ok(m.apply(QueueMachine.command(10_000, pub("t", "a"))));
+    List<Delivery> firstTake = ok(m.apply(QueueMachine.command(10_001, take("t", "c1"))));
+    Delivery first = firstTake.get(0);
+    // 1001 ms later by the log c1's lease has run out: c2 gets the message, delivery 2
+    List<Delivery> secondTake = ok(m.apply(QueueMachine.command(11_002, take("t", "c2"))));
+    Delivery second = secondTake.get(0);
+    assertEquals(first.id(), second.id());
+    byte[] before = m.freeze().toBytes();
+    for (QueueRequest<?> late : List.of(
+        new QueueRequest.AckReceipts("t", "g", List.of(first.receipt()), 0),
+        new QueueRequest.NackReceipt("t", "g", first.receipt(), 0),
+        new QueueRequest.ExtendReceipt("t", "g", first.receipt(), 500, 0))) {
+      QueueException e = assertInstanceOf(QueueException.class,
+          m.apply(QueueMachine.command(11_002, late)));
+      assertEquals(QueueException.Code.STALE_RECEIPT, e.code());
+    }
+    assertArrayEquals(before, m.freeze().toBytes(), "a refused receipt changes nothing");
+    ok(m.apply(QueueMachine.command(11_004, new QueueRequest.ExtendReceipt("t", "g",
+        second.receipt(), 1000, 0))));
+    assertEquals(1L, (long) ok(m.apply(QueueMachine.command(11_005,
+        new QueueRequest.AckReceipts("t", "g", List.of(second.receipt()), 0)))));
+    QueueException gone = assertInstanceOf(QueueException.class, m.apply(QueueMachine.command(
+        11_006, new QueueRequest.AckReceipts("t", "g", List.of(second.receipt()), 0))));
+    assertEquals(QueueException.Code.GONE, gone.code());
+  }
 }
