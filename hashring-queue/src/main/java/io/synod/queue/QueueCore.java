@@ -67,6 +67,7 @@ public final class QueueCore {
   private final LongSupplier clock;
   private final BiFunction<String, StreamRecord, CompletionStage<StreamId>> deadLetterSink;
   private final TreeSet<String> knownGroups = new TreeSet<>();
+  private final TreeSet<String> knownConsumers = new TreeSet<>();
   private final Map<String, List<Runnable>> waiters = new TreeMap<>();
   private final Map<String, Counters> counters = new TreeMap<>();
   private final Map<String, Long> knownLength = new TreeMap<>();
@@ -311,9 +312,36 @@ public final class QueueCore {
         return CompletableFuture.completedFuture(null);
       }
     }
-    return store.createGroup(topic, group).thenRun(() -> {
+    int max = config.limits().maxGroupsPerTopic();
+    return store.createGroup(topic, group, max).thenAccept(created -> {
+      if (!created) {
+        throw new QueueException(QueueException.Code.LIMIT_REACHED, "topic '" + topic
+            + "' has " + max + " consumer groups, its limit (QUEUE_MAX_GROUPS_PER_TOPIC);"
+            + " delete one first");
+      }
       synchronized (this) {
         knownGroups.add(key);
+      }
+    });
+  }
+
+  /** The group exists; registers the consumer under the group's bound on consumers. */
+  private CompletionStage<Void> ensureConsumer(String topic, String group, String consumer) {
+    String key = topic + '\u0000' + group + '\u0000' + consumer;
+    synchronized (this) {
+      if (knownConsumers.contains(key)) {
+        return CompletableFuture.completedFuture(null);
+      }
+    }
+    int max = config.limits().maxConsumersPerGroup();
+    return store.registerConsumer(topic, group, consumer, max).thenAccept(ok -> {
+      if (!ok) {
+        throw new QueueException(QueueException.Code.LIMIT_REACHED, "group '" + group
+            + "' of topic '" + topic + "' has " + max + " consumers, its limit"
+            + " (QUEUE_MAX_CONSUMERS_PER_GROUP); delete an idle one first");
+      }
+      synchronized (this) {
+        knownConsumers.add(key);
       }
     });
   }
@@ -325,6 +353,7 @@ public final class QueueCore {
    */
   public synchronized void forget(String topic) {
     knownGroups.removeIf(k -> k.startsWith(topic + '\u0000'));
+    knownConsumers.removeIf(k -> k.startsWith(topic + '\u0000'));
     knownLength.remove(topic);
   }
 
@@ -343,7 +372,7 @@ public final class QueueCore {
         return CompletableFuture.failedFuture(c);
       }
       synchronized (this) {
-        knownGroups.remove(topic + '\u0000' + group);
+        forgetGroup(topic, group);
         knownLength.remove(topic);
       }
       groupsRecreated.incrementAndGet();
@@ -351,6 +380,12 @@ public final class QueueCore {
           group, topic);
       return ensureGroup(topic, group).thenCompose(v -> op.get());
     });
+  }
+
+  private synchronized void forgetGroup(String topic, String group) {
+    knownGroups.remove(topic + '\u0000' + group);
+    String prefix = topic + '\u0000' + group + '\u0000';
+    knownConsumers.subSet(prefix, prefix + '\uffff').clear();
   }
 
   /**
@@ -365,6 +400,7 @@ public final class QueueCore {
   /** Forgets cached state of every topic (the ring changed). */
   public synchronized void forgetAll() {
     knownGroups.clear();
+    knownConsumers.clear();
     knownLength.clear();
   }
 
@@ -395,8 +431,9 @@ public final class QueueCore {
         throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
             "wait must be in 0.." + config.maxWaitMillis() + " ms, got " + waitMillis);
       }
-      CompletionStage<List<Delivery>> first =
-          withGroup(topic, group, () -> attempt(topic, group, consumer, max));
+      CompletionStage<List<Delivery>> first = withGroup(topic, group,
+          () -> ensureConsumer(topic, group, consumer)
+              .thenCompose(v -> attempt(topic, group, consumer, max)));
       if (waitMillis == 0) {
         return first;
       }
@@ -420,7 +457,8 @@ public final class QueueCore {
         }
         busy[0] = true;
       }
-      withGroup(topic, group, () -> attempt(topic, group, consumer, max))
+      withGroup(topic, group, () -> ensureConsumer(topic, group, consumer)
+              .thenCompose(v -> attempt(topic, group, consumer, max)))
           .whenComplete((got, err) -> {
             synchronized (lock) {
               busy[0] = false;
@@ -504,7 +542,23 @@ public final class QueueCore {
             return CompletableFuture.completedFuture(out);
           }
           long now = clock.getAsLong();
-          return store.readNew(topic, group, consumer, room).thenApply(entries -> {
+          long maxPending = config.limits().maxPendingPerGroup();
+          return store.readNew(topic, group, consumer, room, maxPending).handle((entries, t) -> {
+            if (t != null) {
+              Throwable c = t instanceof java.util.concurrent.CompletionException
+                  && t.getCause() != null ? t.getCause() : t;
+              if (!(c instanceof io.synod.queue.spi.PendingLimitException p)) {
+                throw c instanceof RuntimeException re ? re
+                    : new java.util.concurrent.CompletionException(c);
+              }
+              if (!out.isEmpty()) {
+                return out;
+              }
+              throw new QueueException(QueueException.Code.LIMIT_REACHED, "group '" + group
+                  + "' of topic '" + topic + "' holds " + p.pending() + " messages delivered and"
+                  + " not acknowledged, its limit (QUEUE_MAX_PENDING_PER_GROUP) is " + maxPending
+                  + "; acknowledge some first");
+            }
             for (StreamEntry e : entries) {
               out.add(new Delivery(e.id(), e.record(), e.id().ms(), e.deliveryCount(), now));
             }
@@ -837,7 +891,7 @@ public final class QueueCore {
       name("consumer group", group);
       return store.deleteGroup(topic, group).thenCompose(existed -> {
         synchronized (this) {
-          knownGroups.remove(topic + '\u0000' + group);
+          forgetGroup(topic, group);
           counters.remove(topic + '\u0000' + group);
         }
         if (!existed) {
@@ -895,6 +949,11 @@ public final class QueueCore {
         if (held < 0) {
           throw new QueueException(QueueException.Code.NOT_FOUND, "group '" + group
               + "' of topic '" + topic + "' has no consumer '" + consumer + "'");
+        }
+        if (held == 0) {
+          synchronized (this) {
+            knownConsumers.remove(topic + '\u0000' + group + '\u0000' + consumer);
+          }
         }
         if (held > 0) {
           throw new QueueException(QueueException.Code.CONFLICT, "consumer '" + consumer

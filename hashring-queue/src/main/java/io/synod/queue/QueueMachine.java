@@ -158,6 +158,15 @@ public final class QueueMachine {
   }
 
   private CompletionStage<?> run(QueueRequest<?> request) {
+    boolean creates = request instanceof QueueRequest.Publish
+        || request instanceof QueueRequest.Consume || request instanceof QueueRequest.Pending;
+    int maxTopics = config.limits().maxTopics();
+    if (creates && !store.holds(request.topic()) && store.size() >= maxTopics) {
+      // a dead-letter topic is created by the command that moves a message to it, never here
+      throw new QueueException(QueueException.Code.LIMIT_REACHED, "this queue group holds "
+          + maxTopics + " topics, its limit (QUEUE_MAX_TOPICS); topic '" + request.topic()
+          + "' is not created");
+    }
     if (request instanceof QueueRequest.Publish p) {
       return core.publish(p.topic(), p.records());
     } else if (request instanceof QueueRequest.Consume c) {

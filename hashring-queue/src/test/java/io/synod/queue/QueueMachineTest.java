@@ -184,4 +184,26 @@ class QueueMachineTest {
         11_006, new QueueRequest.AckReceipts("t", "g", List.of(second.receipt()), 0))));
     assertEquals(QueueException.Code.GONE, gone.code());
   }
+
+  /** Issue 17: every bound answers LIMIT_REACHED and leaves the state as it was. */
+  @Test
+  void boundsOnTopicsGroupsConsumersAndPendingChangeNothing() throws Exception {
+    QueueMachine m = new QueueMachine(config.withLimits(new QueueLimits(2, 1, 1, 1)), t -> { });
+    ok(m.apply(QueueMachine.command(1, pub("t", "a"))));
+    ok(m.apply(QueueMachine.command(1, pub("t", "b"))));
+    ok(m.apply(QueueMachine.command(1, pub("u", "a"))));
+    ok(m.apply(QueueMachine.command(1, take("t", "c1"))));
+    byte[] before = m.freeze().toBytes();
+    List<QueueRequest<?>> over = List.of(
+        pub("v", "a"),
+        new QueueRequest.Consume("t", "other-group", "c1", 1, 0, 0),
+        take("t", "c2"),
+        take("t", "c1"));
+    for (QueueRequest<?> r : over) {
+      QueueException e = assertInstanceOf(QueueException.class,
+          m.apply(QueueMachine.command(1, r)), r.toString());
+      assertEquals(QueueException.Code.LIMIT_REACHED, e.code(), e.getMessage());
+    }
+    assertArrayEquals(before, m.freeze().toBytes(), "a refused request changes nothing");
+  }
 }

@@ -8,6 +8,7 @@ import io.synod.queue.spi.GroupInfo;
 import io.synod.queue.spi.LeaseChange;
 import io.synod.queue.spi.NoSuchGroupException;
 import io.synod.queue.spi.PendingEntry;
+import io.synod.queue.spi.PendingLimitException;
 import io.synod.queue.spi.Receipt;
 import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamId;
@@ -572,6 +573,65 @@ public final class InMemoryStreamStore implements StreamStore {
         t.entries.isEmpty() ? null : t.entries.firstKey(), t.lastId, groups));
   }
 
+  // ---------------------------------------------------------------- bounds
+
+  @Override
+  public CompletionStage<Boolean> createGroup(String stream, String group, int maxGroups) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      if (t != null && t.groups.containsKey(group)) {
+        return CompletableFuture.completedFuture(true);
+      }
+      if (t != null && t.groups.size() >= maxGroups) {
+        return CompletableFuture.completedFuture(false);
+      }
+      return createGroup(stream, group).thenApply(v -> true);
+    }
+  }
+
+  @Override
+  public CompletionStage<Boolean> registerConsumer(String stream, String group, String consumer,
+      int maxConsumers) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      if (g.consumers.contains(consumer)) {
+        return CompletableFuture.completedFuture(true);
+      }
+      if (g.consumers.size() >= maxConsumers) {
+        return CompletableFuture.completedFuture(false);
+      }
+      // an empty delivery registers the consumer, as XGROUP CREATECONSUMER does
+      applyNew(stream, t, new StoreOp.Deliver(group, consumer, List.of(), clock.getAsLong()),
+          null);
+      return CompletableFuture.completedFuture(true);
+    }
+  }
+
+  @Override
+  public CompletionStage<List<StreamEntry>> readNew(String stream, String group, String consumer,
+      int count, long maxPending) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      long room = maxPending - g.pel.size();
+      if (room <= 0) {
+        return failed(new PendingLimitException(stream, group, g.pel.size()));
+      }
+      return readNew(stream, group, consumer, (int) Math.min(count, room));
+    }
+  }
+
   // ---------------------------------------------------------------- work-queue retention
 
   /** Whether no group needs the entry any more: every group read past it, none holds it. */
@@ -758,6 +818,25 @@ public final class InMemoryStreamStore implements StreamStore {
   public synchronized long version(String stream) {
     Topic t = topics.get(stream);
     return t == null ? 0 : t.version;
+  }
+
+  /**
+   * Whether a stream exists.
+   *
+   * @param stream the stream
+   * @return true when held
+   */
+  public synchronized boolean holds(String stream) {
+    return topics.containsKey(stream);
+  }
+
+  /**
+   * How many streams are held.
+   *
+   * @return the count
+   */
+  public synchronized int size() {
+    return topics.size();
   }
 
   /**

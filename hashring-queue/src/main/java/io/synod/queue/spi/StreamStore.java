@@ -160,6 +160,47 @@ public interface StreamStore {
   CompletionStage<StreamInfo> info(String stream);
 
   /**
+   * Creates a group as {@link #createGroup(String, String)} does, but only while the stream has
+   * fewer than {@code maxGroups} groups, atomically (a bound on what a client can grow).
+   *
+   * @param stream the stream key
+   * @param group the group name
+   * @param maxGroups the most groups the stream may have
+   * @return true when the group exists now, false when it did not and the bound refused it
+   *     (nothing changed)
+   */
+  CompletionStage<Boolean> createGroup(String stream, String group, int maxGroups);
+
+  /**
+   * Registers a consumer with a group (XGROUP CREATECONSUMER) unless the group already has
+   * {@code maxConsumers} consumers, atomically; an existing consumer is left as it is.
+   *
+   * @param stream the stream
+   * @param group an existing group
+   * @param consumer the consumer
+   * @param maxConsumers the most consumers the group may have
+   * @return true when the consumer is registered now, false when the bound refused it
+   */
+  CompletionStage<Boolean> registerConsumer(String stream, String group, String consumer,
+      int maxConsumers);
+
+  /**
+   * Reads new entries as {@link #readNew(String, String, String, int)} does, but never lets the
+   * group's pending list grow past {@code maxPending}: at most {@code maxPending - pending}
+   * entries are read, atomically with the count. When the group is at the bound already the
+   * stage fails with {@link PendingLimitException} and nothing is read.
+   *
+   * @param stream the stream
+   * @param group an existing group
+   * @param consumer the reading consumer (registered)
+   * @param count maximum entries, at least 1
+   * @param maxPending the bound on the group's pending entries, at least 1
+   * @return the entries, each with delivery count 1
+   */
+  CompletionStage<List<StreamEntry>> readNew(String stream, String group, String consumer,
+      int count, long maxPending);
+
+  /**
    * Acknowledges deliveries and applies work-queue retention, in one atomic step. For each
    * receipt: when its entry is pending in the group under a delivery the receipt matches ({@link
    * Receipt#matches}) it is acknowledged (XACK); when it is pending under another delivery it is

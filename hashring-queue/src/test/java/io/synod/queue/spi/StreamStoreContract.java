@@ -516,4 +516,25 @@ public abstract class StreamStoreContract {
     await(store.settle(stream, "g", List.of(Receipt.any(ids.get(0)))));
     assertEquals(0L, await(store.deleteConsumer(stream, "g", "busy")));
   }
+
+  @Test
+  void boundsOnGroupsConsumersAndPendingRefuseAndChangeNothing() {
+    append("a", "b", "c");
+    assertTrue(await(store.createGroup(stream, "g", 2)));
+    assertTrue(await(store.createGroup(stream, "h", 2)));
+    assertTrue(await(store.createGroup(stream, "g", 2)), "an existing group is fine at the bound");
+    assertTrue(!await(store.createGroup(stream, "third", 2)));
+    assertEquals(2, await(store.info(stream)).groups().size());
+    assertTrue(await(store.registerConsumer(stream, "g", "c1", 1)));
+    assertTrue(await(store.registerConsumer(stream, "g", "c1", 1)));
+    assertTrue(!await(store.registerConsumer(stream, "g", "c2", 1)));
+    assertEquals(1, await(store.info(stream)).group("g").consumers());
+    assertEquals(2, await(store.readNew(stream, "g", "c1", 10, 2)).size(),
+        "a read stops at the bound on pending entries");
+    assertInstanceOf(PendingLimitException.class, assertThrows(RuntimeException.class,
+        () -> await(store.readNew(stream, "g", "c1", 10, 2))));
+    GroupInfo g = await(store.info(stream)).group("g");
+    assertEquals(2, g.pending());
+    assertEquals(1, g.lag(), "the refused read read nothing");
+  }
 }

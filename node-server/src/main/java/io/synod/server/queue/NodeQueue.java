@@ -73,12 +73,14 @@ public final class NodeQueue implements AutoCloseable {
     QueueConfig qc = QueueConfig.defaults()
         .withVisibilityTimeoutMillis(config.queueVisibilityTimeoutMillis())
         .withMaxDeliveries(config.queueMaxDeliveries())
-        .withRetention(config.queueMaxDepth(), Long.MAX_VALUE);
+        .withRetention(config.queueMaxDepth(),
+            config.queueMaxAgeMillis() == 0 ? Long.MAX_VALUE : config.queueMaxAgeMillis());
     qc = new QueueConfig(qc.visibilityTimeoutMillis(), qc.maxDeliveries(), qc.maxBatch(),
         qc.maxWaitMillis(), qc.longPollRecheckMillis(), Math.max(qc.maxNameLength(),
             config.maxKeyLength() + QueueCore.DLQ_SUFFIX.length()),
         Math.max(qc.maxPayloadBytes(), config.maxBodyBytes()), qc.retentionMaxLength(),
-        qc.retentionMaxAgeMillis(), qc.replicationFactor(), qc.maxWaitersPerTopic());
+        qc.retentionMaxAgeMillis(), qc.replicationFactor(), qc.maxWaitersPerTopic(),
+        config.queueLimits());
     this.membership = new StaticMembership(initialMembers);
     this.pool = HttpClientPool.create(loops,
         config.peerClientOptions(HttpQueueTransport.recommendedClientOptions()));

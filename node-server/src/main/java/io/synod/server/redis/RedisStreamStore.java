@@ -15,6 +15,7 @@ import io.synod.queue.spi.GroupInfo;
 import io.synod.queue.spi.LeaseChange;
 import io.synod.queue.spi.NoSuchGroupException;
 import io.synod.queue.spi.PendingEntry;
+import io.synod.queue.spi.PendingLimitException;
 import io.synod.queue.spi.Receipt;
 import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamId;
@@ -364,6 +365,65 @@ public final class RedisStreamStore implements StreamStore {
     }
     groups.sort(Comparator.comparing(GroupInfo::name));
     return new StreamInfo(length, first, last, groups);
+  }
+
+  @Override
+  public CompletionStage<Boolean> createGroup(String stream, String group, int maxGroups) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      requirePositive(maxGroups, "maxGroups");
+      return StreamScripts.CREATE_GROUP.run(redis, new String[] {keys.stream(stream)}, group,
+              Integer.toString(maxGroups))
+          .thenApply(r -> Replies.number(r.get(0)) == 1);
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> registerConsumer(String stream, String group, String consumer,
+      int maxConsumers) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      requireName(consumer, "consumer");
+      requirePositive(maxConsumers, "maxConsumers");
+      return StreamScripts.REGISTER_CONSUMER.run(redis, new String[] {keys.stream(stream)}, group,
+              consumer, Integer.toString(maxConsumers))
+          .handle(mapNoGroup(stream, group, r -> Replies.number(r.get(0)) == 1));
+    });
+  }
+
+  @Override
+  public CompletionStage<List<StreamEntry>> readNew(String stream, String group, String consumer,
+      int count, long maxPending) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      requireName(consumer, "consumer");
+      requirePositive(count, "count");
+      if (maxPending < 1) {
+        throw new IllegalArgumentException("maxPending must be at least 1");
+      }
+      return StreamScripts.READ_NEW.run(redis, new String[] {keys.stream(stream)}, group,
+              consumer, Integer.toString(count), Long.toString(maxPending))
+          .handle(mapNoGroup(stream, group, r -> {
+            Replies.check(r.size() == 2, "read reply must have 2 elements");
+            if (r.get(1) == null || Boolean.FALSE.equals(r.get(1))) {
+              throw new PendingLimitException(stream, group, Replies.number(r.get(0)));
+            }
+            List<StreamEntry> out = new ArrayList<>();
+            for (Object o : Replies.list(r.get(1))) {
+              List<Object> e = Replies.list(o);
+              List<Object> flat = Replies.list(e.get(1));
+              Map<byte[], byte[]> body = new LinkedHashMap<>();
+              for (int i = 0; i + 1 < flat.size(); i += 2) {
+                body.put((byte[]) flat.get(i), (byte[]) flat.get(i + 1));
+              }
+              out.add(new StreamEntry(StreamId.parse(Replies.text(e.get(0))), record(body), 1));
+            }
+            return out;
+          }));
+    });
   }
 
   @Override

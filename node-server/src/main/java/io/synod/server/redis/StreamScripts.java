@@ -313,4 +313,54 @@ final class StreamScripts {
       end
       return {nextId, removed}
       """);
+
+  /**
+   * KEYS[1] stream; ARGV group, maxGroups. XGROUP CREATE ... 0-0 MKSTREAM unless the stream
+   * already has maxGroups groups; an existing group is left alone. Replies {1} (exists) or {0}
+   * (refused by the bound).
+   */
+  static final RedisScript CREATE_GROUP = new RedisScript(HELPERS + """
+      local key, group, max = KEYS[1], ARGV[1], tonumber(ARGV[2])
+      if redis.call('EXISTS', key) == 1 then
+        local gs = redis.call('XINFO', 'GROUPS', key)
+        for _, g in ipairs(gs) do if field(g, 'name') == group then return {1} end end
+        if #gs >= max then return {0} end
+      end
+      redis.call('XGROUP', 'CREATE', key, group, '0-0', 'MKSTREAM')
+      return {1}
+      """);
+
+  /**
+   * KEYS[1] stream; ARGV group, consumer, maxConsumers. XGROUP CREATECONSUMER unless the group
+   * has maxConsumers consumers. Replies {1} (registered) or {0} (refused).
+   */
+  static final RedisScript REGISTER_CONSUMER = new RedisScript(HELPERS + """
+      local key, group, consumer, max = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3])
+      if redis.call('EXISTS', key) == 0 then
+        return redis.error_reply('NOGROUP No such key or consumer group')
+      end
+      local cs = redis.call('XINFO', 'CONSUMERS', key, group)
+      for _, c in ipairs(cs) do if field(c, 'name') == consumer then return {1} end end
+      if #cs >= max then return {0} end
+      redis.call('XGROUP', 'CREATECONSUMER', key, group, consumer)
+      return {1}
+      """);
+
+  /**
+   * KEYS[1] stream; ARGV group, consumer, count, maxPending. XREADGROUP ... COUNT min(count,
+   * maxPending - pending) STREAMS stream &gt;, with the pending count read in the same atomic step.
+   * Replies {pending, {{id, {field, value...}}...}}, or {pending, false} when the group is at
+   * the bound (nothing read).
+   */
+  static final RedisScript READ_NEW = new RedisScript("""
+      local key, group, consumer = KEYS[1], ARGV[1], ARGV[2]
+      local count, max = tonumber(ARGV[3]), tonumber(ARGV[4])
+      local pending = redis.call('XPENDING', key, group)[1]
+      if pending >= max then return {pending, false} end
+      local n = math.min(count, max - pending)
+      local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', n, 'STREAMS', key,
+          '>')
+      if not r then return {pending, {}} end
+      return {pending, r[1][2]}
+      """);
 }
