@@ -71,6 +71,8 @@ public final class QueueCore {
   private final Map<String, List<Runnable>> waiters = new TreeMap<>();
   private final Map<String, Counters> counters = new TreeMap<>();
   private final Map<String, Long> knownLength = new TreeMap<>();
+  /** When the age limit must next look at a topic (its head's id time plus the age limit). */
+  private final Map<String, Long> ageCheckAt = new TreeMap<>();
   private final java.util.concurrent.atomic.AtomicLong groupsRecreated =
       new java.util.concurrent.atomic.AtomicLong();
   private long expiredCount;
@@ -218,8 +220,11 @@ public final class QueueCore {
     synchronized (this) {
       known = knownLength.getOrDefault(topic, -1L);
     }
-    boolean ageCheck = config.retentionMaxAgeMillis() != Long.MAX_VALUE
-        && (known < 0 || known % 256 == 0);
+    boolean ageCheck;
+    synchronized (this) {
+      ageCheck = config.retentionMaxAgeMillis() != Long.MAX_VALUE
+          && (known < 0 || clock.getAsLong() >= ageCheckAt.getOrDefault(topic, Long.MIN_VALUE));
+    }
     if (known >= 0 && known + incoming <= config.retentionMaxLength() && !ageCheck) {
       return CompletableFuture.completedFuture(null);
     }
@@ -250,6 +255,17 @@ public final class QueueCore {
           : Math.max(0, clock.getAsLong() - config.retentionMaxAgeMillis());
       boolean overLength = info.length() + incoming > config.retentionMaxLength();
       boolean tooOld = info.firstId() != null && info.firstId().ms() < minAgeId;
+      if (config.retentionMaxAgeMillis() != Long.MAX_VALUE) {
+        long now = clock.getAsLong();
+        long age = config.retentionMaxAgeMillis();
+        // look again when the head turns too old; after an expiry (the head may be leased)
+        // within a second, not on every publish
+        long next = tooOld ? now + Math.min(age, 1000)
+            : info.firstId() == null ? now + age : info.firstId().ms() + age;
+        synchronized (this) {
+          ageCheckAt.put(topic, next);
+        }
+      }
       CompletionStage<Long> expired = !tooOld ? CompletableFuture.completedFuture(0L)
           : store.expire(topic, new StreamId(minAgeId, 0)).thenApply(n -> {
             if (n > 0) {
@@ -352,6 +368,7 @@ public final class QueueCore {
    * @param topic the topic
    */
   public synchronized void forget(String topic) {
+    ageCheckAt.remove(topic);
     knownGroups.removeIf(k -> k.startsWith(topic + '\u0000'));
     knownConsumers.removeIf(k -> k.startsWith(topic + '\u0000'));
     knownLength.remove(topic);
@@ -399,6 +416,7 @@ public final class QueueCore {
 
   /** Forgets cached state of every topic (the ring changed). */
   public synchronized void forgetAll() {
+    ageCheckAt.clear();
     knownGroups.clear();
     knownConsumers.clear();
     knownLength.clear();

@@ -206,4 +206,29 @@ class QueueMachineTest {
     }
     assertArrayEquals(before, m.freeze().toBytes(), "a refused request changes nothing");
   }
+
+  /** The age limit (QUEUE_MAX_AGE_MILLIS): old messages leave, a leased one stays. */
+  @Test
+  void theAgeLimitRemovesOldMessagesButNotALeasedOne() {
+    QueueMachine m = new QueueMachine(config.withVisibilityTimeoutMillis(100_000)
+        .withRetention(1000, 5_000), t -> { });
+    ok(m.apply(QueueMachine.command(1_000, pub("t", "leased"))));
+    ok(m.apply(QueueMachine.command(1_000, pub("t", "old"))));
+    List<Delivery> got = ok(m.apply(QueueMachine.command(1_001,
+        new QueueRequest.Consume("t", "g", "c1", 1, 0, 0))));
+    assertEquals(1, got.size());
+    ok(m.apply(QueueMachine.command(2_000, pub("u", "x"))));
+    // 10 s later by the log: both are past the limit, the leased one is kept
+    ok(m.apply(QueueMachine.command(12_000, pub("t", "new"))));
+    ok(m.apply(QueueMachine.command(12_000, pub("u", "new"))));
+    TopicStats t = ok(m.apply(QueueMachine.command(12_000, new QueueRequest.Stats("t", 0))));
+    assertEquals(3, t.length(), "the head is leased: the age limit stops there");
+    TopicStats u = ok(m.apply(QueueMachine.command(12_000, new QueueRequest.Stats("u", 0))));
+    assertEquals(1, u.length(), "'x', never read, expired: that is what an age limit means");
+    ok(m.apply(QueueMachine.command(12_001, new QueueRequest.AckReceipts("t", "g",
+        List.of(got.get(0).receipt()), 0))));
+    ok(m.apply(QueueMachine.command(14_000, pub("t", "newer"))));
+    TopicStats after = ok(m.apply(QueueMachine.command(14_000, new QueueRequest.Stats("t", 0))));
+    assertEquals(2, after.length(), "'old' expired once the lease in front of it was gone");
+  }
 }
