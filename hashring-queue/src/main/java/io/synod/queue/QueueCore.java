@@ -76,6 +76,7 @@ public final class QueueCore {
   private final java.util.concurrent.atomic.AtomicLong groupsRecreated =
       new java.util.concurrent.atomic.AtomicLong();
   private long expiredCount;
+  private long groupsExpired;
 
   private static final class Counters {
     long redeliveries;
@@ -278,7 +279,12 @@ public final class QueueCore {
             return n;
           });
       return expired.thenCompose(gone -> {
-        long length = info.length() - gone;
+        long before = info.length() - gone;
+        if (before + incoming <= config.retentionMaxLength() || info.groups().isEmpty()) {
+          return CompletableFuture.completedFuture(before);
+        }
+        return expireIdleGroups(topic, info).thenApply(freed -> before - freed);
+      }).thenCompose(length -> {
         if (length + incoming <= config.retentionMaxLength() || info.groups().isEmpty()) {
           // without a group nothing has been consumed yet: every entry is still needed
           return finishRoom(topic, length, incoming);
@@ -290,6 +296,35 @@ public final class QueueCore {
             .thenCompose(removed -> finishRoom(topic, length - removed, incoming));
       });
     });
+  }
+
+  /**
+   * Idle-group expiry: at the depth limit, groups that hold no message and were handed none for
+   * {@code groupIdleExpiryMillis} are deleted (and what only they needed swept), so a stray
+   * group cannot pin a topic full. "Handed" is what both stores can tell alike: Redis 7.0
+   * refreshes a consumer's idle time on a read or claim that returns entries (and on its
+   * creation), not on an empty read or an ack.
+   */
+  private CompletionStage<Long> expireIdleGroups(String topic, StreamInfo info) {
+    long limit = config.limits().groupIdleExpiryMillis();
+    CompletionStage<Long> chain = CompletableFuture.completedFuture(0L);
+    if (limit <= 0) {
+      return chain;
+    }
+    for (GroupInfo g : info.groups()) {
+      // a group that holds messages is never expired: its leases would be lost with it
+      if (g.idleMillis() >= limit && g.pending() == 0) {
+        chain = chain.thenCompose(n -> {
+          LOG.info("consumer group '{}' of topic '{}' unused for {} ms: deleted (idle-group"
+              + " expiry)", g.name(), topic, g.idleMillis());
+          synchronized (this) {
+            groupsExpired++;
+          }
+          return deleteGroup(topic, g.name()).thenApply(m -> n + m);
+        });
+      }
+    }
+    return chain;
   }
 
   private CompletionStage<Void> finishRoom(String topic, long length, int incoming) {
@@ -981,6 +1016,15 @@ public final class QueueCore {
         return null;
       });
     });
+  }
+
+  /**
+   * Consumer groups deleted by idle-group expiry (metric).
+   *
+   * @return the count
+   */
+  public synchronized long groupsExpired() {
+    return groupsExpired;
   }
 
   /**

@@ -13,15 +13,31 @@ package io.synod.queue;
  * @param maxConsumersPerGroup consumers registered in one group (default 1,000)
  * @param maxPendingPerGroup messages delivered and not acknowledged in one group; new messages
  *     are not delivered past it (default 100,000)
+ * @param groupIdleExpiryMillis a consumer group that holds no message and was handed none for
+ *     this long is deleted when a publish finds its topic at the depth limit, so a stray group
+ *     cannot pin a topic full; 0 for never (the default)
  */
 public record QueueLimits(int maxTopics, int maxGroupsPerTopic, int maxConsumersPerGroup,
-    int maxPendingPerGroup) {
+    int maxPendingPerGroup, long groupIdleExpiryMillis) {
   /** Checks every value. */
   public QueueLimits {
     if (maxTopics < 1 || maxGroupsPerTopic < 1 || maxConsumersPerGroup < 1
-        || maxPendingPerGroup < 1) {
+        || maxPendingPerGroup < 1 || groupIdleExpiryMillis < 0) {
       throw new IllegalArgumentException("every queue limit must be positive");
     }
+  }
+
+  /**
+   * Bounds without idle-group expiry.
+   *
+   * @param maxTopics topics
+   * @param maxGroupsPerTopic groups per topic
+   * @param maxConsumersPerGroup consumers per group
+   * @param maxPendingPerGroup pending per group
+   */
+  public QueueLimits(int maxTopics, int maxGroupsPerTopic, int maxConsumersPerGroup,
+      int maxPendingPerGroup) {
+    this(maxTopics, maxGroupsPerTopic, maxConsumersPerGroup, maxPendingPerGroup, 0);
   }
 
   /**

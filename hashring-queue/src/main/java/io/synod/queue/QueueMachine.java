@@ -40,6 +40,8 @@ import java.util.function.Consumer;
 public final class QueueMachine {
   private static final byte FORMAT = 1;
   private static final int SNAPSHOT_MAGIC = 0x51534e31; // "QSN1"
+  /** Format 2: groups carry their activity time (idle-group expiry). */
+  private static final int SNAPSHOT_MAGIC_2 = 0x51534e32; // "QSN2"
 
   private final QueueConfig config;
   private final Consumer<String> published;
@@ -238,9 +240,11 @@ public final class QueueMachine {
    */
   public void restore(InputStream in) throws IOException {
     DataInputStream din = new DataInputStream(in);
-    if (din.readInt() != SNAPSHOT_MAGIC) {
+    int magic = din.readInt();
+    if (magic != SNAPSHOT_MAGIC && magic != SNAPSHOT_MAGIC_2) {
       throw new IOException("not a queue snapshot");
     }
+    int format = magic == SNAPSHOT_MAGIC_2 ? 2 : 1;
     long stamp = din.readLong();
     int n = din.readInt();
     if (n < 0) {
@@ -248,7 +252,7 @@ public final class QueueMachine {
     }
     List<TopicSnapshot> copies = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      copies.add(QueueWireCodec.readTopicSnapshot(din));
+      copies.add(QueueWireCodec.readTopicSnapshot(din, format));
     }
     now = stamp;
     reset();
@@ -275,11 +279,11 @@ public final class QueueMachine {
      */
     public void writeTo(OutputStream out) throws IOException {
       DataOutputStream dout = new DataOutputStream(out);
-      dout.writeInt(SNAPSHOT_MAGIC);
+      dout.writeInt(SNAPSHOT_MAGIC_2);
       dout.writeLong(now);
       dout.writeInt(topics.size());
       for (TopicSnapshot s : topics) {
-        QueueWireCodec.writeTopicSnapshot(dout, s);
+        QueueWireCodec.writeTopicSnapshot(dout, s, 2);
       }
       dout.flush();
     }

@@ -483,7 +483,34 @@ public final class QueueWireCodec {
    */
   public static void writeTopicSnapshot(DataOutputStream out, TopicSnapshot s)
       throws IOException {
-    writeSnapshot(out, s);
+    writeSnapshot(out, s, 1);
+  }
+
+  /**
+   * Writes one stream's full copy in a given format: 1 as before, 2 with each group's activity
+   * time (idle-group expiry).
+   *
+   * @param out the stream
+   * @param s the copy
+   * @param format 1 or 2
+   * @throws IOException when the stream fails
+   */
+  public static void writeTopicSnapshot(DataOutputStream out, TopicSnapshot s, int format)
+      throws IOException {
+    writeSnapshot(out, s, format);
+  }
+
+  /**
+   * Reads what {@link #writeTopicSnapshot(DataOutputStream, TopicSnapshot, int)} wrote.
+   *
+   * @param in the stream
+   * @param format the format it was written in
+   * @return the copy
+   * @throws IOException when the stream fails or is malformed
+   */
+  public static TopicSnapshot readTopicSnapshot(DataInputStream in, int format)
+      throws IOException {
+    return readSnapshot(in, format);
   }
 
   /**
@@ -494,10 +521,11 @@ public final class QueueWireCodec {
    * @throws IOException when the stream fails or is malformed
    */
   public static TopicSnapshot readTopicSnapshot(DataInputStream in) throws IOException {
-    return readSnapshot(in);
+    return readSnapshot(in, 1);
   }
 
-  private static void writeSnapshot(DataOutputStream out, TopicSnapshot s) throws IOException {
+  private static void writeSnapshot(DataOutputStream out, TopicSnapshot s, int format)
+      throws IOException {
     out.writeUTF(s.stream());
     out.writeLong(s.version());
     writeId(out, s.lastId());
@@ -518,10 +546,13 @@ public final class QueueWireCodec {
         out.writeLong(p.deliveryTime());
         out.writeLong(p.deliveryCount());
       }
+      if (format >= 2) {
+        out.writeLong(g.lastActive());
+      }
     }
   }
 
-  private static TopicSnapshot readSnapshot(DataInputStream in) throws IOException {
+  private static TopicSnapshot readSnapshot(DataInputStream in, int format) throws IOException {
     String stream = in.readUTF();
     long version = in.readLong();
     StreamId last = readId(in);
@@ -542,7 +573,8 @@ public final class QueueWireCodec {
         pending.add(new TopicSnapshot.Pending(readId(in), in.readUTF(), in.readLong(),
             in.readLong()));
       }
-      groups.add(new TopicSnapshot.Group(name, lastDelivered, consumers, pending));
+      long lastActive = format >= 2 ? in.readLong() : Long.MAX_VALUE;
+      groups.add(new TopicSnapshot.Group(name, lastDelivered, consumers, pending, lastActive));
     }
     return new TopicSnapshot(stream, version, last, entries, groups);
   }

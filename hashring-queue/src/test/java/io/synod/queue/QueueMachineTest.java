@@ -231,4 +231,36 @@ class QueueMachineTest {
     TopicStats after = ok(m.apply(QueueMachine.command(14_000, new QueueRequest.Stats("t", 0))));
     assertEquals(2, after.length(), "'old' expired once the lease in front of it was gone");
   }
+
+  /** Idle-group expiry: a stray group that pins a topic full is deleted once it is idle. */
+  @Test
+  void anIdleStrayGroupIsDeletedWhenItPinsATopicFull() throws Exception {
+    QueueMachine m = new QueueMachine(config.withRetention(3, Long.MAX_VALUE)
+        .withLimits(new QueueLimits(100, 10, 10, 100, 10_000)), t -> { });
+    ok(m.apply(QueueMachine.command(1, new QueueRequest.Consume("t", "stray", "s", 1, 0, 0))));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ok(m.apply(QueueMachine.command(2, pub("t", "m" + i))));
+    }
+    List<Delivery> got = ok(m.apply(QueueMachine.command(3, take("t", "c1"))));
+    got.forEach(d -> ids.add(d.receipt()));
+    // "g" acknowledges two and keeps working on one (a group holding messages never expires)
+    ok(m.apply(QueueMachine.command(3, new QueueRequest.AckReceipts("t", "g",
+        ids.subList(0, 2), 0))));
+    // the stray group has read none of them: they stay, and the topic is full
+    QueueException full = assertInstanceOf(QueueException.class,
+        m.apply(QueueMachine.command(5_000, pub("t", "x"))));
+    assertEquals(QueueException.Code.QUEUE_FULL, full.code());
+    assertTrue(full.getMessage().contains("group 'stray': 0 delivered and not acknowledged,"
+        + " 3 not delivered yet"), full.getMessage());
+    // "stray", handed nothing for 10 s by the log, is deleted, and what only it needed goes
+    ok(m.apply(QueueMachine.command(20_000, pub("t", "y"))));
+    TopicStats st = ok(m.apply(QueueMachine.command(20_000, new QueueRequest.Stats("t", 0))));
+    assertEquals(2, st.length(), "the one 'g' holds and the new one");
+    assertEquals(List.of("g"), st.groups().stream().map(TopicStats.GroupStats::group).toList());
+    // a snapshot keeps the activity times: a restored replica decides the same
+    QueueMachine copy = new QueueMachine(config, t -> { });
+    copy.restore(m.freeze().toBytes());
+    assertArrayEquals(m.freeze().toBytes(), copy.freeze().toBytes());
+  }
 }

@@ -80,6 +80,8 @@ public final class InMemoryStreamStore implements StreamStore {
 
   private static final class Group {
     StreamId lastDelivered = StreamId.MIN;
+    /** Store time of the last use; Long.MAX_VALUE when unknown (an old snapshot). */
+    long lastActive;
     final TreeMap<StreamId, Pend> pel = new TreeMap<>();
     final TreeSet<String> consumers = new TreeSet<>();
   }
@@ -136,7 +138,9 @@ public final class InMemoryStreamStore implements StreamStore {
 
   private void apply(Topic t, StoreOp op) {
     if (op instanceof StoreOp.CreateGroup c) {
-      t.groups.putIfAbsent(c.group(), new Group());
+      Group fresh = new Group();
+      fresh.lastActive = clock.getAsLong();
+      t.groups.putIfAbsent(c.group(), fresh);
     } else if (op instanceof StoreOp.Append a) {
       for (int i = 0; i < a.ids().size(); i++) {
         StreamId id = a.ids().get(i);
@@ -146,6 +150,7 @@ public final class InMemoryStreamStore implements StreamStore {
       }
     } else if (op instanceof StoreOp.Deliver d) {
       Group g = t.groups.computeIfAbsent(d.group(), k -> new Group());
+      g.lastActive = d.now();
       g.consumers.add(d.consumer());
       for (StreamId id : d.ids()) {
         Invariants.check(id.compareTo(g.lastDelivered) > 0, "deliveries must move forward");
@@ -158,6 +163,7 @@ public final class InMemoryStreamStore implements StreamStore {
         return;
       }
       g.consumers.add(c.consumer());
+      g.lastActive = c.now();
       for (StreamId id : c.deleted()) {
         g.pel.remove(id);
       }
@@ -175,6 +181,7 @@ public final class InMemoryStreamStore implements StreamStore {
         return;
       }
       g.consumers.add(s.consumer());
+      g.lastActive = clock.getAsLong();
       for (StreamId id : s.ids()) {
         Pend p = g.pel.get(id);
         if (p != null) {
@@ -566,8 +573,10 @@ public final class InMemoryStreamStore implements StreamStore {
     for (Map.Entry<String, Group> e : t.groups.entrySet()) {
       Group g = e.getValue();
       long lag = t.entries.tailMap(g.lastDelivered, false).size();
+      long idle = g.lastActive == Long.MAX_VALUE ? -1
+          : Math.max(0, clock.getAsLong() - g.lastActive);
       groups.add(new GroupInfo(e.getKey(), g.consumers.size(), g.pel.size(), g.lastDelivered,
-          g.pel.isEmpty() ? null : g.pel.firstKey(), lag));
+          g.pel.isEmpty() ? null : g.pel.firstKey(), lag, idle));
     }
     return CompletableFuture.completedFuture(new StreamInfo(t.entries.size(),
         t.entries.isEmpty() ? null : t.entries.firstKey(), t.lastId, groups));
@@ -872,7 +881,7 @@ public final class InMemoryStreamStore implements StreamStore {
         pend.add(new TopicSnapshot.Pending(p.getKey(), v.consumer, v.deliveryTime, v.count));
       }
       groups.add(new TopicSnapshot.Group(e.getKey(), g.lastDelivered,
-          new ArrayList<>(g.consumers), pend));
+          new ArrayList<>(g.consumers), pend, g.lastActive));
     }
     return new TopicSnapshot(stream, t.version, t.lastId, entries, groups);
   }
@@ -897,6 +906,7 @@ public final class InMemoryStreamStore implements StreamStore {
     for (TopicSnapshot.Group g : s.groups()) {
       Group ng = new Group();
       ng.lastDelivered = g.lastDelivered();
+      ng.lastActive = g.lastActive();
       ng.consumers.addAll(g.consumers());
       for (TopicSnapshot.Pending p : g.pending()) {
         ng.pel.put(p.id(), new Pend(p.consumer(), p.deliveryTime(), p.deliveryCount()));

@@ -58,6 +58,7 @@ public final class NodeConfig {
     k.put("QUEUE_MAX_GROUPS_PER_TOPIC", "100");
     k.put("QUEUE_MAX_CONSUMERS_PER_GROUP", "1000");
     k.put("QUEUE_MAX_PENDING_PER_GROUP", "100000");
+    k.put("QUEUE_GROUP_IDLE_EXPIRY_MILLIS", "0");
     k.put("LOCK_DEFAULT_TTL_MILLIS", "30000");
     k.put("MAX_BODY_BYTES", "1048576");
     k.put("MAX_KEY_LENGTH", "256");
@@ -186,6 +187,8 @@ public final class NodeConfig {
         intIn("QUEUE_MAX_CONSUMERS_PER_GROUP", v.get("QUEUE_MAX_CONSUMERS_PER_GROUP"), 1,
             1_000_000),
         intIn("QUEUE_MAX_PENDING_PER_GROUP", v.get("QUEUE_MAX_PENDING_PER_GROUP"), 1,
+            Integer.MAX_VALUE),
+        intIn("QUEUE_GROUP_IDLE_EXPIRY_MILLIS", v.get("QUEUE_GROUP_IDLE_EXPIRY_MILLIS"), 0,
             Integer.MAX_VALUE));
     this.lockDefaultTtlMillis =
         intIn("LOCK_DEFAULT_TTL_MILLIS", v.get("LOCK_DEFAULT_TTL_MILLIS"), 1, Integer.MAX_VALUE);

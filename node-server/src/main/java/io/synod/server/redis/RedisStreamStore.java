@@ -357,11 +357,12 @@ public final class RedisStreamStore implements StreamStore {
     List<GroupInfo> groups = new ArrayList<>();
     for (Object o : Replies.list(r.get(3))) {
       List<Object> g = Replies.list(o);
-      Replies.check(g.size() == 6, "group info must have 6 elements");
+      Replies.check(g.size() == 7, "group info must have 7 elements");
+      long idle = Replies.number(g.get(6));
       groups.add(new GroupInfo(Replies.text(g.get(0)), Replies.number(g.get(1)),
           Replies.number(g.get(2)), StreamId.parse(Replies.text(g.get(3))),
           g.get(4) == null ? null : StreamId.parse(Replies.text(g.get(4))),
-          Replies.number(g.get(5))));
+          Replies.number(g.get(5)), idle == -2 ? Long.MAX_VALUE : idle));
     }
     groups.sort(Comparator.comparing(GroupInfo::name));
     return new StreamInfo(length, first, last, groups);

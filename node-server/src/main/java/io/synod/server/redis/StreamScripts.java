@@ -145,8 +145,9 @@ final class StreamScripts {
 
   /**
    * KEYS[1] stream; ARGV lagScanLimit. Replies {length, firstId|nil, lastGeneratedId, {{name,
-   * consumers, pending, lastDeliveredId, oldestPendingId|nil, lag}...}} with lag -1 when Redis
-   * cannot tell and the stream is too long to count.
+   * consumers, pending, lastDeliveredId, oldestPendingId|nil, lag, idle}...}} with lag -1 when
+   * Redis cannot tell and the stream is too long to count, and idle the least idle time of the
+   * group's consumers (-2 when it has none).
    */
   static final RedisScript INFO = new RedisScript(HELPERS + """
       local key = KEYS[1]
@@ -170,8 +171,14 @@ final class StreamScripts {
           local after = redis.call('XRANGE', key, '(' .. delivered, '+', 'COUNT', limit + 1)
           if #after > limit then lag = -1 else lag = #after end
         end
+        -- the group's idle time: its least idle consumer's (-2: no consumer)
+        local idle = -2
+        for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', key, name)) do
+          local i = field(c, 'idle')
+          if idle == -2 or i < idle then idle = i end
+        end
         groups[#groups + 1] = {name, field(g, 'consumers'), field(g, 'pending'), delivered,
-            oldest, lag}
+            oldest, lag, idle}
       end
       return {len, firstId, last, groups}
       """);

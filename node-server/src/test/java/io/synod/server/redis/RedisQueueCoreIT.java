@@ -181,4 +181,39 @@ class RedisQueueCoreIT {
     assertEquals(1L, await(q.ackReceipts("rcpt", "g", List.of(second.receipt()))));
     assertEquals(0, await(store.info("rcpt")).length());
   }
+
+  /** Idle-group expiry on Redis: the idle time is the least idle time of the group's consumers. */
+  @Test
+  void anIdleStrayGroupIsDeletedWhenItPinsATopicFull() throws Exception {
+    QueueCore q = core(QueueConfig.defaults().withRetention(3, Long.MAX_VALUE)
+        .withLimits(new io.synod.queue.QueueLimits(100, 10, 10, 100, 200)));
+    await(q.consume("pinned", "stray", "s", 1, 0));
+    List<StreamRecord> three = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      three.add(StreamRecord.of(new byte[] {(byte) i}));
+    }
+    await(q.publish("pinned", three));
+    List<Delivery> got = await(q.consume("pinned", "g", "c1", 10, 0));
+    // "g" acknowledges two and keeps working on one: a group holding messages never expires
+    await(q.ackReceipts("pinned", "g", got.subList(0, 2).stream().map(Delivery::receipt)
+        .toList()));
+    // at the limit: accepted once "stray" has been handed nothing for 200 ms (polled, no
+    // timing asserted)
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    boolean accepted = false;
+    while (!accepted && System.nanoTime() < deadline) {
+      try {
+        await(q.publish("pinned", List.of(StreamRecord.of(new byte[] {9}))));
+        accepted = true;
+      } catch (java.util.concurrent.ExecutionException e) {
+        assertEquals(io.synod.queue.QueueException.Code.QUEUE_FULL,
+            io.synod.queue.QueueException.of(e.getCause()).code());
+        sleep(50);
+      }
+    }
+    assertTrue(accepted, "the idle group was expired");
+    var info = await(new RedisStreamStore(connector).info("pinned"));
+    assertEquals(List.of("g"), info.groups().stream().map(g -> g.name()).toList());
+    assertEquals(2, info.length());
+  }
 }
