@@ -959,7 +959,8 @@ public final class PublicApi {
   private CompletionStage<HttpResponse> topicStats(HttpRequestView req) {
     String topic = pathName(req, "topic");
     return queued(topic, () -> queue.node().stats(topic).thenApply(st -> {
-      // depth is the stream length: acknowledged entries stay until retention trims them
+      // depth is the stream length: what some group still needs (work-queue retention removes a
+      // message once every group acknowledged it)
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("topic", topic);
       m.put("depth", st.length());
