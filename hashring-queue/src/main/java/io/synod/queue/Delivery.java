@@ -18,6 +18,16 @@ import java.util.Map;
 public record Delivery(StreamId id, StreamRecord record, long publishedAt, long deliveryCount,
     long deliveredAt) {
   /**
+   * This delivery's receipt handle: ack, nack and extend by receipt are accepted only while this
+   * delivery is the message's current one.
+   *
+   * @return the handle, {@code <ms>-<seq>~<deliveryCount>}
+   */
+  public String receipt() {
+    return new io.synod.queue.spi.Receipt(id, deliveryCount).toString();
+  }
+
+  /**
    * The payload.
    *
    * @return the bytes (do not modify)

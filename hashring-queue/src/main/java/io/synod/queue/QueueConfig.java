@@ -13,19 +13,22 @@ package io.synod.queue;
  *     positive (default 1 s)
  * @param maxNameLength longest topic, group or consumer name (default 255)
  * @param maxPayloadBytes largest payload (default 1 MiB)
- * @param retentionMaxLength entries a topic keeps at most; acknowledged entries are trimmed
- *     beyond it and publishes are refused with {@code QUEUE_FULL} when only unacknowledged ones
- *     are left (default 1,000,000)
- * @param retentionMaxAgeMillis acknowledged entries older than this are trimmed ({@code
- *     Long.MAX_VALUE}: keep, the default); unacknowledged ones are never dropped
+ * @param retentionMaxLength entries a topic holds at most (its depth limit); an entry leaves the
+ *     topic as soon as every consumer group has acknowledged it (work-queue retention), so this
+ *     counts only what some group still needs; a publish past it is refused with {@code
+ *     QUEUE_FULL} naming the counts (default 1,000,000)
+ * @param retentionMaxAgeMillis the age limit: entries older than this leave the topic even when a
+ *     group has not read them, except one a consumer holds ({@code Long.MAX_VALUE}: no limit, the
+ *     default)
  * @param replicationFactor copies of each topic with the embedded store, owner included, must be
  *     positive (default 2)
  * @param maxWaitersPerTopic long polls parked per topic at most (default 10,000)
+ * @param limits bounds on topics, groups, consumers and pending messages
  */
 public record QueueConfig(long visibilityTimeoutMillis, int maxDeliveries, int maxBatch,
     long maxWaitMillis, long longPollRecheckMillis, int maxNameLength, int maxPayloadBytes,
     long retentionMaxLength, long retentionMaxAgeMillis, int replicationFactor,
-    int maxWaitersPerTopic) {
+    int maxWaitersPerTopic, QueueLimits limits) {
 
   /** Checks every value. */
   public QueueConfig {
@@ -42,6 +45,7 @@ public record QueueConfig(long visibilityTimeoutMillis, int maxDeliveries, int m
     positive(retentionMaxAgeMillis, "retentionMaxAgeMillis");
     positive(replicationFactor, "replicationFactor");
     positive(maxWaitersPerTopic, "maxWaitersPerTopic");
+    java.util.Objects.requireNonNull(limits, "limits");
   }
 
   private static void positive(long v, String name) {
@@ -57,7 +61,7 @@ public record QueueConfig(long visibilityTimeoutMillis, int maxDeliveries, int m
    */
   public static QueueConfig defaults() {
     return new QueueConfig(30_000, 5, 1000, 30_000, 1000, 255, 1 << 20, 1_000_000,
-        Long.MAX_VALUE, 2, 10_000);
+        Long.MAX_VALUE, 2, 10_000, QueueLimits.defaults());
   }
 
   /**
@@ -69,7 +73,7 @@ public record QueueConfig(long visibilityTimeoutMillis, int maxDeliveries, int m
   public QueueConfig withVisibilityTimeoutMillis(long millis) {
     return new QueueConfig(millis, maxDeliveries, maxBatch, maxWaitMillis, longPollRecheckMillis,
         maxNameLength, maxPayloadBytes, retentionMaxLength, retentionMaxAgeMillis,
-        replicationFactor, maxWaitersPerTopic);
+        replicationFactor, maxWaitersPerTopic, limits);
   }
 
   /**
@@ -81,7 +85,7 @@ public record QueueConfig(long visibilityTimeoutMillis, int maxDeliveries, int m
   public QueueConfig withMaxDeliveries(int n) {
     return new QueueConfig(visibilityTimeoutMillis, n, maxBatch, maxWaitMillis,
         longPollRecheckMillis, maxNameLength, maxPayloadBytes, retentionMaxLength,
-        retentionMaxAgeMillis, replicationFactor, maxWaitersPerTopic);
+        retentionMaxAgeMillis, replicationFactor, maxWaitersPerTopic, limits);
   }
 
   /**
@@ -94,7 +98,7 @@ public record QueueConfig(long visibilityTimeoutMillis, int maxDeliveries, int m
   public QueueConfig withRetention(long maxLength, long maxAgeMillis) {
     return new QueueConfig(visibilityTimeoutMillis, maxDeliveries, maxBatch, maxWaitMillis,
         longPollRecheckMillis, maxNameLength, maxPayloadBytes, maxLength, maxAgeMillis,
-        replicationFactor, maxWaitersPerTopic);
+        replicationFactor, maxWaitersPerTopic, limits);
   }
 
   /**
@@ -106,7 +110,7 @@ public record QueueConfig(long visibilityTimeoutMillis, int maxDeliveries, int m
   public QueueConfig withReplicationFactor(int r) {
     return new QueueConfig(visibilityTimeoutMillis, maxDeliveries, maxBatch, maxWaitMillis,
         longPollRecheckMillis, maxNameLength, maxPayloadBytes, retentionMaxLength,
-        retentionMaxAgeMillis, r, maxWaitersPerTopic);
+        retentionMaxAgeMillis, r, maxWaitersPerTopic, limits);
   }
 
   /**
@@ -118,6 +122,18 @@ public record QueueConfig(long visibilityTimeoutMillis, int maxDeliveries, int m
   public QueueConfig withLongPollRecheckMillis(long millis) {
     return new QueueConfig(visibilityTimeoutMillis, maxDeliveries, maxBatch, maxWaitMillis,
         millis, maxNameLength, maxPayloadBytes, retentionMaxLength, retentionMaxAgeMillis,
-        replicationFactor, maxWaitersPerTopic);
+        replicationFactor, maxWaitersPerTopic, limits);
+  }
+
+  /**
+   * With other bounds.
+   *
+   * @param l the limits
+   * @return a new config
+   */
+  public QueueConfig withLimits(QueueLimits l) {
+    return new QueueConfig(visibilityTimeoutMillis, maxDeliveries, maxBatch, maxWaitMillis,
+        longPollRecheckMillis, maxNameLength, maxPayloadBytes, retentionMaxLength,
+        retentionMaxAgeMillis, replicationFactor, maxWaitersPerTopic, l);
   }
 }

@@ -1,9 +1,12 @@
 package io.synod.queue;
 
+import io.synod.queue.spi.AckResult;
 import io.synod.queue.spi.ClaimResult;
 import io.synod.queue.spi.GroupInfo;
+import io.synod.queue.spi.LeaseChange;
 import io.synod.queue.spi.PendingEntry;
 import io.synod.queue.spi.QueueScheduler;
+import io.synod.queue.spi.Receipt;
 import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamId;
 import io.synod.queue.spi.StreamInfo;
@@ -64,11 +67,16 @@ public final class QueueCore {
   private final LongSupplier clock;
   private final BiFunction<String, StreamRecord, CompletionStage<StreamId>> deadLetterSink;
   private final TreeSet<String> knownGroups = new TreeSet<>();
+  private final TreeSet<String> knownConsumers = new TreeSet<>();
   private final Map<String, List<Runnable>> waiters = new TreeMap<>();
   private final Map<String, Counters> counters = new TreeMap<>();
   private final Map<String, Long> knownLength = new TreeMap<>();
+  /** When the age limit must next look at a topic (its head's id time plus the age limit). */
+  private final Map<String, Long> ageCheckAt = new TreeMap<>();
   private final java.util.concurrent.atomic.AtomicLong groupsRecreated =
       new java.util.concurrent.atomic.AtomicLong();
+  private long expiredCount;
+  private long groupsExpired;
 
   private static final class Counters {
     long redeliveries;
@@ -213,8 +221,11 @@ public final class QueueCore {
     synchronized (this) {
       known = knownLength.getOrDefault(topic, -1L);
     }
-    boolean ageCheck = config.retentionMaxAgeMillis() != Long.MAX_VALUE
-        && (known < 0 || known % 256 == 0);
+    boolean ageCheck;
+    synchronized (this) {
+      ageCheck = config.retentionMaxAgeMillis() != Long.MAX_VALUE
+          && (known < 0 || clock.getAsLong() >= ageCheckAt.getOrDefault(topic, Long.MIN_VALUE));
+    }
     if (known >= 0 && known + incoming <= config.retentionMaxLength() && !ageCheck) {
       return CompletableFuture.completedFuture(null);
     }
@@ -245,14 +256,75 @@ public final class QueueCore {
           : Math.max(0, clock.getAsLong() - config.retentionMaxAgeMillis());
       boolean overLength = info.length() + incoming > config.retentionMaxLength();
       boolean tooOld = info.firstId() != null && info.firstId().ms() < minAgeId;
-      if ((!overLength && !tooOld) || info.groups().isEmpty()) {
-        // without a group nothing has been consumed yet: trimming would drop unread messages
-        return finishRoom(topic, info.length(), incoming);
+      if (config.retentionMaxAgeMillis() != Long.MAX_VALUE) {
+        long now = clock.getAsLong();
+        long age = config.retentionMaxAgeMillis();
+        // look again when the head turns too old; after an expiry (the head may be leased)
+        // within a second, not on every publish
+        long next = tooOld ? now + Math.min(age, 1000)
+            : info.firstId() == null ? now + age : info.firstId().ms() + age;
+        synchronized (this) {
+          ageCheckAt.put(topic, next);
+        }
       }
-      long keep = Math.max(0, config.retentionMaxLength() - incoming);
-      return store.trim(topic, keep, new StreamId(minAgeId, 0))
-          .thenCompose(removed -> finishRoom(topic, info.length() - removed, incoming));
+      CompletionStage<Long> expired = !tooOld ? CompletableFuture.completedFuture(0L)
+          : store.expire(topic, new StreamId(minAgeId, 0)).thenApply(n -> {
+            if (n > 0) {
+              synchronized (this) {
+                expiredCount += n;
+              }
+              LOG.info("expired {} messages of topic '{}' older than {} ms", n, topic,
+                  config.retentionMaxAgeMillis());
+            }
+            return n;
+          });
+      return expired.thenCompose(gone -> {
+        long before = info.length() - gone;
+        if (before + incoming <= config.retentionMaxLength() || info.groups().isEmpty()) {
+          return CompletableFuture.completedFuture(before);
+        }
+        return expireIdleGroups(topic, info).thenApply(freed -> before - freed);
+      }).thenCompose(length -> {
+        if (length + incoming <= config.retentionMaxLength() || info.groups().isEmpty()) {
+          // without a group nothing has been consumed yet: every entry is still needed
+          return finishRoom(topic, length, incoming);
+        }
+        // acknowledged entries leave at their ack (settle); this catches those a deleted
+        // group had pinned, at the head
+        long keep = Math.max(0, config.retentionMaxLength() - incoming);
+        return store.trim(topic, keep, StreamId.MIN)
+            .thenCompose(removed -> finishRoom(topic, length - removed, incoming));
+      });
     });
+  }
+
+  /**
+   * Idle-group expiry: at the depth limit, groups that hold no message and were handed none for
+   * {@code groupIdleExpiryMillis} are deleted (and what only they needed swept), so a stray
+   * group cannot pin a topic full. "Handed" is what both stores can tell alike: Redis 7.0
+   * refreshes a consumer's idle time on a read or claim that returns entries (and on its
+   * creation), not on an empty read or an ack.
+   */
+  private CompletionStage<Long> expireIdleGroups(String topic, StreamInfo info) {
+    long limit = config.limits().groupIdleExpiryMillis();
+    CompletionStage<Long> chain = CompletableFuture.completedFuture(0L);
+    if (limit <= 0) {
+      return chain;
+    }
+    for (GroupInfo g : info.groups()) {
+      // a group that holds messages is never expired: its leases would be lost with it
+      if (g.idleMillis() >= limit && g.pending() == 0) {
+        chain = chain.thenCompose(n -> {
+          LOG.info("consumer group '{}' of topic '{}' unused for {} ms: deleted (idle-group"
+              + " expiry)", g.name(), topic, g.idleMillis());
+          synchronized (this) {
+            groupsExpired++;
+          }
+          return deleteGroup(topic, g.name()).thenApply(m -> n + m);
+        });
+      }
+    }
+    return chain;
   }
 
   private CompletionStage<Void> finishRoom(String topic, long length, int incoming) {
@@ -260,9 +332,24 @@ public final class QueueCore {
       knownLength.put(topic, length);
     }
     if (length + incoming > config.retentionMaxLength()) {
-      return fail(new QueueException(QueueException.Code.QUEUE_FULL, "topic '" + topic
-          + "' holds " + length + " unacknowledged messages, its limit is "
-          + config.retentionMaxLength()));
+      // name the true counts: what each group still needs (delivered and unacknowledged, or
+      // not delivered yet)
+      return store.info(topic).thenCompose(info -> {
+        StringBuilder why = new StringBuilder();
+        for (GroupInfo g : info.groups()) {
+          why.append(why.length() == 0 ? "" : "; ").append("group '").append(g.name())
+              .append("': ").append(g.pending()).append(" delivered and not acknowledged, ")
+              .append(g.lag() < 0 ? "an unknown number of" : Long.toString(g.lag()))
+              .append(" not delivered yet");
+        }
+        if (why.length() == 0) {
+          why.append("no consumer group has read it yet");
+        }
+        return fail(new QueueException(QueueException.Code.QUEUE_FULL, "topic '" + topic
+            + "' holds " + info.length() + " messages some consumer group still needs ("
+            + why + "); a publish of " + incoming + " would pass its depth limit of "
+            + config.retentionMaxLength()));
+      });
     }
     return CompletableFuture.completedFuture(null);
   }
@@ -276,9 +363,36 @@ public final class QueueCore {
         return CompletableFuture.completedFuture(null);
       }
     }
-    return store.createGroup(topic, group).thenRun(() -> {
+    int max = config.limits().maxGroupsPerTopic();
+    return store.createGroup(topic, group, max).thenAccept(created -> {
+      if (!created) {
+        throw new QueueException(QueueException.Code.LIMIT_REACHED, "topic '" + topic
+            + "' has " + max + " consumer groups, its limit (QUEUE_MAX_GROUPS_PER_TOPIC);"
+            + " delete one first");
+      }
       synchronized (this) {
         knownGroups.add(key);
+      }
+    });
+  }
+
+  /** The group exists; registers the consumer under the group's bound on consumers. */
+  private CompletionStage<Void> ensureConsumer(String topic, String group, String consumer) {
+    String key = topic + '\u0000' + group + '\u0000' + consumer;
+    synchronized (this) {
+      if (knownConsumers.contains(key)) {
+        return CompletableFuture.completedFuture(null);
+      }
+    }
+    int max = config.limits().maxConsumersPerGroup();
+    return store.registerConsumer(topic, group, consumer, max).thenAccept(ok -> {
+      if (!ok) {
+        throw new QueueException(QueueException.Code.LIMIT_REACHED, "group '" + group
+            + "' of topic '" + topic + "' has " + max + " consumers, its limit"
+            + " (QUEUE_MAX_CONSUMERS_PER_GROUP); delete an idle one first");
+      }
+      synchronized (this) {
+        knownConsumers.add(key);
       }
     });
   }
@@ -289,7 +403,9 @@ public final class QueueCore {
    * @param topic the topic
    */
   public synchronized void forget(String topic) {
+    ageCheckAt.remove(topic);
     knownGroups.removeIf(k -> k.startsWith(topic + '\u0000'));
+    knownConsumers.removeIf(k -> k.startsWith(topic + '\u0000'));
     knownLength.remove(topic);
   }
 
@@ -308,7 +424,7 @@ public final class QueueCore {
         return CompletableFuture.failedFuture(c);
       }
       synchronized (this) {
-        knownGroups.remove(topic + '\u0000' + group);
+        forgetGroup(topic, group);
         knownLength.remove(topic);
       }
       groupsRecreated.incrementAndGet();
@@ -316,6 +432,12 @@ public final class QueueCore {
           group, topic);
       return ensureGroup(topic, group).thenCompose(v -> op.get());
     });
+  }
+
+  private synchronized void forgetGroup(String topic, String group) {
+    knownGroups.remove(topic + '\u0000' + group);
+    String prefix = topic + '\u0000' + group + '\u0000';
+    knownConsumers.subSet(prefix, prefix + '\uffff').clear();
   }
 
   /**
@@ -329,7 +451,9 @@ public final class QueueCore {
 
   /** Forgets cached state of every topic (the ring changed). */
   public synchronized void forgetAll() {
+    ageCheckAt.clear();
     knownGroups.clear();
+    knownConsumers.clear();
     knownLength.clear();
   }
 
@@ -360,8 +484,9 @@ public final class QueueCore {
         throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
             "wait must be in 0.." + config.maxWaitMillis() + " ms, got " + waitMillis);
       }
-      CompletionStage<List<Delivery>> first =
-          withGroup(topic, group, () -> attempt(topic, group, consumer, max));
+      CompletionStage<List<Delivery>> first = withGroup(topic, group,
+          () -> ensureConsumer(topic, group, consumer)
+              .thenCompose(v -> attempt(topic, group, consumer, max)));
       if (waitMillis == 0) {
         return first;
       }
@@ -385,7 +510,8 @@ public final class QueueCore {
         }
         busy[0] = true;
       }
-      withGroup(topic, group, () -> attempt(topic, group, consumer, max))
+      withGroup(topic, group, () -> ensureConsumer(topic, group, consumer)
+              .thenCompose(v -> attempt(topic, group, consumer, max)))
           .whenComplete((got, err) -> {
             synchronized (lock) {
               busy[0] = false;
@@ -469,7 +595,23 @@ public final class QueueCore {
             return CompletableFuture.completedFuture(out);
           }
           long now = clock.getAsLong();
-          return store.readNew(topic, group, consumer, room).thenApply(entries -> {
+          long maxPending = config.limits().maxPendingPerGroup();
+          return store.readNew(topic, group, consumer, room, maxPending).handle((entries, t) -> {
+            if (t != null) {
+              Throwable c = t instanceof java.util.concurrent.CompletionException
+                  && t.getCause() != null ? t.getCause() : t;
+              if (!(c instanceof io.synod.queue.spi.PendingLimitException p)) {
+                throw c instanceof RuntimeException re ? re
+                    : new java.util.concurrent.CompletionException(c);
+              }
+              if (!out.isEmpty()) {
+                return out;
+              }
+              throw new QueueException(QueueException.Code.LIMIT_REACHED, "group '" + group
+                  + "' of topic '" + topic + "' holds " + p.pending() + " messages delivered and"
+                  + " not acknowledged, its limit (QUEUE_MAX_PENDING_PER_GROUP) is " + maxPending
+                  + "; acknowledge some first");
+            }
             for (StreamEntry e : entries) {
               out.add(new Delivery(e.id(), e.record(), e.id().ms(), e.deliveryCount(), now));
             }
@@ -527,8 +669,9 @@ public final class QueueCore {
     h.put(H_REASON, reason);
     StreamRecord letter = new StreamRecord(e.record().payload(), h);
     return deadLetterSink.apply(topic + DLQ_SUFFIX, letter)
-        .thenCompose(id -> store.ack(topic, group, List.of(e.id())))
-        .thenAccept(n -> {
+        .thenCompose(id -> store.settle(topic, group, List.of(Receipt.any(e.id()))))
+        .thenAccept(res -> {
+          settled(topic, res);
           Counters c = counters(topic, group);
           synchronized (this) {
             c.deadLettered++;
@@ -540,7 +683,33 @@ public final class QueueCore {
   // ------------------------------------------------------------------ ack, nack, extend
 
   /**
-   * Acknowledges messages for a group: they will not be delivered to it again.
+   * A missing group holds nothing: acks and leases on it read as "not pending" (never create a
+   * group for them: bad input changes nothing).
+   */
+  private static <T> CompletionStage<T> existing(CompletionStage<T> stage, T none) {
+    return stage.exceptionallyCompose(t -> {
+      Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+          ? t.getCause() : t;
+      if (c instanceof io.synod.queue.spi.NoSuchGroupException) {
+        return CompletableFuture.completedFuture(none);
+      }
+      return CompletableFuture.failedFuture(c);
+    });
+  }
+
+  private static final AckResult NOTHING_ACKED = new AckResult(List.of(), List.of(), 0);
+
+  /** Keeps the cached length exact after a settle removed entries. */
+  private synchronized void settled(String topic, AckResult res) {
+    if (res.removed() > 0) {
+      knownLength.computeIfPresent(topic, (k, n) -> Math.max(0, n - res.removed()));
+    }
+  }
+
+  /**
+   * Acknowledges messages for a group by message id, whatever delivery is current (the first
+   * system's {@code /queue/ack}): they will not be delivered to it again, and a message every
+   * group has acknowledged leaves the topic at once (work-queue retention).
    *
    * @param topic the topic
    * @param group the group
@@ -552,16 +721,87 @@ public final class QueueCore {
     return guard(() -> {
       name("topic", topic);
       name("consumer group", group);
-      List<StreamId> parsed = parseIds(ids);
-      return store.ack(topic, group, parsed).thenApply(n -> {
-        if (n == 0) {
+      List<Receipt> receipts = new ArrayList<>();
+      for (StreamId id : parseIds(ids)) {
+        receipts.add(Receipt.any(id));
+      }
+      return existing(store.settle(topic, group, receipts), NOTHING_ACKED).thenApply(res -> {
+        settled(topic, res);
+        if (res.acked().isEmpty()) {
           throw new QueueException(QueueException.Code.NOT_FOUND,
               "message " + (ids.size() == 1 ? ids.iterator().next() : ids)
                   + " is not pending for group '" + group + "' of topic '" + topic + "'");
         }
-        return n;
+        return (long) res.acked().size();
       });
     });
+  }
+
+  /**
+   * Acknowledges deliveries by receipt handle ({@link Delivery#receipt()}): each is accepted
+   * only while it names the message's current delivery, so a consumer whose lease ran out and
+   * whose message went to another consumer cannot acknowledge it from under that one.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param receipts one to {@code maxBatch} receipt handles
+   * @return how many were acknowledged (those of the batch that were current); fails with
+   *     {@code STALE_RECEIPT} when none was current but some message is pending under a newer
+   *     delivery, with {@code GONE} when none of the messages is pending any more
+   */
+  public CompletionStage<Long> ackReceipts(String topic, String group,
+      Collection<String> receipts) {
+    return guard(() -> {
+      name("topic", topic);
+      name("consumer group", group);
+      List<Receipt> parsed = parseReceipts(receipts);
+      return existing(store.settle(topic, group, parsed), NOTHING_ACKED).thenApply(res -> {
+        settled(topic, res);
+        if (res.acked().isEmpty()) {
+          throw refusal(topic, group, receipts.size() == 1 ? receipts.iterator().next()
+              : receipts.toString(), !res.stale().isEmpty());
+        }
+        return (long) res.acked().size();
+      });
+    });
+  }
+
+  private static QueueException refusal(String topic, String group, String what,
+      boolean stale) {
+    return stale
+        ? new QueueException(QueueException.Code.STALE_RECEIPT, "receipt " + what
+            + " is not the current delivery in group '" + group + "' of topic '" + topic
+            + "': its visibility timeout ran out and the message was delivered again")
+        : new QueueException(QueueException.Code.GONE, "receipt " + what
+            + " names no message pending in group '" + group + "' of topic '" + topic
+            + "' (acknowledged, dead-lettered, or never delivered)");
+  }
+
+  private List<Receipt> parseReceipts(Collection<String> receipts) {
+    if (receipts == null || receipts.isEmpty() || receipts.size() > config.maxBatch()) {
+      throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+          "give 1 to " + config.maxBatch() + " receipt handles");
+    }
+    List<Receipt> out = new ArrayList<>();
+    for (String r : new LinkedHashSet<>(receipts)) {
+      out.add(parseReceipt(r));
+    }
+    return out;
+  }
+
+  /**
+   * Parses a receipt handle.
+   *
+   * @param text the handle
+   * @return the receipt
+   * @throws QueueException with {@code INVALID_ARGUMENT} when malformed
+   */
+  public static Receipt parseReceipt(String text) {
+    try {
+      return Receipt.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new QueueException(QueueException.Code.INVALID_ARGUMENT, e.getMessage());
+    }
   }
 
   private List<StreamId> parseIds(Collection<String> ids) {
@@ -578,7 +818,9 @@ public final class QueueCore {
 
   /**
    * Gives a message back at once: it becomes deliverable to any consumer of the group without
-   * waiting for its visibility timeout. Only the consumer holding it may nack it.
+   * waiting for its visibility timeout. Only the consumer holding it may nack it; the check and
+   * the change are one atomic store step, so a nack racing a claim of an expired message never
+   * leaves two consumers holding it.
    *
    * @param topic the topic
    * @param group the group
@@ -592,19 +834,31 @@ public final class QueueCore {
       name("consumer group", group);
       name("consumer id", consumer);
       StreamId sid = parseId(id);
-      return held(topic, group, consumer, sid)
-          .thenCompose(v -> store.setIdle(topic, group, consumer, List.of(sid),
-              config.visibilityTimeoutMillis()))
-          .thenAccept(hit -> {
-            requireHit(hit, topic, group, id);
-            wake(topic);
-          });
+      return lease(topic, group, Receipt.any(sid), consumer, config.visibilityTimeoutMillis(),
+          id);
+    });
+  }
+
+  /**
+   * Gives a delivery back at once, by receipt handle, atomically (see {@link #nack}).
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param receipt the delivery's receipt handle
+   * @return completes when done; {@code STALE_RECEIPT} or {@code GONE} when it is not current
+   */
+  public CompletionStage<Void> nackReceipt(String topic, String group, String receipt) {
+    return guard(() -> {
+      name("topic", topic);
+      name("consumer group", group);
+      return lease(topic, group, parseReceipt(receipt), null, config.visibilityTimeoutMillis(),
+          receipt);
     });
   }
 
   /**
    * Extends the visibility of a message a consumer is still working on: it stays invisible to
-   * others for {@code millis} from now.
+   * others for {@code millis} from now. Atomic, as {@link #nack}.
    *
    * @param topic the topic
    * @param group the group
@@ -620,32 +874,166 @@ public final class QueueCore {
       name("consumer group", group);
       name("consumer id", consumer);
       StreamId sid = parseId(id);
-      if (millis < 1 || millis > config.visibilityTimeoutMillis()) {
-        throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
-            "extension must be in 1.." + config.visibilityTimeoutMillis() + " ms");
-      }
-      return held(topic, group, consumer, sid)
-          .thenCompose(v -> store.setIdle(topic, group, consumer, List.of(sid),
-              config.visibilityTimeoutMillis() - millis))
-          .thenAccept(hit -> requireHit(hit, topic, group, id));
+      checkExtension(millis);
+      return lease(topic, group, Receipt.any(sid), consumer,
+          config.visibilityTimeoutMillis() - millis, id);
     });
   }
 
-  private CompletionStage<Void> held(String topic, String group, String consumer, StreamId id) {
-    return withGroup(topic, group, () -> store.pending(topic, group, id, 1))
-        .thenAccept(p -> {
-          if (p.isEmpty() || !p.get(0).id().equals(id) || !p.get(0).consumer().equals(consumer)) {
-            throw new QueueException(QueueException.Code.NOT_FOUND, "message " + id
-                + " is not held by consumer '" + consumer + "' of group '" + group + "'");
+  /**
+   * Extends a delivery's visibility by receipt handle, atomically (see {@link #extend}).
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param receipt the delivery's receipt handle
+   * @param millis 1 to the visibility timeout
+   * @return completes when done; {@code STALE_RECEIPT} or {@code GONE} when it is not current
+   */
+  public CompletionStage<Void> extendReceipt(String topic, String group, String receipt,
+      long millis) {
+    return guard(() -> {
+      name("topic", topic);
+      name("consumer group", group);
+      Receipt r = parseReceipt(receipt);
+      checkExtension(millis);
+      return lease(topic, group, r, null, config.visibilityTimeoutMillis() - millis, receipt);
+    });
+  }
+
+  private void checkExtension(long millis) {
+    if (millis < 1 || millis > config.visibilityTimeoutMillis()) {
+      throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
+          "extension must be in 1.." + config.visibilityTimeoutMillis() + " ms");
+    }
+  }
+
+  /** One conditional store step; a receipt refusal is STALE/GONE, a holder one NOT_FOUND. */
+  private CompletionStage<Void> lease(String topic, String group, Receipt receipt,
+      String holder, long idleMillis, String what) {
+    return existing(store.renew(topic, group, receipt, holder, idleMillis),
+        LeaseChange.NOT_PENDING)
+        .thenAccept(change -> {
+          if (change == LeaseChange.CHANGED) {
+            if (idleMillis >= config.visibilityTimeoutMillis()) {
+              wake(topic);
+            }
+            return;
           }
+          if (receipt.deliveryCount() > 0) {
+            throw refusal(topic, group, what, change == LeaseChange.STALE);
+          }
+          throw new QueueException(QueueException.Code.NOT_FOUND, "message " + what
+              + " is not held by consumer '" + holder + "' of group '" + group + "'");
         });
   }
 
-  private static void requireHit(List<StreamId> hit, String topic, String group, String id) {
-    if (hit.isEmpty()) {
-      throw new QueueException(QueueException.Code.NOT_FOUND,
-          "message " + id + " is not pending for group '" + group + "' of topic '" + topic + "'");
-    }
+  // ------------------------------------------------------------------ groups and consumers
+
+  /**
+   * Deletes a consumer group: its position and pending list go, and messages only it still
+   * needed leave the topic (swept in steps of {@value #SWEEP_STEP} entries).
+   *
+   * @param topic the topic
+   * @param group the group
+   * @return how many messages left the topic with it; {@code NOT_FOUND} when there was no such
+   *     group
+   */
+  public CompletionStage<Long> deleteGroup(String topic, String group) {
+    return guard(() -> {
+      name("topic", topic);
+      name("consumer group", group);
+      return store.deleteGroup(topic, group).thenCompose(existed -> {
+        synchronized (this) {
+          forgetGroup(topic, group);
+          counters.remove(topic + '\u0000' + group);
+        }
+        if (!existed) {
+          throw new QueueException(QueueException.Code.NOT_FOUND,
+              "topic '" + topic + "' has no consumer group '" + group + "'");
+        }
+        LOG.info("deleted consumer group '{}' of topic '{}'", group, topic);
+        return sweepFrom(topic, StreamId.MIN, 0);
+      });
+    });
+  }
+
+  /** Entries scanned per sweep step after a group deletion. */
+  static final int SWEEP_STEP = 1000;
+
+  private CompletionStage<Long> sweepFrom(String topic, StreamId cursor, long removed) {
+    return store.sweep(topic, cursor, SWEEP_STEP).thenCompose(r -> {
+      long total = removed + r.removed();
+      if (r.removed() > 0) {
+        synchronized (this) {
+          knownLength.computeIfPresent(topic, (k, n) -> Math.max(0, n - r.removed()));
+        }
+      }
+      return r.next().equals(StreamId.MIN) ? CompletableFuture.completedFuture(total)
+          : sweepFrom(topic, r.next(), total);
+    });
+  }
+
+  /**
+   * Deletes a consumer from a group. A consumer that holds messages is not deleted (they would
+   * never be delivered again): its messages must be acknowledged, nacked, or left to time out
+   * and go to other consumers first.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param consumer the consumer
+   * @return completes when deleted; {@code NOT_FOUND} when it is not a consumer of the group,
+   *     {@code CONFLICT} when it holds messages
+   */
+  public CompletionStage<Void> deleteConsumer(String topic, String group, String consumer) {
+    return guard(() -> {
+      name("topic", topic);
+      name("consumer group", group);
+      name("consumer id", consumer);
+      return store.deleteConsumer(topic, group, consumer).handle((held, err) -> {
+        if (err != null) {
+          Throwable c = err instanceof java.util.concurrent.CompletionException
+              && err.getCause() != null ? err.getCause() : err;
+          if (c instanceof io.synod.queue.spi.NoSuchGroupException) {
+            throw new QueueException(QueueException.Code.NOT_FOUND,
+                "topic '" + topic + "' has no consumer group '" + group + "'");
+          }
+          throw QueueException.of(c);
+        }
+        if (held < 0) {
+          throw new QueueException(QueueException.Code.NOT_FOUND, "group '" + group
+              + "' of topic '" + topic + "' has no consumer '" + consumer + "'");
+        }
+        if (held == 0) {
+          synchronized (this) {
+            knownConsumers.remove(topic + '\u0000' + group + '\u0000' + consumer);
+          }
+        }
+        if (held > 0) {
+          throw new QueueException(QueueException.Code.CONFLICT, "consumer '" + consumer
+              + "' holds " + held + " messages of group '" + group + "': ack or nack them, or"
+              + " let their visibility timeout pass and another consumer take them, first");
+        }
+        return null;
+      });
+    });
+  }
+
+  /**
+   * Consumer groups deleted by idle-group expiry (metric).
+   *
+   * @return the count
+   */
+  public synchronized long groupsExpired() {
+    return groupsExpired;
+  }
+
+  /**
+   * Messages removed by the age limit (metric).
+   *
+   * @return the count
+   */
+  public synchronized long expired() {
+    return expiredCount;
   }
 
   // ------------------------------------------------------------------ reads and stats

@@ -2,7 +2,9 @@ package io.synod.queue;
 
 /**
  * A queue request that failed, with a code a REST layer maps to a status. A request refused with
- * {@link Code#INVALID_ARGUMENT}, {@link Code#NOT_FOUND} or {@link Code#QUEUE_FULL} changed nothing.
+ * {@link Code#INVALID_ARGUMENT}, {@link Code#NOT_FOUND}, {@link Code#QUEUE_FULL}, {@link
+ * Code#STALE_RECEIPT}, {@link Code#GONE}, {@link Code#CONFLICT} or {@link Code#LIMIT_REACHED}
+ * changed nothing.
  */
 public final class QueueException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -15,6 +17,17 @@ public final class QueueException extends RuntimeException {
     NOT_FOUND(404),
     /** The topic is at its length limit and nothing can be trimmed safely. HTTP 429. */
     QUEUE_FULL(429),
+    /**
+     * A receipt handle names an older delivery: the message is pending under a newer one (its
+     * visibility timeout ran out and it went to a consumer again). Nothing changed. HTTP 409.
+     */
+    STALE_RECEIPT(409),
+    /** A receipt handle names a message no longer pending in the group. Nothing changed. 410. */
+    GONE(410),
+    /** The request conflicts with the current state (a consumer still holds messages). 409. */
+    CONFLICT(409),
+    /** A per-node bound on topics, groups, consumers or pending entries is reached. HTTP 429. */
+    LIMIT_REACHED(429),
     /** This node does not own the topic and the request was forwarded already. HTTP 421. */
     NOT_OWNER(421),
     /** Storage, replication or the owner could not be reached; safe to retry. HTTP 503. */

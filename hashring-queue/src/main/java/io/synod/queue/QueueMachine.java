@@ -40,6 +40,8 @@ import java.util.function.Consumer;
 public final class QueueMachine {
   private static final byte FORMAT = 1;
   private static final int SNAPSHOT_MAGIC = 0x51534e31; // "QSN1"
+  /** Format 2: groups carry their activity time (idle-group expiry). */
+  private static final int SNAPSHOT_MAGIC_2 = 0x51534e32; // "QSN2"
 
   private final QueueConfig config;
   private final Consumer<String> published;
@@ -158,6 +160,15 @@ public final class QueueMachine {
   }
 
   private CompletionStage<?> run(QueueRequest<?> request) {
+    boolean creates = request instanceof QueueRequest.Publish
+        || request instanceof QueueRequest.Consume || request instanceof QueueRequest.Pending;
+    int maxTopics = config.limits().maxTopics();
+    if (creates && !store.holds(request.topic()) && store.size() >= maxTopics) {
+      // a dead-letter topic is created by the command that moves a message to it, never here
+      throw new QueueException(QueueException.Code.LIMIT_REACHED, "this queue group holds "
+          + maxTopics + " topics, its limit (QUEUE_MAX_TOPICS); topic '" + request.topic()
+          + "' is not created");
+    }
     if (request instanceof QueueRequest.Publish p) {
       return core.publish(p.topic(), p.records());
     } else if (request instanceof QueueRequest.Consume c) {
@@ -174,6 +185,16 @@ public final class QueueMachine {
       return core.browse(b.topic(), b.from(), b.max());
     } else if (request instanceof QueueRequest.Pending p) {
       return core.pending(p.topic(), p.group(), p.max());
+    } else if (request instanceof QueueRequest.AckReceipts a) {
+      return core.ackReceipts(a.topic(), a.group(), a.receipts());
+    } else if (request instanceof QueueRequest.NackReceipt n) {
+      return core.nackReceipt(n.topic(), n.group(), n.receipt());
+    } else if (request instanceof QueueRequest.ExtendReceipt e) {
+      return core.extendReceipt(e.topic(), e.group(), e.receipt(), e.millis());
+    } else if (request instanceof QueueRequest.DeleteGroup d) {
+      return core.deleteGroup(d.topic(), d.group());
+    } else if (request instanceof QueueRequest.DeleteConsumer d) {
+      return core.deleteConsumer(d.topic(), d.group(), d.consumer());
     }
     throw new QueueException(QueueException.Code.INVALID_ARGUMENT,
         "not a client queue request: " + request.getClass().getSimpleName());
@@ -219,9 +240,11 @@ public final class QueueMachine {
    */
   public void restore(InputStream in) throws IOException {
     DataInputStream din = new DataInputStream(in);
-    if (din.readInt() != SNAPSHOT_MAGIC) {
+    int magic = din.readInt();
+    if (magic != SNAPSHOT_MAGIC && magic != SNAPSHOT_MAGIC_2) {
       throw new IOException("not a queue snapshot");
     }
+    int format = magic == SNAPSHOT_MAGIC_2 ? 2 : 1;
     long stamp = din.readLong();
     int n = din.readInt();
     if (n < 0) {
@@ -229,7 +252,7 @@ public final class QueueMachine {
     }
     List<TopicSnapshot> copies = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      copies.add(QueueWireCodec.readTopicSnapshot(din));
+      copies.add(QueueWireCodec.readTopicSnapshot(din, format));
     }
     now = stamp;
     reset();
@@ -256,11 +279,11 @@ public final class QueueMachine {
      */
     public void writeTo(OutputStream out) throws IOException {
       DataOutputStream dout = new DataOutputStream(out);
-      dout.writeInt(SNAPSHOT_MAGIC);
+      dout.writeInt(SNAPSHOT_MAGIC_2);
       dout.writeLong(now);
       dout.writeInt(topics.size());
       for (TopicSnapshot s : topics) {
-        QueueWireCodec.writeTopicSnapshot(dout, s);
+        QueueWireCodec.writeTopicSnapshot(dout, s, 2);
       }
       dout.flush();
     }

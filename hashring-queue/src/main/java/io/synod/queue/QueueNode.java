@@ -225,6 +225,68 @@ public final class QueueNode implements QueueRequestHandler {
   }
 
   /**
+   * Acknowledges deliveries by receipt handle, see {@link QueueCore#ackReceipts}.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param receipts the receipt handles
+   * @return how many were current and are now acknowledged
+   */
+  public CompletionStage<Long> ackReceipts(String topic, String group, List<String> receipts) {
+    return handle(new QueueRequest.AckReceipts(topic, group,
+        receipts == null ? List.of() : receipts, 0));
+  }
+
+  /**
+   * Gives a delivery back by receipt handle, see {@link QueueCore#nackReceipt}.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param receipt the receipt handle
+   * @return completes when done
+   */
+  public CompletionStage<Void> nackReceipt(String topic, String group, String receipt) {
+    return handle(new QueueRequest.NackReceipt(topic, group, receipt, 0));
+  }
+
+  /**
+   * Extends a delivery's visibility by receipt handle, see {@link QueueCore#extendReceipt}.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param receipt the receipt handle
+   * @param millis how long from now
+   * @return completes when done
+   */
+  public CompletionStage<Void> extendReceipt(String topic, String group, String receipt,
+      long millis) {
+    return handle(new QueueRequest.ExtendReceipt(topic, group, receipt, millis, 0));
+  }
+
+  /**
+   * Deletes a consumer group, see {@link QueueCore#deleteGroup}.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @return how many messages left the topic with it
+   */
+  public CompletionStage<Long> deleteGroup(String topic, String group) {
+    return handle(new QueueRequest.DeleteGroup(topic, group, 0));
+  }
+
+  /**
+   * Deletes a consumer that holds no message, see {@link QueueCore#deleteConsumer}.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param consumer the consumer
+   * @return completes when deleted
+   */
+  public CompletionStage<Void> deleteConsumer(String topic, String group, String consumer) {
+    return handle(new QueueRequest.DeleteConsumer(topic, group, consumer, 0));
+  }
+
+  /**
    * Statistics of a topic.
    *
    * @param topic the topic
@@ -302,6 +364,16 @@ public final class QueueNode implements QueueRequestHandler {
       out = core.browse(b.topic(), b.from(), b.max());
     } else if (request instanceof QueueRequest.Pending p) {
       out = core.pending(p.topic(), p.group(), p.max());
+    } else if (request instanceof QueueRequest.AckReceipts a) {
+      out = core.ackReceipts(a.topic(), a.group(), a.receipts());
+    } else if (request instanceof QueueRequest.NackReceipt n) {
+      out = core.nackReceipt(n.topic(), n.group(), n.receipt());
+    } else if (request instanceof QueueRequest.ExtendReceipt e) {
+      out = core.extendReceipt(e.topic(), e.group(), e.receipt(), e.millis());
+    } else if (request instanceof QueueRequest.DeleteGroup d) {
+      out = core.deleteGroup(d.topic(), d.group());
+    } else if (request instanceof QueueRequest.DeleteConsumer d) {
+      out = core.deleteConsumer(d.topic(), d.group(), d.consumer());
     } else {
       throw new IllegalStateException("unexpected request " + request);
     }

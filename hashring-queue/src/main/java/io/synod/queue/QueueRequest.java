@@ -175,4 +175,88 @@ public sealed interface QueueRequest<R> {
       return new Pending(topic, group, max, hops + 1);
     }
   }
+
+  /**
+   * Acknowledge by receipt handles (only current deliveries are acknowledged).
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param receipts receipt handles
+   * @param hops hops so far
+   */
+  record AckReceipts(String topic, String group, List<String> receipts, int hops)
+      implements QueueRequest<Long> {
+    /** Copies. */
+    public AckReceipts {
+      receipts = List.copyOf(receipts);
+    }
+
+    @Override
+    public AckReceipts forwarded() {
+      return new AckReceipts(topic, group, receipts, hops + 1);
+    }
+  }
+
+  /**
+   * Give a delivery back by receipt handle.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param receipt the receipt handle
+   * @param hops hops so far
+   */
+  record NackReceipt(String topic, String group, String receipt, int hops)
+      implements QueueRequest<Void> {
+    @Override
+    public NackReceipt forwarded() {
+      return new NackReceipt(topic, group, receipt, hops + 1);
+    }
+  }
+
+  /**
+   * Extend a delivery's visibility by receipt handle.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param receipt the receipt handle
+   * @param millis how long from now
+   * @param hops hops so far
+   */
+  record ExtendReceipt(String topic, String group, String receipt, long millis, int hops)
+      implements QueueRequest<Void> {
+    @Override
+    public ExtendReceipt forwarded() {
+      return new ExtendReceipt(topic, group, receipt, millis, hops + 1);
+    }
+  }
+
+  /**
+   * Delete a consumer group.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param hops hops so far
+   */
+  record DeleteGroup(String topic, String group, int hops) implements QueueRequest<Long> {
+    @Override
+    public DeleteGroup forwarded() {
+      return new DeleteGroup(topic, group, hops + 1);
+    }
+  }
+
+  /**
+   * Delete a consumer that holds no message.
+   *
+   * @param topic the topic
+   * @param group the group
+   * @param consumer the consumer
+   * @param hops hops so far
+   */
+  record DeleteConsumer(String topic, String group, String consumer, int hops)
+      implements QueueRequest<Void> {
+    @Override
+    public DeleteConsumer forwarded() {
+      return new DeleteConsumer(topic, group, consumer, hops + 1);
+    }
+  }
 }

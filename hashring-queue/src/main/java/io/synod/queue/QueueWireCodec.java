@@ -95,6 +95,36 @@ public final class QueueWireCodec {
         out.writeUTF(p.group());
         out.writeInt(p.max());
         out.writeByte(p.hops());
+      } else if (r instanceof QueueRequest.AckReceipts a) {
+        out.writeByte(9);
+        out.writeUTF(a.topic());
+        out.writeUTF(a.group());
+        writeStrings(out, a.receipts());
+        out.writeByte(a.hops());
+      } else if (r instanceof QueueRequest.NackReceipt n) {
+        out.writeByte(10);
+        out.writeUTF(n.topic());
+        out.writeUTF(n.group());
+        out.writeUTF(n.receipt());
+        out.writeByte(n.hops());
+      } else if (r instanceof QueueRequest.ExtendReceipt e) {
+        out.writeByte(11);
+        out.writeUTF(e.topic());
+        out.writeUTF(e.group());
+        out.writeUTF(e.receipt());
+        out.writeLong(e.millis());
+        out.writeByte(e.hops());
+      } else if (r instanceof QueueRequest.DeleteGroup d) {
+        out.writeByte(12);
+        out.writeUTF(d.topic());
+        out.writeUTF(d.group());
+        out.writeByte(d.hops());
+      } else if (r instanceof QueueRequest.DeleteConsumer d) {
+        out.writeByte(13);
+        out.writeUTF(d.topic());
+        out.writeUTF(d.group());
+        out.writeUTF(d.consumer());
+        out.writeByte(d.hops());
       } else {
         throw new IllegalArgumentException("unknown request " + r);
       }
@@ -145,6 +175,20 @@ public final class QueueWireCodec {
         case 8:
           return new QueueRequest.Pending(in.readUTF(), in.readUTF(), in.readInt(),
               in.readUnsignedByte());
+        case 9:
+          return new QueueRequest.AckReceipts(in.readUTF(), in.readUTF(), readStrings(in),
+              in.readUnsignedByte());
+        case 10:
+          return new QueueRequest.NackReceipt(in.readUTF(), in.readUTF(), in.readUTF(),
+              in.readUnsignedByte());
+        case 11:
+          return new QueueRequest.ExtendReceipt(in.readUTF(), in.readUTF(), in.readUTF(),
+              in.readLong(), in.readUnsignedByte());
+        case 12:
+          return new QueueRequest.DeleteGroup(in.readUTF(), in.readUTF(), in.readUnsignedByte());
+        case 13:
+          return new QueueRequest.DeleteConsumer(in.readUTF(), in.readUTF(), in.readUTF(),
+              in.readUnsignedByte());
         default:
           throw new IllegalArgumentException("unknown queue request kind " + kind);
       }
@@ -180,9 +224,12 @@ public final class QueueWireCodec {
           out.writeLong(d.deliveryCount());
           out.writeLong(d.deliveredAt());
         }
-      } else if (r instanceof QueueRequest.Ack) {
+      } else if (r instanceof QueueRequest.Ack || r instanceof QueueRequest.AckReceipts
+          || r instanceof QueueRequest.DeleteGroup) {
         out.writeLong((Long) value);
-      } else if (r instanceof QueueRequest.Nack || r instanceof QueueRequest.Extend) {
+      } else if (r instanceof QueueRequest.Nack || r instanceof QueueRequest.Extend
+          || r instanceof QueueRequest.NackReceipt || r instanceof QueueRequest.ExtendReceipt
+          || r instanceof QueueRequest.DeleteConsumer) {
         return;
       } else if (r instanceof QueueRequest.Stats) {
         TopicStats s = (TopicStats) value;
@@ -278,9 +325,12 @@ public final class QueueWireCodec {
               in.readLong()));
         }
         return ds;
-      } else if (r instanceof QueueRequest.Ack) {
+      } else if (r instanceof QueueRequest.Ack || r instanceof QueueRequest.AckReceipts
+          || r instanceof QueueRequest.DeleteGroup) {
         return in.readLong();
-      } else if (r instanceof QueueRequest.Nack || r instanceof QueueRequest.Extend) {
+      } else if (r instanceof QueueRequest.Nack || r instanceof QueueRequest.Extend
+          || r instanceof QueueRequest.NackReceipt || r instanceof QueueRequest.ExtendReceipt
+          || r instanceof QueueRequest.DeleteConsumer) {
         return null;
       } else if (r instanceof QueueRequest.Stats) {
         String topic = in.readUTF();
@@ -433,7 +483,34 @@ public final class QueueWireCodec {
    */
   public static void writeTopicSnapshot(DataOutputStream out, TopicSnapshot s)
       throws IOException {
-    writeSnapshot(out, s);
+    writeSnapshot(out, s, 1);
+  }
+
+  /**
+   * Writes one stream's full copy in a given format: 1 as before, 2 with each group's activity
+   * time (idle-group expiry).
+   *
+   * @param out the stream
+   * @param s the copy
+   * @param format 1 or 2
+   * @throws IOException when the stream fails
+   */
+  public static void writeTopicSnapshot(DataOutputStream out, TopicSnapshot s, int format)
+      throws IOException {
+    writeSnapshot(out, s, format);
+  }
+
+  /**
+   * Reads what {@link #writeTopicSnapshot(DataOutputStream, TopicSnapshot, int)} wrote.
+   *
+   * @param in the stream
+   * @param format the format it was written in
+   * @return the copy
+   * @throws IOException when the stream fails or is malformed
+   */
+  public static TopicSnapshot readTopicSnapshot(DataInputStream in, int format)
+      throws IOException {
+    return readSnapshot(in, format);
   }
 
   /**
@@ -444,10 +521,11 @@ public final class QueueWireCodec {
    * @throws IOException when the stream fails or is malformed
    */
   public static TopicSnapshot readTopicSnapshot(DataInputStream in) throws IOException {
-    return readSnapshot(in);
+    return readSnapshot(in, 1);
   }
 
-  private static void writeSnapshot(DataOutputStream out, TopicSnapshot s) throws IOException {
+  private static void writeSnapshot(DataOutputStream out, TopicSnapshot s, int format)
+      throws IOException {
     out.writeUTF(s.stream());
     out.writeLong(s.version());
     writeId(out, s.lastId());
@@ -468,10 +546,13 @@ public final class QueueWireCodec {
         out.writeLong(p.deliveryTime());
         out.writeLong(p.deliveryCount());
       }
+      if (format >= 2) {
+        out.writeLong(g.lastActive());
+      }
     }
   }
 
-  private static TopicSnapshot readSnapshot(DataInputStream in) throws IOException {
+  private static TopicSnapshot readSnapshot(DataInputStream in, int format) throws IOException {
     String stream = in.readUTF();
     long version = in.readLong();
     StreamId last = readId(in);
@@ -492,7 +573,8 @@ public final class QueueWireCodec {
         pending.add(new TopicSnapshot.Pending(readId(in), in.readUTF(), in.readLong(),
             in.readLong()));
       }
-      groups.add(new TopicSnapshot.Group(name, lastDelivered, consumers, pending));
+      long lastActive = format >= 2 ? in.readLong() : Long.MAX_VALUE;
+      groups.add(new TopicSnapshot.Group(name, lastDelivered, consumers, pending, lastActive));
     }
     return new TopicSnapshot(stream, version, last, entries, groups);
   }

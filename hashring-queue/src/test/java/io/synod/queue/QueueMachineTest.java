@@ -108,4 +108,159 @@ class QueueMachineTest {
     assertEquals("orders", QueueMachine.routingKey("orders"));
     assertEquals(".dlq", QueueMachine.routingKey(".dlq"));
   }
+
+  /**
+   * Issue 24's defect: at QUEUE_MAX_DEPTH=1000 with 999 of 1000 acknowledged and the head still
+   * leased, every publish was refused ("holds 1000 unacknowledged messages"). Acknowledged
+   * entries now leave the topic at their ack, wherever they sit.
+   */
+  @Test
+  void aLeasedHeadDoesNotFillATopicWhoseOtherMessagesAreAcknowledged() {
+    QueueMachine m = new QueueMachine(config.withRetention(1000, Long.MAX_VALUE), t -> { });
+    long stamp = 1;
+    List<StreamId> ids = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      ids.addAll(ok(m.apply(QueueMachine.command(stamp++, pub("t", "m" + i)))));
+    }
+    List<Delivery> got = ok(m.apply(QueueMachine.command(stamp++,
+        new QueueRequest.Consume("t", "g", "c1", 1000, 0, 0))));
+    assertEquals(1000, got.size());
+    List<String> rest = new ArrayList<>();
+    for (Delivery d : got.subList(1, 1000)) {
+      rest.add(d.id().toString());
+    }
+    assertEquals(999L, (long) ok(m.apply(QueueMachine.command(stamp,
+        new QueueRequest.Ack("t", "g", rest, 0)))));
+    for (int i = 0; i < 5; i++) {
+      ok(m.apply(QueueMachine.command(stamp, pub("t", "more" + i))));
+    }
+    TopicStats st = ok(m.apply(QueueMachine.command(stamp, new QueueRequest.Stats("t", 0))));
+    assertEquals(6, st.length(), "the leased head and the five new ones; acked ones are gone");
+  }
+
+  @Test
+  void aFullTopicNamesTheTrueCounts() {
+    QueueMachine m = new QueueMachine(config.withRetention(3, Long.MAX_VALUE), t -> { });
+    for (int i = 0; i < 3; i++) {
+      ok(m.apply(QueueMachine.command(1, pub("t", "m" + i))));
+    }
+    ok(m.apply(QueueMachine.command(2, new QueueRequest.Consume("t", "g", "c1", 1, 0, 0))));
+    QueueException e = assertInstanceOf(QueueException.class,
+        m.apply(QueueMachine.command(3, pub("t", "x"))));
+    assertEquals(QueueException.Code.QUEUE_FULL, e.code());
+    assertTrue(e.getMessage().contains("holds 3 messages some consumer group still needs"
+        + " (group 'g': 1 delivered and not acknowledged, 2 not delivered yet)"), e.getMessage());
+  }
+
+  /**
+   * Issue 15: a late ack from a consumer whose lease ran out removed the lease of the consumer
+   * that has the message now. By receipt it is refused and changes nothing.
+   */
+  @Test
+  void aLateAckByAnExpiredReceiptIsRefusedAndChangesNothing() throws Exception {
+    QueueMachine m = new QueueMachine(config, t -> { });
+    ok(m.apply(QueueMachine.command(10_000, pub("t", "a"))));
+    List<Delivery> firstTake = ok(m.apply(QueueMachine.command(10_001, take("t", "c1"))));
+    Delivery first = firstTake.get(0);
+    // 1001 ms later by the log c1's lease has run out: c2 gets the message, delivery 2
+    List<Delivery> secondTake = ok(m.apply(QueueMachine.command(11_002, take("t", "c2"))));
+    Delivery second = secondTake.get(0);
+    assertEquals(first.id(), second.id());
+    byte[] before = m.freeze().toBytes();
+    for (QueueRequest<?> late : List.of(
+        new QueueRequest.AckReceipts("t", "g", List.of(first.receipt()), 0),
+        new QueueRequest.NackReceipt("t", "g", first.receipt(), 0),
+        new QueueRequest.ExtendReceipt("t", "g", first.receipt(), 500, 0))) {
+      QueueException e = assertInstanceOf(QueueException.class,
+          m.apply(QueueMachine.command(11_002, late)));
+      assertEquals(QueueException.Code.STALE_RECEIPT, e.code());
+    }
+    assertArrayEquals(before, m.freeze().toBytes(), "a refused receipt changes nothing");
+    ok(m.apply(QueueMachine.command(11_004, new QueueRequest.ExtendReceipt("t", "g",
+        second.receipt(), 1000, 0))));
+    assertEquals(1L, (long) ok(m.apply(QueueMachine.command(11_005,
+        new QueueRequest.AckReceipts("t", "g", List.of(second.receipt()), 0)))));
+    QueueException gone = assertInstanceOf(QueueException.class, m.apply(QueueMachine.command(
+        11_006, new QueueRequest.AckReceipts("t", "g", List.of(second.receipt()), 0))));
+    assertEquals(QueueException.Code.GONE, gone.code());
+  }
+
+  /** Issue 17: every bound answers LIMIT_REACHED and leaves the state as it was. */
+  @Test
+  void boundsOnTopicsGroupsConsumersAndPendingChangeNothing() throws Exception {
+    QueueMachine m = new QueueMachine(config.withLimits(new QueueLimits(2, 1, 1, 1)), t -> { });
+    ok(m.apply(QueueMachine.command(1, pub("t", "a"))));
+    ok(m.apply(QueueMachine.command(1, pub("t", "b"))));
+    ok(m.apply(QueueMachine.command(1, pub("u", "a"))));
+    ok(m.apply(QueueMachine.command(1, take("t", "c1"))));
+    byte[] before = m.freeze().toBytes();
+    List<QueueRequest<?>> over = List.of(
+        pub("v", "a"),
+        new QueueRequest.Consume("t", "other-group", "c1", 1, 0, 0),
+        take("t", "c2"),
+        take("t", "c1"));
+    for (QueueRequest<?> r : over) {
+      QueueException e = assertInstanceOf(QueueException.class,
+          m.apply(QueueMachine.command(1, r)), r.toString());
+      assertEquals(QueueException.Code.LIMIT_REACHED, e.code(), e.getMessage());
+    }
+    assertArrayEquals(before, m.freeze().toBytes(), "a refused request changes nothing");
+  }
+
+  /** The age limit (QUEUE_MAX_AGE_MILLIS): old messages leave, a leased one stays. */
+  @Test
+  void theAgeLimitRemovesOldMessagesButNotALeasedOne() {
+    QueueMachine m = new QueueMachine(config.withVisibilityTimeoutMillis(100_000)
+        .withRetention(1000, 5_000), t -> { });
+    ok(m.apply(QueueMachine.command(1_000, pub("t", "leased"))));
+    ok(m.apply(QueueMachine.command(1_000, pub("t", "old"))));
+    List<Delivery> got = ok(m.apply(QueueMachine.command(1_001,
+        new QueueRequest.Consume("t", "g", "c1", 1, 0, 0))));
+    assertEquals(1, got.size());
+    ok(m.apply(QueueMachine.command(2_000, pub("u", "x"))));
+    // 10 s later by the log: both are past the limit, the leased one is kept
+    ok(m.apply(QueueMachine.command(12_000, pub("t", "new"))));
+    ok(m.apply(QueueMachine.command(12_000, pub("u", "new"))));
+    TopicStats t = ok(m.apply(QueueMachine.command(12_000, new QueueRequest.Stats("t", 0))));
+    assertEquals(3, t.length(), "the head is leased: the age limit stops there");
+    TopicStats u = ok(m.apply(QueueMachine.command(12_000, new QueueRequest.Stats("u", 0))));
+    assertEquals(1, u.length(), "'x', never read, expired: that is what an age limit means");
+    ok(m.apply(QueueMachine.command(12_001, new QueueRequest.AckReceipts("t", "g",
+        List.of(got.get(0).receipt()), 0))));
+    ok(m.apply(QueueMachine.command(14_000, pub("t", "newer"))));
+    TopicStats after = ok(m.apply(QueueMachine.command(14_000, new QueueRequest.Stats("t", 0))));
+    assertEquals(2, after.length(), "'old' expired once the lease in front of it was gone");
+  }
+
+  /** Idle-group expiry: a stray group that pins a topic full is deleted once it is idle. */
+  @Test
+  void anIdleStrayGroupIsDeletedWhenItPinsATopicFull() throws Exception {
+    QueueMachine m = new QueueMachine(config.withRetention(3, Long.MAX_VALUE)
+        .withLimits(new QueueLimits(100, 10, 10, 100, 10_000)), t -> { });
+    ok(m.apply(QueueMachine.command(1, new QueueRequest.Consume("t", "stray", "s", 1, 0, 0))));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ok(m.apply(QueueMachine.command(2, pub("t", "m" + i))));
+    }
+    List<Delivery> got = ok(m.apply(QueueMachine.command(3, take("t", "c1"))));
+    got.forEach(d -> ids.add(d.receipt()));
+    // "g" acknowledges two and keeps working on one (a group holding messages never expires)
+    ok(m.apply(QueueMachine.command(3, new QueueRequest.AckReceipts("t", "g",
+        ids.subList(0, 2), 0))));
+    // the stray group has read none of them: they stay, and the topic is full
+    QueueException full = assertInstanceOf(QueueException.class,
+        m.apply(QueueMachine.command(5_000, pub("t", "x"))));
+    assertEquals(QueueException.Code.QUEUE_FULL, full.code());
+    assertTrue(full.getMessage().contains("group 'stray': 0 delivered and not acknowledged,"
+        + " 3 not delivered yet"), full.getMessage());
+    // "stray", handed nothing for 10 s by the log, is deleted, and what only it needed goes
+    ok(m.apply(QueueMachine.command(20_000, pub("t", "y"))));
+    TopicStats st = ok(m.apply(QueueMachine.command(20_000, new QueueRequest.Stats("t", 0))));
+    assertEquals(2, st.length(), "the one 'g' holds and the new one");
+    assertEquals(List.of("g"), st.groups().stream().map(TopicStats.GroupStats::group).toList());
+    // a snapshot keeps the activity times: a restored replica decides the same
+    QueueMachine copy = new QueueMachine(config, t -> { });
+    copy.restore(m.freeze().toBytes());
+    assertArrayEquals(m.freeze().toBytes(), copy.freeze().toBytes());
+  }
 }

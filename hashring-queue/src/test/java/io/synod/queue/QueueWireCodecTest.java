@@ -11,6 +11,7 @@ import io.synod.queue.memory.TopicSnapshot;
 import io.synod.queue.ring.HashRing;
 import io.synod.queue.sim.VirtualScheduler;
 import io.synod.queue.spi.QueueTransport;
+import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamId;
 import io.synod.queue.spi.StreamRecord;
 import java.util.ArrayList;
@@ -45,7 +46,12 @@ class QueueWireCodecTest {
         new QueueRequest.Extend("t", "g", "c", "1-1", 300, 0),
         new QueueRequest.Stats("t", 1),
         new QueueRequest.Browse("t.dlq", "0-0", 5, 0),
-        new QueueRequest.Pending("t", "g", 5, 1));
+        new QueueRequest.Pending("t", "g", 5, 1),
+        new QueueRequest.AckReceipts("t", "g", List.of("1-1~2", "2-0~1"), 0),
+        new QueueRequest.NackReceipt("t", "g", "1-1~2", 1),
+        new QueueRequest.ExtendReceipt("t", "g", "1-1~2", 300, 0),
+        new QueueRequest.DeleteGroup("t", "g", 0),
+        new QueueRequest.DeleteConsumer("t", "g", "c", 1));
     for (QueueRequest<?> r : all) {
       assertEquals(r, QueueWireCodec.decodeRequest(QueueWireCodec.encodeRequest(r)));
     }
@@ -56,6 +62,15 @@ class QueueWireCodecTest {
     }
     assertEquals(snap, QueueWireCodec.readTopicSnapshot(new java.io.DataInputStream(
         new java.io.ByteArrayInputStream(bos.toByteArray()))));
+    // format 2 keeps each group's activity time (idle-group expiry)
+    TopicSnapshot active = new TopicSnapshot("t", 9, b, snap.entries(),
+        List.of(new TopicSnapshot.Group("g", a, List.of("c1"), List.of(), 1234)));
+    java.io.ByteArrayOutputStream bos2 = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bos2)) {
+      QueueWireCodec.writeTopicSnapshot(out, active, 2);
+    }
+    assertEquals(active, QueueWireCodec.readTopicSnapshot(new java.io.DataInputStream(
+        new java.io.ByteArrayInputStream(bos2.toByteArray())), 2));
   }
 
   @Test
@@ -122,8 +137,10 @@ class QueueWireCodecTest {
     QueueException e = assertInstanceOf(QueueException.class,
         assertThrows(RuntimeException.class, again::join).getCause());
     assertEquals(QueueException.Code.NOT_FOUND, e.code());
-    assertEquals(2, join(sched, entry.stats(topic)).length());
-    assertEquals(2, join(sched, entry.browse(topic, "0-0", 10)).size());
+    // work-queue retention: the acknowledged message left the topic, the unread one stays
+    assertEquals(1, join(sched, entry.stats(topic)).length());
+    assertEquals(List.of(ids.get(1)), join(sched, entry.browse(topic, "0-0", 10)).stream()
+        .map(StreamEntry::id).toList());
     // the owner dies; the next node serves the topic from the shared store
     inner.unregister(owner);
     ring.set(ring.get().withoutNode(owner, 2));

@@ -2,10 +2,14 @@ package io.synod.queue.memory;
 
 import io.synod.queue.Invariants;
 import io.synod.queue.QueueException;
+import io.synod.queue.spi.AckResult;
 import io.synod.queue.spi.ClaimResult;
 import io.synod.queue.spi.GroupInfo;
+import io.synod.queue.spi.LeaseChange;
 import io.synod.queue.spi.NoSuchGroupException;
 import io.synod.queue.spi.PendingEntry;
+import io.synod.queue.spi.PendingLimitException;
+import io.synod.queue.spi.Receipt;
 import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamId;
 import io.synod.queue.spi.StreamInfo;
@@ -76,6 +80,8 @@ public final class InMemoryStreamStore implements StreamStore {
 
   private static final class Group {
     StreamId lastDelivered = StreamId.MIN;
+    /** Store time of the last use; Long.MAX_VALUE when unknown (an old snapshot). */
+    long lastActive;
     final TreeMap<StreamId, Pend> pel = new TreeMap<>();
     final TreeSet<String> consumers = new TreeSet<>();
   }
@@ -132,7 +138,9 @@ public final class InMemoryStreamStore implements StreamStore {
 
   private void apply(Topic t, StoreOp op) {
     if (op instanceof StoreOp.CreateGroup c) {
-      t.groups.putIfAbsent(c.group(), new Group());
+      Group fresh = new Group();
+      fresh.lastActive = clock.getAsLong();
+      t.groups.putIfAbsent(c.group(), fresh);
     } else if (op instanceof StoreOp.Append a) {
       for (int i = 0; i < a.ids().size(); i++) {
         StreamId id = a.ids().get(i);
@@ -142,6 +150,7 @@ public final class InMemoryStreamStore implements StreamStore {
       }
     } else if (op instanceof StoreOp.Deliver d) {
       Group g = t.groups.computeIfAbsent(d.group(), k -> new Group());
+      g.lastActive = d.now();
       g.consumers.add(d.consumer());
       for (StreamId id : d.ids()) {
         Invariants.check(id.compareTo(g.lastDelivered) > 0, "deliveries must move forward");
@@ -154,6 +163,7 @@ public final class InMemoryStreamStore implements StreamStore {
         return;
       }
       g.consumers.add(c.consumer());
+      g.lastActive = c.now();
       for (StreamId id : c.deleted()) {
         g.pel.remove(id);
       }
@@ -171,6 +181,7 @@ public final class InMemoryStreamStore implements StreamStore {
         return;
       }
       g.consumers.add(s.consumer());
+      g.lastActive = clock.getAsLong();
       for (StreamId id : s.ids()) {
         Pend p = g.pel.get(id);
         if (p != null) {
@@ -188,6 +199,13 @@ public final class InMemoryStreamStore implements StreamStore {
     } else if (op instanceof StoreOp.Remove r) {
       for (StreamId id : r.ids()) {
         t.entries.remove(id);
+      }
+    } else if (op instanceof StoreOp.DeleteGroup d) {
+      t.groups.remove(d.group());
+    } else if (op instanceof StoreOp.DeleteConsumer d) {
+      Group g = t.groups.get(d.group());
+      if (g != null) {
+        g.consumers.remove(d.consumer());
       }
     } else {
       throw new IllegalStateException("unknown op " + op);
@@ -555,11 +573,247 @@ public final class InMemoryStreamStore implements StreamStore {
     for (Map.Entry<String, Group> e : t.groups.entrySet()) {
       Group g = e.getValue();
       long lag = t.entries.tailMap(g.lastDelivered, false).size();
+      long idle = g.lastActive == Long.MAX_VALUE ? -1
+          : Math.max(0, clock.getAsLong() - g.lastActive);
       groups.add(new GroupInfo(e.getKey(), g.consumers.size(), g.pel.size(), g.lastDelivered,
-          g.pel.isEmpty() ? null : g.pel.firstKey(), lag));
+          g.pel.isEmpty() ? null : g.pel.firstKey(), lag, idle));
     }
     return CompletableFuture.completedFuture(new StreamInfo(t.entries.size(),
         t.entries.isEmpty() ? null : t.entries.firstKey(), t.lastId, groups));
+  }
+
+  // ---------------------------------------------------------------- bounds
+
+  @Override
+  public CompletionStage<Boolean> createGroup(String stream, String group, int maxGroups) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      if (t != null && t.groups.containsKey(group)) {
+        return CompletableFuture.completedFuture(true);
+      }
+      if (t != null && t.groups.size() >= maxGroups) {
+        return CompletableFuture.completedFuture(false);
+      }
+      return createGroup(stream, group).thenApply(v -> true);
+    }
+  }
+
+  @Override
+  public CompletionStage<Boolean> registerConsumer(String stream, String group, String consumer,
+      int maxConsumers) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      if (g.consumers.contains(consumer)) {
+        return CompletableFuture.completedFuture(true);
+      }
+      if (g.consumers.size() >= maxConsumers) {
+        return CompletableFuture.completedFuture(false);
+      }
+      // an empty delivery registers the consumer, as XGROUP CREATECONSUMER does
+      applyNew(stream, t, new StoreOp.Deliver(group, consumer, List.of(), clock.getAsLong()),
+          null);
+      return CompletableFuture.completedFuture(true);
+    }
+  }
+
+  @Override
+  public CompletionStage<List<StreamEntry>> readNew(String stream, String group, String consumer,
+      int count, long maxPending) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      long room = maxPending - g.pel.size();
+      if (room <= 0) {
+        return failed(new PendingLimitException(stream, group, g.pel.size()));
+      }
+      return readNew(stream, group, consumer, (int) Math.min(count, room));
+    }
+  }
+
+  // ---------------------------------------------------------------- work-queue retention
+
+  /** Whether no group needs the entry any more: every group read past it, none holds it. */
+  private static boolean removable(Topic t, StreamId id) {
+    if (t.groups.isEmpty()) {
+      return false;
+    }
+    for (Group g : t.groups.values()) {
+      if (g.lastDelivered.compareTo(id) < 0 || g.pel.containsKey(id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public CompletionStage<AckResult> settle(String stream, String group,
+      Collection<Receipt> receipts) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      TreeMap<StreamId, Receipt> byId = new TreeMap<>();
+      for (Receipt r : receipts) {
+        byId.merge(r.id(), r, (a, b) -> a.deliveryCount() == 0 ? a : b);
+      }
+      List<StreamId> acked = new ArrayList<>();
+      List<StreamId> stale = new ArrayList<>();
+      for (Receipt r : byId.values()) {
+        Pend p = g.pel.get(r.id());
+        if (p == null) {
+          continue;
+        }
+        if (r.matches(p.count)) {
+          acked.add(r.id());
+        } else {
+          stale.add(r.id());
+        }
+      }
+      if (acked.isEmpty()) {
+        return CompletableFuture.completedFuture(new AckResult(acked, stale, 0));
+      }
+      applyNew(stream, t, new StoreOp.Ack(group, acked), null);
+      List<StreamId> drop = new ArrayList<>();
+      for (StreamId id : acked) {
+        if (t.entries.containsKey(id) && removable(t, id)) {
+          drop.add(id);
+        }
+      }
+      if (!drop.isEmpty()) {
+        applyNew(stream, t, new StoreOp.Remove(drop), null);
+      }
+      return CompletableFuture.completedFuture(new AckResult(acked, stale, drop.size()));
+    }
+  }
+
+  @Override
+  public CompletionStage<LeaseChange> renew(String stream, String group, Receipt receipt,
+      String holder, long idleMillis) {
+    if (idleMillis < 0) {
+      return failed(new IllegalArgumentException("idle must be >= 0"));
+    }
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      Pend p = g.pel.get(receipt.id());
+      if (p == null) {
+        return CompletableFuture.completedFuture(LeaseChange.NOT_PENDING);
+      }
+      if (!receipt.matches(p.count) || (holder != null && !holder.equals(p.consumer))) {
+        return CompletableFuture.completedFuture(LeaseChange.STALE);
+      }
+      applyNew(stream, t, new StoreOp.SetIdle(group, p.consumer, List.of(receipt.id()),
+          clock.getAsLong() - idleMillis), null);
+      return CompletableFuture.completedFuture(LeaseChange.CHANGED);
+    }
+  }
+
+  @Override
+  public CompletionStage<Long> expire(String stream, StreamId minId) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      if (t == null) {
+        return CompletableFuture.completedFuture(0L);
+      }
+      StreamId stop = minId;
+      for (Group g : t.groups.values()) {
+        if (!g.pel.isEmpty() && g.pel.firstKey().compareTo(stop) < 0) {
+          stop = g.pel.firstKey();
+        }
+      }
+      List<StreamId> drop = new ArrayList<>(t.entries.headMap(stop, false).keySet());
+      if (!drop.isEmpty()) {
+        applyNew(stream, t, new StoreOp.Remove(drop), null);
+      }
+      return CompletableFuture.completedFuture((long) drop.size());
+    }
+  }
+
+  @Override
+  public CompletionStage<Boolean> deleteGroup(String stream, String group) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      if (t == null || !t.groups.containsKey(group)) {
+        return CompletableFuture.completedFuture(false);
+      }
+      applyNew(stream, t, new StoreOp.DeleteGroup(group), null);
+      return CompletableFuture.completedFuture(true);
+    }
+  }
+
+  @Override
+  public CompletionStage<Long> deleteConsumer(String stream, String group, String consumer) {
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      Group g;
+      try {
+        g = group(stream, t, group);
+      } catch (NoSuchGroupException e) {
+        return failed(e);
+      }
+      if (!g.consumers.contains(consumer)) {
+        return CompletableFuture.completedFuture(-1L);
+      }
+      long held = 0;
+      for (Pend p : g.pel.values()) {
+        if (p.consumer.equals(consumer)) {
+          held++;
+        }
+      }
+      if (held == 0) {
+        applyNew(stream, t, new StoreOp.DeleteConsumer(group, consumer), null);
+      }
+      return CompletableFuture.completedFuture(held);
+    }
+  }
+
+  @Override
+  public CompletionStage<SweepResult> sweep(String stream, StreamId cursor, int count) {
+    if (count < 1) {
+      return failed(new IllegalArgumentException("count must be at least 1"));
+    }
+    synchronized (this) {
+      Topic t = topics.get(stream);
+      if (t == null) {
+        return CompletableFuture.completedFuture(new SweepResult(StreamId.MIN, 0));
+      }
+      List<StreamId> drop = new ArrayList<>();
+      StreamId next = StreamId.MIN;
+      int seen = 0;
+      for (StreamId id : t.entries.tailMap(cursor, true).keySet()) {
+        if (seen++ == count) {
+          next = id;
+          break;
+        }
+        if (removable(t, id)) {
+          drop.add(id);
+        }
+      }
+      if (!drop.isEmpty()) {
+        applyNew(stream, t, new StoreOp.Remove(drop), null);
+      }
+      return CompletableFuture.completedFuture(new SweepResult(next, drop.size()));
+    }
   }
 
   // ---------------------------------------------------------------- replication
@@ -573,6 +827,25 @@ public final class InMemoryStreamStore implements StreamStore {
   public synchronized long version(String stream) {
     Topic t = topics.get(stream);
     return t == null ? 0 : t.version;
+  }
+
+  /**
+   * Whether a stream exists.
+   *
+   * @param stream the stream
+   * @return true when held
+   */
+  public synchronized boolean holds(String stream) {
+    return topics.containsKey(stream);
+  }
+
+  /**
+   * How many streams are held.
+   *
+   * @return the count
+   */
+  public synchronized int size() {
+    return topics.size();
   }
 
   /**
@@ -608,7 +881,7 @@ public final class InMemoryStreamStore implements StreamStore {
         pend.add(new TopicSnapshot.Pending(p.getKey(), v.consumer, v.deliveryTime, v.count));
       }
       groups.add(new TopicSnapshot.Group(e.getKey(), g.lastDelivered,
-          new ArrayList<>(g.consumers), pend));
+          new ArrayList<>(g.consumers), pend, g.lastActive));
     }
     return new TopicSnapshot(stream, t.version, t.lastId, entries, groups);
   }
@@ -633,6 +906,7 @@ public final class InMemoryStreamStore implements StreamStore {
     for (TopicSnapshot.Group g : s.groups()) {
       Group ng = new Group();
       ng.lastDelivered = g.lastDelivered();
+      ng.lastActive = g.lastActive();
       ng.consumers.addAll(g.consumers());
       for (TopicSnapshot.Pending p : g.pending()) {
         ng.pel.put(p.id(), new Pend(p.consumer(), p.deliveryTime(), p.deliveryCount()));

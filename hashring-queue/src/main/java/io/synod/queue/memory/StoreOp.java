@@ -104,4 +104,19 @@ public sealed interface StoreOp {
       ids = List.copyOf(ids);
     }
   }
+
+  /**
+   * A group deleted.
+   *
+   * @param group the group
+   */
+  record DeleteGroup(String group) implements StoreOp {}
+
+  /**
+   * A consumer without pending entries deleted from a group.
+   *
+   * @param group the group
+   * @param consumer the consumer
+   */
+  record DeleteConsumer(String group, String consumer) implements StoreOp {}
 }

@@ -37,13 +37,29 @@ public record TopicSnapshot(String stream, long version, StreamId lastId, List<E
    * @param lastDelivered last id delivered by a read of new entries
    * @param consumers known consumers, sorted
    * @param pending the pending list in id order
+   * @param lastActive store time of the group's last read, claim, ack, nack or extend (or its
+   *     creation); idle-group expiry measures from it ({@code Long.MAX_VALUE}: unknown, never
+   *     idle until used again)
    */
   public record Group(String name, StreamId lastDelivered, List<String> consumers,
-      List<Pending> pending) {
+      List<Pending> pending, long lastActive) {
     /** Copies. */
     public Group {
       consumers = List.copyOf(consumers);
       pending = List.copyOf(pending);
+    }
+
+    /**
+     * A group without an activity time (an old snapshot).
+     *
+     * @param name the name
+     * @param lastDelivered last id delivered
+     * @param consumers consumers
+     * @param pending pending list
+     */
+    public Group(String name, StreamId lastDelivered, List<String> consumers,
+        List<Pending> pending) {
+      this(name, lastDelivered, consumers, pending, Long.MAX_VALUE);
     }
   }
 

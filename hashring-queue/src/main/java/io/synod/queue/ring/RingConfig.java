@@ -6,8 +6,11 @@ import java.util.OptionalDouble;
  * How a ring is built.
  *
  * @param vnodesPerNode virtual nodes per node, must be in 1..{@link HashRing#MAX_VNODES}
- * @param boundedLoadEpsilon when present, bounded-load placement is on with this epsilon (must be
- *     finite and at least 0); empty means plain consistent hashing
+ * @param boundedLoadEpsilon the epsilon for {@link BoundedLoadPlacement} of a known key set (must
+ *     be finite and at least 0); empty means none. Routing never applies it: {@link RingView} and
+ *     {@link HashRing#ownerOf} place every topic by plain consistent hashing, because a route
+ *     must be the same pure function of the key on every node, which bounded-load placement of
+ *     a changing key set is not
  */
 public record RingConfig(int vnodesPerNode, OptionalDouble boundedLoadEpsilon) {
   /** Default epsilon when bounded-load placement is switched on without one. */

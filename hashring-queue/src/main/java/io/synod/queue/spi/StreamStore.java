@@ -158,4 +158,133 @@ public interface StreamStore {
    * @return the info
    */
   CompletionStage<StreamInfo> info(String stream);
+
+  /**
+   * Creates a group as {@link #createGroup(String, String)} does, but only while the stream has
+   * fewer than {@code maxGroups} groups, atomically (a bound on what a client can grow).
+   *
+   * @param stream the stream key
+   * @param group the group name
+   * @param maxGroups the most groups the stream may have
+   * @return true when the group exists now, false when it did not and the bound refused it
+   *     (nothing changed)
+   */
+  CompletionStage<Boolean> createGroup(String stream, String group, int maxGroups);
+
+  /**
+   * Registers a consumer with a group (XGROUP CREATECONSUMER) unless the group already has
+   * {@code maxConsumers} consumers, atomically; an existing consumer is left as it is.
+   *
+   * @param stream the stream
+   * @param group an existing group
+   * @param consumer the consumer
+   * @param maxConsumers the most consumers the group may have
+   * @return true when the consumer is registered now, false when the bound refused it
+   */
+  CompletionStage<Boolean> registerConsumer(String stream, String group, String consumer,
+      int maxConsumers);
+
+  /**
+   * Reads new entries as {@link #readNew(String, String, String, int)} does, but never lets the
+   * group's pending list grow past {@code maxPending}: at most {@code maxPending - pending}
+   * entries are read, atomically with the count. When the group is at the bound already the
+   * stage fails with {@link PendingLimitException} and nothing is read.
+   *
+   * @param stream the stream
+   * @param group an existing group
+   * @param consumer the reading consumer (registered)
+   * @param count maximum entries, at least 1
+   * @param maxPending the bound on the group's pending entries, at least 1
+   * @return the entries, each with delivery count 1
+   */
+  CompletionStage<List<StreamEntry>> readNew(String stream, String group, String consumer,
+      int count, long maxPending);
+
+  /**
+   * Acknowledges deliveries and applies work-queue retention, in one atomic step. For each
+   * receipt: when its entry is pending in the group under a delivery the receipt matches ({@link
+   * Receipt#matches}) it is acknowledged (XACK); when it is pending under another delivery it is
+   * reported stale and left alone; otherwise it is ignored. Then every entry acknowledged now
+   * that no group needs any more (every group of the stream has been delivered past it and none
+   * has it pending) must be deleted (XDEL), so acknowledged entries never accumulate and never
+   * pin the topic's depth, wherever they sit in the stream.
+   *
+   * @param stream the stream
+   * @param group the group; when it does not exist the stage must fail with {@link
+   *     NoSuchGroupException}
+   * @param receipts the deliveries to acknowledge
+   * @return what was acknowledged, what was stale, and how many entries were deleted
+   */
+  CompletionStage<AckResult> settle(String stream, String group, Collection<Receipt> receipts);
+
+  /**
+   * Sets the idle time of one pending entry, atomically and only when it is pending under the
+   * delivery the receipt matches and, when {@code holder} is not null, held by {@code holder}
+   * (nack and extend). The delivery count is unchanged; the holder stays the holder. Idle 0
+   * restarts the visibility timer; the visibility timeout makes it claimable at once.
+   *
+   * @param stream the stream
+   * @param group an existing group
+   * @param receipt the delivery
+   * @param holder the consumer that must hold it, or null for any
+   * @param idleMillis the idle time to set, at least 0
+   * @return what happened
+   */
+  CompletionStage<LeaseChange> renew(String stream, String group, Receipt receipt, String holder,
+      long idleMillis);
+
+  /**
+   * Age limit: deletes entries with ids below {@code minId}, from the head, stopping at the first
+   * entry some group has pending (a leased message is never pulled from under its consumer).
+   * Entries not delivered yet to a group are deleted too: that is what an age limit means
+   * (SQS's retention period, JetStream's MaxAge).
+   *
+   * @param stream the stream; a missing one expires nothing
+   * @param minId the smallest id to keep
+   * @return how many entries were deleted
+   */
+  CompletionStage<Long> expire(String stream, StreamId minId);
+
+  /**
+   * Deletes a consumer group with its position and pending list (XGROUP DESTROY).
+   *
+   * @param stream the stream
+   * @param group the group
+   * @return whether it existed
+   */
+  CompletionStage<Boolean> deleteGroup(String stream, String group);
+
+  /**
+   * Deletes a consumer from a group only when it holds no pending entry (XGROUP DELCONSUMER
+   * would drop them, and they would never be delivered again), atomically.
+   *
+   * @param stream the stream
+   * @param group an existing group
+   * @param consumer the consumer
+   * @return -1 when it was not a consumer of the group, 0 when it was deleted, otherwise the
+   *     number of entries it holds (nothing deleted)
+   */
+  CompletionStage<Long> deleteConsumer(String stream, String group, String consumer);
+
+  /**
+   * Scans up to {@code count} entries from {@code cursor} and deletes those no group needs any
+   * more (see {@link #settle}); each scanned step is atomic. Used after a group is deleted, when
+   * entries only that group still needed become removable anywhere in the stream. A stream
+   * without groups keeps everything (nothing has read it).
+   *
+   * @param stream the stream
+   * @param cursor the first id to look at
+   * @param count entries to scan, at least 1
+   * @return the next cursor ({@link StreamId#MIN} when the scan reached the end) and how many
+   *     entries were deleted, as {@code [next, removed]} in a {@link SweepResult}
+   */
+  CompletionStage<SweepResult> sweep(String stream, StreamId cursor, int count);
+
+  /**
+   * The answer of {@link #sweep}.
+   *
+   * @param next where to go on, {@link StreamId#MIN} when done
+   * @param removed entries deleted
+   */
+  record SweepResult(StreamId next, long removed) {}
 }

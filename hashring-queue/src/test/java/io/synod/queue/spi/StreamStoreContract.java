@@ -373,4 +373,168 @@ public abstract class StreamStoreContract {
       pool.shutdownNow();
     }
   }
+
+  // ---- work-queue retention, receipts, deletion ----------------------------------------------
+
+  @Test
+  void settleDeletesAnEntryEveryGroupAcknowledgedWhereverItSits() {
+    List<StreamId> ids = append("a", "b", "c");
+    await(store.createGroup(stream, "g1"));
+    await(store.createGroup(stream, "g2"));
+    await(store.readNew(stream, "g1", "c1", 10));
+    await(store.readNew(stream, "g2", "c2", 10));
+    // the middle entry, acknowledged by one group: still needed by the other
+    AckResult one = await(store.settle(stream, "g1", List.of(Receipt.any(ids.get(1)))));
+    assertEquals(List.of(ids.get(1)), one.acked());
+    assertEquals(0, one.removed());
+    assertEquals(3, await(store.info(stream)).length());
+    // acknowledged by both, while the head is still pending: it leaves on its own
+    AckResult two = await(store.settle(stream, "g2", List.of(Receipt.any(ids.get(1)))));
+    assertEquals(1, two.removed());
+    assertEquals(List.of(ids.get(0), ids.get(2)),
+        await(store.range(stream, StreamId.MIN, 10)).stream().map(StreamEntry::id).toList());
+    assertEquals(2, await(store.info(stream)).group("g1").pending());
+  }
+
+  @Test
+  void settleKeepsWhatAnotherGroupHasNotReadYet() {
+    List<StreamId> ids = append("a");
+    await(store.createGroup(stream, "fast"));
+    await(store.createGroup(stream, "slow"));
+    await(store.readNew(stream, "fast", "c", 10));
+    AckResult r = await(store.settle(stream, "fast", List.of(Receipt.any(ids.get(0)))));
+    assertEquals(1, r.acked().size());
+    assertEquals(0, r.removed());
+    assertEquals(1, await(store.readNew(stream, "slow", "c", 10)).size());
+  }
+
+  @Test
+  void settleAcceptsOnlyTheCurrentDelivery() {
+    List<StreamId> ids = append("a");
+    await(store.createGroup(stream, "g"));
+    StreamEntry first = await(store.readNew(stream, "g", "c1", 10)).get(0);
+    // the lease runs out and c2 takes the message: delivery 2
+    passTime(IDLE + 10);
+    StreamEntry second = claimAll("c2", IDLE).get(0);
+    assertEquals(2, second.deliveryCount());
+    AckResult late = await(store.settle(stream, "g",
+        List.of(new Receipt(ids.get(0), first.deliveryCount()))));
+    assertTrue(late.acked().isEmpty());
+    assertEquals(List.of(ids.get(0)), late.stale());
+    PendingEntry p = await(store.pending(stream, "g", StreamId.MIN, 10)).get(0);
+    assertEquals("c2", p.consumer(), "a stale receipt changes nothing");
+    assertEquals(1, await(store.info(stream)).length());
+    AckResult current = await(store.settle(stream, "g",
+        List.of(new Receipt(ids.get(0), second.deliveryCount()))));
+    assertEquals(List.of(ids.get(0)), current.acked());
+    assertEquals(1, current.removed());
+    assertEquals(0, await(store.info(stream)).length());
+  }
+
+  @Test
+  void settleOnAMissingGroupFails() {
+    append("a");
+    assertInstanceOf(NoSuchGroupException.class, assertThrows(RuntimeException.class,
+        () -> await(store.settle(stream, "nope", List.of(Receipt.any(StreamId.MIN))))));
+  }
+
+  @Test
+  void renewChecksDeliveryAndHolderAtomically() {
+    List<StreamId> ids = append("a");
+    await(store.createGroup(stream, "g"));
+    await(store.readNew(stream, "g", "c1", 10));
+    Receipt first = new Receipt(ids.get(0), 1);
+    assertEquals(LeaseChange.STALE, await(store.renew(stream, "g", first, "c2", HOUR)));
+    assertEquals(LeaseChange.STALE, await(store.renew(stream, "g", new Receipt(ids.get(0), 2),
+        null, HOUR)));
+    PendingEntry p = await(store.pending(stream, "g", StreamId.MIN, 10)).get(0);
+    assertEquals("c1", p.consumer(), "a refused renew must not take the entry");
+    assertTrue(claimAll("c3", HOUR / 2).isEmpty(), "and must not make it claimable");
+    // nack by the current receipt: claimable at once, same delivery count until claimed
+    assertEquals(LeaseChange.CHANGED, await(store.renew(stream, "g", first, null, HOUR)));
+    assertEquals(1, await(store.pending(stream, "g", StreamId.MIN, 10)).get(0).deliveryCount());
+    StreamEntry again = claimAll("c3", HOUR / 2).get(0);
+    assertEquals(2, again.deliveryCount());
+    assertEquals(LeaseChange.STALE, await(store.renew(stream, "g", first, null, 0)));
+    await(store.settle(stream, "g", List.of(Receipt.any(ids.get(0)))));
+    assertEquals(LeaseChange.NOT_PENDING, await(store.renew(stream, "g", Receipt.any(ids.get(0)),
+        null, 0)));
+  }
+
+  @Test
+  void expireRemovesOldEntriesButNeverALeasedOne() {
+    List<StreamId> ids = append("a", "b", "c", "d");
+    await(store.createGroup(stream, "g"));
+    await(store.readNew(stream, "g", "c1", 1));
+    await(store.settle(stream, "g", List.of(Receipt.any(ids.get(0)))));
+    await(store.readNew(stream, "g", "c1", 1));
+    // b is leased: the age limit stops there, c and d stay behind it
+    assertEquals(0, await(store.expire(stream, StreamId.MAX)));
+    await(store.settle(stream, "g", List.of(Receipt.any(ids.get(1)))));
+    // c and d, never delivered, are older than the limit: they go
+    assertEquals(2, await(store.expire(stream, StreamId.MAX)));
+    assertEquals(0, await(store.info(stream)).length());
+    assertEquals(0, await(store.expire(uniqueStream("missing"), StreamId.MAX)));
+  }
+
+  @Test
+  void deletingAGroupFreesWhatOnlyItNeeded() {
+    List<StreamId> ids = append("a", "b", "c", "d");
+    await(store.createGroup(stream, "live"));
+    await(store.createGroup(stream, "stray"));
+    await(store.readNew(stream, "live", "c", 10));
+    await(store.settle(stream, "live", List.of(Receipt.any(ids.get(1)), Receipt.any(ids.get(2)),
+        Receipt.any(ids.get(3)))));
+    assertEquals(4, await(store.info(stream)).length(), "the stray group pins them");
+    assertTrue(await(store.deleteGroup(stream, "stray")));
+    assertTrue(!await(store.deleteGroup(stream, "stray")));
+    long removed = 0;
+    StreamId cursor = StreamId.MIN;
+    do {
+      StreamStore.SweepResult r = await(store.sweep(stream, cursor, 2));
+      removed += r.removed();
+      cursor = r.next();
+    } while (!cursor.equals(StreamId.MIN));
+    assertEquals(3, removed);
+    assertEquals(List.of(ids.get(0)),
+        await(store.range(stream, StreamId.MIN, 10)).stream().map(StreamEntry::id).toList());
+    assertEquals(1, await(store.info(stream)).groups().size());
+  }
+
+  @Test
+  void aConsumerHoldingEntriesIsNotDeleted() {
+    List<StreamId> ids = append("a", "b");
+    await(store.createGroup(stream, "g"));
+    await(store.readNew(stream, "g", "busy", 1));
+    await(store.readNew(stream, "g", "idle", 1));
+    await(store.settle(stream, "g", List.of(Receipt.any(ids.get(1)))));
+    assertEquals(1L, await(store.deleteConsumer(stream, "g", "busy")));
+    assertEquals(0L, await(store.deleteConsumer(stream, "g", "idle")));
+    assertEquals(-1L, await(store.deleteConsumer(stream, "g", "idle")));
+    assertEquals(1, await(store.info(stream)).group("g").consumers());
+    assertEquals("busy", await(store.pending(stream, "g", StreamId.MIN, 10)).get(0).consumer());
+    await(store.settle(stream, "g", List.of(Receipt.any(ids.get(0)))));
+    assertEquals(0L, await(store.deleteConsumer(stream, "g", "busy")));
+  }
+
+  @Test
+  void boundsOnGroupsConsumersAndPendingRefuseAndChangeNothing() {
+    append("a", "b", "c");
+    assertTrue(await(store.createGroup(stream, "g", 2)));
+    assertTrue(await(store.createGroup(stream, "h", 2)));
+    assertTrue(await(store.createGroup(stream, "g", 2)), "an existing group is fine at the bound");
+    assertTrue(!await(store.createGroup(stream, "third", 2)));
+    assertEquals(2, await(store.info(stream)).groups().size());
+    assertTrue(await(store.registerConsumer(stream, "g", "c1", 1)));
+    assertTrue(await(store.registerConsumer(stream, "g", "c1", 1)));
+    assertTrue(!await(store.registerConsumer(stream, "g", "c2", 1)));
+    assertEquals(1, await(store.info(stream)).group("g").consumers());
+    assertEquals(2, await(store.readNew(stream, "g", "c1", 10, 2)).size(),
+        "a read stops at the bound on pending entries");
+    assertInstanceOf(PendingLimitException.class, assertThrows(RuntimeException.class,
+        () -> await(store.readNew(stream, "g", "c1", 10, 2))));
+    GroupInfo g = await(store.info(stream)).group("g");
+    assertEquals(2, g.pending());
+    assertEquals(1, g.lag(), "the refused read read nothing");
+  }
 }

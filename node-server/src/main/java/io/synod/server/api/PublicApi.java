@@ -21,7 +21,6 @@ import io.synod.queue.Delivery;
 import io.synod.queue.QueueCore;
 import io.synod.queue.QueueException;
 import io.synod.queue.TopicStats;
-import io.synod.queue.spi.PendingEntry;
 import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamRecord;
 import io.synod.server.queue.NodeQueue;
@@ -138,6 +137,10 @@ public final class PublicApi {
     add(router, "POST", "/v1/topics/{topic}/consume", this::consume);
     add(router, "POST", "/v1/topics/{topic}/ack", this::ack);
     add(router, "POST", "/v1/topics/{topic}/nack", this::nack);
+    add(router, "POST", "/v1/topics/{topic}/extend", this::extend);
+    add(router, "DELETE", "/v1/topics/{topic}/groups/{group}", this::deleteGroup);
+    add(router, "DELETE", "/v1/topics/{topic}/groups/{group}/consumers/{consumer}",
+        this::deleteConsumer);
     add(router, "GET", "/v1/topics/{topic}/stats", this::topicStats);
     add(router, "GET", "/v1/topics/{topic}/dead-letters", this::deadLetters);
     // v1: cache
@@ -500,10 +503,11 @@ public final class PublicApi {
     int max = (int) b.optionalLong("max_messages", 1, 1, 1000);
     long wait = b.optionalLong("wait_ms", 0, 0, 30_000);
     return queued(topic, () -> queue.node().consume(topic, group, consumer, max, wait)
-        .thenApply(this::messages));
+        .thenApply(m -> messages(m, false)));
   }
 
-  private Map<String, Object> messages(List<Delivery> msgs) {
+  /** The messages of a consume; {@code /v1} adds each delivery's receipt handle. */
+  private Map<String, Object> messages(List<Delivery> msgs, boolean receipts) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Delivery m : msgs) {
       Map<String, Object> d = new LinkedHashMap<>();
@@ -511,6 +515,9 @@ public final class PublicApi {
       d.put("data", data(m.payload()));
       d.put("timestamp", java.math.BigDecimal.valueOf(m.publishedAt(), 3));
       d.put("delivery_count", m.deliveryCount());
+      if (receipts) {
+        d.put("receipt_handle", m.receipt());
+      }
       out.add(d);
     }
     delivered.addAndGet(out.size());
@@ -847,33 +854,56 @@ public final class PublicApi {
     int max = (int) b.optionalLong("max_messages", 10, 1, MAX_BATCH);
     long wait = b.optionalLong("wait_ms", 0, 0, 30_000);
     return queued(topic, () -> queue.node().consume(topic, group, consumer, max, wait)
-        .thenApply(this::messages));
+        .thenApply(m -> messages(m, true)));
+  }
+
+  /*
+   * v1 acks, nacks and extends name a delivery by its receipt handle (from consume), never a
+   * message by id: a consumer whose visibility timeout ran out, and whose message went to
+   * another consumer, gets 409 stale_receipt and changes nothing. The first system's
+   * /queue/ack still acknowledges by message id.
+   */
+  private static void refuseMessageIds(Body b) {
+    if (b.get("message_id") != null || b.get("message_ids") != null) {
+      throw new HttpError(400, "receipt_required", "/v1 acknowledges deliveries by"
+          + " 'receipt_handle' (or 'receipt_handles'), as given by consume; /queue/ack takes a"
+          + " message id");
+    }
+  }
+
+  private String receipt(Body b) {
+    refuseMessageIds(b);
+    return b.name("receipt_handle");
   }
 
   private CompletionStage<HttpResponse> ack(HttpRequestView req) {
     String topic = pathName(req, "topic");
     Body b = Body.of(req, maxKey);
     String group = b.name("consumer_group");
-    List<String> ids = new ArrayList<>();
-    JsonNode many = b.get("message_ids");
+    refuseMessageIds(b);
+    List<String> receipts = new ArrayList<>();
+    JsonNode many = b.get("receipt_handles");
     if (many != null) {
+      if (b.get("receipt_handle") != null) {
+        throw new HttpError(400, "invalid_body",
+            "give 'receipt_handle' or 'receipt_handles', not both");
+      }
       if (!many.isArray() || many.isEmpty()) {
-        throw new HttpError(400, "invalid_field", "'message_ids' must be a non-empty array");
+        throw new HttpError(400, "invalid_field", "'receipt_handles' must be a non-empty array");
+      }
+      if (many.size() > MAX_BATCH) {
+        throw new HttpError(400, "too_long", "'receipt_handles' holds more than " + MAX_BATCH);
       }
       for (JsonNode n : many) {
         if (!n.isTextual()) {
-          throw new HttpError(400, "invalid_field", "'message_ids' must hold strings");
+          throw new HttpError(400, "invalid_field", "'receipt_handles' must hold strings");
         }
-        ids.add(Body.checkName("message_ids", n.asText(), maxKey));
+        receipts.add(Body.checkName("receipt_handles", n.asText(), maxKey));
       }
     } else {
-      ids.add(b.name("message_id"));
+      receipts.add(b.name("receipt_handle"));
     }
-    return queued(topic, () -> queue.node().ackAll(topic, group, ids).thenApply(n -> {
-      if (n == 0) {
-        throw new QueueException(QueueException.Code.NOT_FOUND,
-            "none of " + ids + " is pending in group '" + group + "' of '" + topic + "'");
-      }
+    return queued(topic, () -> queue.node().ackReceipts(topic, group, receipts).thenApply(n -> {
       acked.addAndGet(n);
       return Map.of("status", "acknowledged", "count", n);
     }));
@@ -883,30 +913,49 @@ public final class PublicApi {
     String topic = pathName(req, "topic");
     Body b = Body.of(req, maxKey);
     String group = b.name("consumer_group");
-    String id = b.name("message_id");
-    String consumer = b.optionalName("consumer_id");
-    return queued(topic, () -> {
-      // without consumer_id, the holder is looked up in the group's pending list
-      CompletionStage<String> holder = consumer != null
-          ? CompletableFuture.completedFuture(consumer)
-          : queue.node().pending(topic, group, MAX_BATCH).thenApply(entries -> {
-            for (PendingEntry e : entries) {
-              if (e.id().toString().equals(id)) {
-                return e.consumer();
-              }
-            }
-            throw new QueueException(QueueException.Code.NOT_FOUND,
-                "message '" + id + "' is not pending in group '" + group + "'");
-          });
-      return holder.thenCompose(c -> queue.node().nack(topic, group, c, id))
-          .thenApply(v -> Map.of("status", "requeued"));
-    });
+    String receipt = receipt(b);
+    return queued(topic, () -> queue.node().nackReceipt(topic, group, receipt)
+        .thenApply(v -> Map.of("status", "requeued")));
+  }
+
+  private CompletionStage<HttpResponse> extend(HttpRequestView req) {
+    String topic = pathName(req, "topic");
+    Body b = Body.of(req, maxKey);
+    String group = b.name("consumer_group");
+    String receipt = receipt(b);
+    long millis = b.optionalLong("visibility_ms", config.queueVisibilityTimeoutMillis(), 1,
+        config.queueVisibilityTimeoutMillis());
+    return queued(topic, () -> queue.node().extendReceipt(topic, group, receipt, millis)
+        .thenApply(v -> Map.of("status", "extended", "visibility_ms", millis)));
+  }
+
+  private CompletionStage<HttpResponse> deleteGroup(HttpRequestView req) {
+    String topic = pathName(req, "topic");
+    String group = pathName(req, "group");
+    return queued(topic, () -> queue.node().deleteGroup(topic, group).thenApply(n -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("status", "deleted");
+      m.put("topic", topic);
+      m.put("consumer_group", group);
+      m.put("removed_messages", n);
+      return m;
+    }));
+  }
+
+  private CompletionStage<HttpResponse> deleteConsumer(HttpRequestView req) {
+    String topic = pathName(req, "topic");
+    String group = pathName(req, "group");
+    String consumer = pathName(req, "consumer");
+    return queued(topic, () -> queue.node().deleteConsumer(topic, group, consumer)
+        .thenApply(v -> Map.of("status", "deleted", "consumer_group", group,
+            "consumer_id", consumer)));
   }
 
   private CompletionStage<HttpResponse> topicStats(HttpRequestView req) {
     String topic = pathName(req, "topic");
     return queued(topic, () -> queue.node().stats(topic).thenApply(st -> {
-      // depth is the stream length: acknowledged entries stay until retention trims them
+      // depth is the stream length: what some group still needs (work-queue retention removes a
+      // message once every group acknowledged it)
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("topic", topic);
       m.put("depth", st.length());

@@ -54,6 +54,12 @@ public final class NodeConfig {
     k.put("QUEUE_MAX_DELIVERIES", "5");
     k.put("QUEUE_GROUPS", "3");
     k.put("QUEUE_MAX_DEPTH", "1000000");
+    k.put("QUEUE_MAX_AGE_MILLIS", "0");
+    k.put("QUEUE_MAX_TOPICS", "100000");
+    k.put("QUEUE_MAX_GROUPS_PER_TOPIC", "100");
+    k.put("QUEUE_MAX_CONSUMERS_PER_GROUP", "1000");
+    k.put("QUEUE_MAX_PENDING_PER_GROUP", "100000");
+    k.put("QUEUE_GROUP_IDLE_EXPIRY_MILLIS", "0");
     k.put("LOCK_DEFAULT_TTL_MILLIS", "30000");
     k.put("MAX_BODY_BYTES", "1048576");
     k.put("MAX_KEY_LENGTH", "256");
@@ -103,6 +109,8 @@ public final class NodeConfig {
   private final int queueGroups;
   private final int cacheGroups;
   private final int queueMaxDepth;
+  private final long queueMaxAgeMillis;
+  private final io.synod.queue.QueueLimits queueLimits;
   private final long lockDefaultTtlMillis;
   private final int maxBodyBytes;
   private final int maxKeyLength;
@@ -174,6 +182,17 @@ public final class NodeConfig {
     this.queueGroups = intIn("QUEUE_GROUPS", v.get("QUEUE_GROUPS"), 1, 64);
     this.cacheGroups = intIn("CACHE_GROUPS", v.get("CACHE_GROUPS"), 1, 64);
     this.queueMaxDepth = intIn("QUEUE_MAX_DEPTH", v.get("QUEUE_MAX_DEPTH"), 1, Integer.MAX_VALUE);
+    this.queueMaxAgeMillis =
+        intIn("QUEUE_MAX_AGE_MILLIS", v.get("QUEUE_MAX_AGE_MILLIS"), 0, Integer.MAX_VALUE);
+    this.queueLimits = new io.synod.queue.QueueLimits(
+        intIn("QUEUE_MAX_TOPICS", v.get("QUEUE_MAX_TOPICS"), 1, Integer.MAX_VALUE),
+        intIn("QUEUE_MAX_GROUPS_PER_TOPIC", v.get("QUEUE_MAX_GROUPS_PER_TOPIC"), 1, 100_000),
+        intIn("QUEUE_MAX_CONSUMERS_PER_GROUP", v.get("QUEUE_MAX_CONSUMERS_PER_GROUP"), 1,
+            1_000_000),
+        intIn("QUEUE_MAX_PENDING_PER_GROUP", v.get("QUEUE_MAX_PENDING_PER_GROUP"), 1,
+            Integer.MAX_VALUE),
+        intIn("QUEUE_GROUP_IDLE_EXPIRY_MILLIS", v.get("QUEUE_GROUP_IDLE_EXPIRY_MILLIS"), 0,
+            Integer.MAX_VALUE));
     this.lockDefaultTtlMillis =
         intIn("LOCK_DEFAULT_TTL_MILLIS", v.get("LOCK_DEFAULT_TTL_MILLIS"), 1, Integer.MAX_VALUE);
     this.maxBodyBytes = intIn("MAX_BODY_BYTES", v.get("MAX_BODY_BYTES"), 1024, 64 << 20);
@@ -604,6 +623,16 @@ public final class NodeConfig {
   /** @return the most messages one topic holds before publishes are refused */
   public int queueMaxDepth() {
     return queueMaxDepth;
+  }
+
+  /** @return the queue's age limit in milliseconds, 0 for none */
+  public long queueMaxAgeMillis() {
+    return queueMaxAgeMillis;
+  }
+
+  /** @return the bounds on topics, groups per topic, consumers per group, pending per group */
+  public io.synod.queue.QueueLimits queueLimits() {
+    return queueLimits;
   }
 
   /** @return the lease of a lock acquired without a session or TTL, in milliseconds */

@@ -73,12 +73,14 @@ public final class NodeQueue implements AutoCloseable {
     QueueConfig qc = QueueConfig.defaults()
         .withVisibilityTimeoutMillis(config.queueVisibilityTimeoutMillis())
         .withMaxDeliveries(config.queueMaxDeliveries())
-        .withRetention(config.queueMaxDepth(), Long.MAX_VALUE);
+        .withRetention(config.queueMaxDepth(),
+            config.queueMaxAgeMillis() == 0 ? Long.MAX_VALUE : config.queueMaxAgeMillis());
     qc = new QueueConfig(qc.visibilityTimeoutMillis(), qc.maxDeliveries(), qc.maxBatch(),
         qc.maxWaitMillis(), qc.longPollRecheckMillis(), Math.max(qc.maxNameLength(),
             config.maxKeyLength() + QueueCore.DLQ_SUFFIX.length()),
         Math.max(qc.maxPayloadBytes(), config.maxBodyBytes()), qc.retentionMaxLength(),
-        qc.retentionMaxAgeMillis(), qc.replicationFactor(), qc.maxWaitersPerTopic());
+        qc.retentionMaxAgeMillis(), qc.replicationFactor(), qc.maxWaitersPerTopic(),
+        config.queueLimits());
     this.membership = new StaticMembership(initialMembers);
     this.pool = HttpClientPool.create(loops,
         config.peerClientOptions(HttpQueueTransport.recommendedClientOptions()));
@@ -161,6 +163,10 @@ public final class NodeQueue implements AutoCloseable {
       case INVALID_ARGUMENT -> new ServiceException(400, "invalid_argument", detail);
       case NOT_FOUND -> new ServiceException(404, "unknown_message", detail);
       case QUEUE_FULL -> new ServiceException(429, "topic_full", detail);
+      case STALE_RECEIPT -> new ServiceException(409, "stale_receipt", detail);
+      case GONE -> new ServiceException(410, "receipt_gone", detail);
+      case CONFLICT -> new ServiceException(409, "conflict", detail);
+      case LIMIT_REACHED -> new ServiceException(429, "limit_reached", detail);
       // ring views differ while membership changes: the client retries
       case NOT_OWNER -> new ServiceException(503, "not_owner", detail);
       case UNAVAILABLE -> new ServiceException(503, "unavailable", detail);

@@ -9,10 +9,14 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.PendingMessage;
+import io.synod.queue.spi.AckResult;
 import io.synod.queue.spi.ClaimResult;
 import io.synod.queue.spi.GroupInfo;
+import io.synod.queue.spi.LeaseChange;
 import io.synod.queue.spi.NoSuchGroupException;
 import io.synod.queue.spi.PendingEntry;
+import io.synod.queue.spi.PendingLimitException;
+import io.synod.queue.spi.Receipt;
 import io.synod.queue.spi.StreamEntry;
 import io.synod.queue.spi.StreamId;
 import io.synod.queue.spi.StreamInfo;
@@ -353,14 +357,170 @@ public final class RedisStreamStore implements StreamStore {
     List<GroupInfo> groups = new ArrayList<>();
     for (Object o : Replies.list(r.get(3))) {
       List<Object> g = Replies.list(o);
-      Replies.check(g.size() == 6, "group info must have 6 elements");
+      Replies.check(g.size() == 7, "group info must have 7 elements");
+      long idle = Replies.number(g.get(6));
       groups.add(new GroupInfo(Replies.text(g.get(0)), Replies.number(g.get(1)),
           Replies.number(g.get(2)), StreamId.parse(Replies.text(g.get(3))),
           g.get(4) == null ? null : StreamId.parse(Replies.text(g.get(4))),
-          Replies.number(g.get(5))));
+          Replies.number(g.get(5)), idle == -2 ? Long.MAX_VALUE : idle));
     }
     groups.sort(Comparator.comparing(GroupInfo::name));
     return new StreamInfo(length, first, last, groups);
+  }
+
+  @Override
+  public CompletionStage<Boolean> createGroup(String stream, String group, int maxGroups) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      requirePositive(maxGroups, "maxGroups");
+      return StreamScripts.CREATE_GROUP.run(redis, new String[] {keys.stream(stream)}, group,
+              Integer.toString(maxGroups))
+          .thenApply(r -> Replies.number(r.get(0)) == 1);
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> registerConsumer(String stream, String group, String consumer,
+      int maxConsumers) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      requireName(consumer, "consumer");
+      requirePositive(maxConsumers, "maxConsumers");
+      return StreamScripts.REGISTER_CONSUMER.run(redis, new String[] {keys.stream(stream)}, group,
+              consumer, Integer.toString(maxConsumers))
+          .handle(mapNoGroup(stream, group, r -> Replies.number(r.get(0)) == 1));
+    });
+  }
+
+  @Override
+  public CompletionStage<List<StreamEntry>> readNew(String stream, String group, String consumer,
+      int count, long maxPending) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      requireName(consumer, "consumer");
+      requirePositive(count, "count");
+      if (maxPending < 1) {
+        throw new IllegalArgumentException("maxPending must be at least 1");
+      }
+      return StreamScripts.READ_NEW.run(redis, new String[] {keys.stream(stream)}, group,
+              consumer, Integer.toString(count), Long.toString(maxPending))
+          .handle(mapNoGroup(stream, group, r -> {
+            Replies.check(r.size() == 2, "read reply must have 2 elements");
+            if (r.get(1) == null || Boolean.FALSE.equals(r.get(1))) {
+              throw new PendingLimitException(stream, group, Replies.number(r.get(0)));
+            }
+            List<StreamEntry> out = new ArrayList<>();
+            for (Object o : Replies.list(r.get(1))) {
+              List<Object> e = Replies.list(o);
+              List<Object> flat = Replies.list(e.get(1));
+              Map<byte[], byte[]> body = new LinkedHashMap<>();
+              for (int i = 0; i + 1 < flat.size(); i += 2) {
+                body.put((byte[]) flat.get(i), (byte[]) flat.get(i + 1));
+              }
+              out.add(new StreamEntry(StreamId.parse(Replies.text(e.get(0))), record(body), 1));
+            }
+            return out;
+          }));
+    });
+  }
+
+  @Override
+  public CompletionStage<AckResult> settle(String stream, String group,
+      Collection<Receipt> receipts) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      TreeMap<StreamId, Receipt> byId = new TreeMap<>();
+      for (Receipt r : receipts) {
+        byId.merge(r.id(), r, (a, b) -> a.deliveryCount() == 0 ? a : b);
+      }
+      String[] args = new String[1 + 2 * byId.size()];
+      args[0] = group;
+      int i = 1;
+      for (Receipt r : byId.values()) {
+        args[i++] = r.id().toString();
+        args[i++] = Long.toString(r.deliveryCount());
+      }
+      return StreamScripts.SETTLE.run(redis, new String[] {keys.stream(stream)}, args)
+          .handle(mapNoGroup(stream, group, r -> {
+            Replies.check(r.size() == 3, "settle reply must have 3 elements");
+            return new AckResult(idList(r.get(0)), idList(r.get(1)), Replies.number(r.get(2)));
+          }));
+    });
+  }
+
+  private static List<StreamId> idList(Object o) {
+    List<StreamId> out = new ArrayList<>();
+    for (Object e : Replies.list(o)) {
+      out.add(StreamId.parse(Replies.text(e)));
+    }
+    return out;
+  }
+
+  @Override
+  public CompletionStage<LeaseChange> renew(String stream, String group, Receipt receipt,
+      String holder, long idleMillis) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      Objects.requireNonNull(receipt, "receipt");
+      if (idleMillis < 0) {
+        throw new IllegalArgumentException("idleMillis must not be negative");
+      }
+      return StreamScripts.RENEW.run(redis, new String[] {keys.stream(stream)}, group,
+              receipt.id().toString(), Long.toString(receipt.deliveryCount()),
+              holder == null ? "" : holder, Long.toString(idleMillis))
+          .handle(mapNoGroup(stream, group, r -> LeaseChange.valueOf(Replies.text(r.get(0)))));
+    });
+  }
+
+  @Override
+  public CompletionStage<Long> expire(String stream, StreamId minId) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      Objects.requireNonNull(minId, "minId");
+      return StreamScripts.EXPIRE.run(redis, new String[] {keys.stream(stream)},
+              minId.toString())
+          .thenApply(r -> Replies.number(r.get(0)));
+    });
+  }
+
+  @Override
+  public CompletionStage<Boolean> deleteGroup(String stream, String group) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      return StreamScripts.DELETE_GROUP.run(redis, new String[] {keys.stream(stream)}, group)
+          .thenApply(r -> Replies.number(r.get(0)) > 0);
+    });
+  }
+
+  @Override
+  public CompletionStage<Long> deleteConsumer(String stream, String group, String consumer) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      requireName(group, "group");
+      requireName(consumer, "consumer");
+      return StreamScripts.DELETE_CONSUMER.run(redis, new String[] {keys.stream(stream)}, group,
+              consumer)
+          .handle(mapNoGroup(stream, group, r -> Replies.number(r.get(0))));
+    });
+  }
+
+  @Override
+  public CompletionStage<SweepResult> sweep(String stream, StreamId cursor, int count) {
+    return guard(() -> {
+      requireName(stream, "stream");
+      Objects.requireNonNull(cursor, "cursor");
+      requirePositive(count, "count");
+      return StreamScripts.SWEEP.run(redis, new String[] {keys.stream(stream)},
+              cursor.toString(), Integer.toString(count))
+          .thenApply(r -> new SweepResult(StreamId.parse(Replies.text(r.get(0))),
+              Replies.number(r.get(1))));
+    });
   }
 
   /**

@@ -51,6 +51,23 @@ final class StreamScripts {
         end
         return s
       end
+      -- every group's name and last-delivered id
+      local function groupsOf(key)
+        local out = {}
+        for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+          out[#out + 1] = {field(g, 'name'), field(g, 'last-delivered-id')}
+        end
+        return out
+      end
+      -- whether no group needs the entry any more: every group read past it, none holds it
+      local function removable(key, groups, id)
+        if #groups == 0 then return false end
+        for _, g in ipairs(groups) do
+          if idcmp(g[2], id) < 0 then return false end
+          if #redis.call('XPENDING', key, g[1], id, id, 1) > 0 then return false end
+        end
+        return true
+      end
       """;
 
   /**
@@ -128,8 +145,9 @@ final class StreamScripts {
 
   /**
    * KEYS[1] stream; ARGV lagScanLimit. Replies {length, firstId|nil, lastGeneratedId, {{name,
-   * consumers, pending, lastDeliveredId, oldestPendingId|nil, lag}...}} with lag -1 when Redis
-   * cannot tell and the stream is too long to count.
+   * consumers, pending, lastDeliveredId, oldestPendingId|nil, lag, idle}...}} with lag -1 when
+   * Redis cannot tell and the stream is too long to count, and idle the least idle time of the
+   * group's consumers (-2 when it has none).
    */
   static final RedisScript INFO = new RedisScript(HELPERS + """
       local key = KEYS[1]
@@ -153,8 +171,14 @@ final class StreamScripts {
           local after = redis.call('XRANGE', key, '(' .. delivered, '+', 'COUNT', limit + 1)
           if #after > limit then lag = -1 else lag = #after end
         end
+        -- the group's idle time: its least idle consumer's (-2: no consumer)
+        local idle = -2
+        for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', key, name)) do
+          local i = field(c, 'idle')
+          if idle == -2 or i < idle then idle = i end
+        end
         groups[#groups + 1] = {name, field(g, 'consumers'), field(g, 'pending'), delivered,
-            oldest, lag}
+            oldest, lag, idle}
       end
       return {len, firstId, last, groups}
       """);
@@ -179,5 +203,171 @@ final class StreamScripts {
       end
       local n = redis.call('XGROUP', 'DELCONSUMER', key, group, consumer)
       return {moved, n}
+      """);
+
+  /**
+   * KEYS[1] stream; ARGV group, then pairs of id and delivery count (0: any). Acknowledges each
+   * id pending under a matching delivery (XACK), reports the ones pending under another, then
+   * deletes (XDEL) every acknowledged entry no group needs any more: work-queue retention, in
+   * one atomic step, so no group can read or claim an entry between the check and the delete.
+   * Replies {{ackedId...}, {staleId...}, removed}; NOGROUP when the stream or group is missing.
+   */
+  static final RedisScript SETTLE = new RedisScript(HELPERS + """
+      local key, group = KEYS[1], ARGV[1]
+      if redis.call('EXISTS', key) == 0 then
+        return redis.error_reply('NOGROUP No such key or consumer group')
+      end
+      local groups = groupsOf(key)
+      local found = false
+      for _, g in ipairs(groups) do if g[1] == group then found = true end end
+      if not found then return redis.error_reply('NOGROUP No such key or consumer group') end
+      local acked, stale = {}, {}
+      for i = 2, #ARGV, 2 do
+        local id, want = ARGV[i], tonumber(ARGV[i + 1])
+        local p = redis.call('XPENDING', key, group, id, id, 1)
+        if p[1] then
+          if want == 0 or p[1][4] == want then
+            redis.call('XACK', key, group, id)
+            acked[#acked + 1] = id
+          else
+            stale[#stale + 1] = id
+          end
+        end
+      end
+      local removed = 0
+      for _, id in ipairs(acked) do
+        if removable(key, groups, id) then removed = removed + redis.call('XDEL', key, id) end
+      end
+      return {acked, stale, removed}
+      """);
+
+  /**
+   * KEYS[1] stream; ARGV group, id, delivery count (0: any), holder ('': any), idle. Sets the
+   * idle time of one pending entry only when it is pending under that delivery and holder, in one
+   * atomic step (a nack or extend can no longer race a claim). Replies {CHANGED | STALE |
+   * NOT_PENDING}.
+   */
+  static final RedisScript RENEW = new RedisScript("""
+      local key, group, id = KEYS[1], ARGV[1], ARGV[2]
+      local want, holder, idle = tonumber(ARGV[3]), ARGV[4], ARGV[5]
+      local p = redis.call('XPENDING', key, group, id, id, 1)
+      if not p[1] then return {'NOT_PENDING'} end
+      if (want ~= 0 and p[1][4] ~= want) or (holder ~= '' and p[1][2] ~= holder) then
+        return {'STALE'}
+      end
+      local c = redis.call('XCLAIM', key, group, p[1][2], 0, id, 'IDLE', idle,
+          'RETRYCOUNT', p[1][4], 'JUSTID')
+      if #c == 0 then return {'NOT_PENDING'} end
+      return {'CHANGED'}
+      """);
+
+  /**
+   * KEYS[1] stream; ARGV minId. Age limit: XTRIM MINID, but never at or past the first entry a
+   * group has pending. Replies {removed}.
+   */
+  static final RedisScript EXPIRE = new RedisScript(HELPERS + """
+      local key = KEYS[1]
+      if redis.call('EXISTS', key) == 0 then return {0} end
+      local stop = ARGV[1]
+      for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+        local p = redis.call('XPENDING', key, field(g, 'name'))
+        if p[1] > 0 and idcmp(p[2], stop) < 0 then stop = p[2] end
+      end
+      return {redis.call('XTRIM', key, 'MINID', stop)}
+      """);
+
+  /** KEYS[1] stream; ARGV group. XGROUP DESTROY. Replies {1 | 0}. */
+  static final RedisScript DELETE_GROUP = new RedisScript("""
+      local key = KEYS[1]
+      if redis.call('EXISTS', key) == 0 then return {0} end
+      return {redis.call('XGROUP', 'DESTROY', key, ARGV[1])}
+      """);
+
+  /**
+   * KEYS[1] stream; ARGV group, consumer. Deletes the consumer only when it holds no pending
+   * entry. Replies {-1} (no such consumer), {0} (deleted) or {pending} (kept).
+   */
+  static final RedisScript DELETE_CONSUMER = new RedisScript(HELPERS + """
+      local key, group, consumer = KEYS[1], ARGV[1], ARGV[2]
+      if redis.call('EXISTS', key) == 0 then
+        return redis.error_reply('NOGROUP No such key or consumer group')
+      end
+      for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', key, group)) do
+        if field(c, 'name') == consumer then
+          local pending = field(c, 'pending')
+          if pending > 0 then return {pending} end
+          redis.call('XGROUP', 'DELCONSUMER', key, group, consumer)
+          return {0}
+        end
+      end
+      return {-1}
+      """);
+
+  /**
+   * KEYS[1] stream; ARGV cursor, count. Scans {@code count} entries from the cursor and deletes
+   * those no group needs any more. Replies {next ('0-0': done), removed}.
+   */
+  static final RedisScript SWEEP = new RedisScript(HELPERS + """
+      local key, cursor, count = KEYS[1], ARGV[1], tonumber(ARGV[2])
+      if redis.call('EXISTS', key) == 0 then return {'0-0', 0} end
+      local groups = groupsOf(key)
+      if #groups == 0 then return {'0-0', 0} end
+      local entries = redis.call('XRANGE', key, cursor, '+', 'COUNT', count + 1)
+      local nextId, removed = '0-0', 0
+      for i, e in ipairs(entries) do
+        if i > count then nextId = e[1]; break end
+        if removable(key, groups, e[1]) then removed = removed + redis.call('XDEL', key, e[1]) end
+      end
+      return {nextId, removed}
+      """);
+
+  /**
+   * KEYS[1] stream; ARGV group, maxGroups. XGROUP CREATE ... 0-0 MKSTREAM unless the stream
+   * already has maxGroups groups; an existing group is left alone. Replies {1} (exists) or {0}
+   * (refused by the bound).
+   */
+  static final RedisScript CREATE_GROUP = new RedisScript(HELPERS + """
+      local key, group, max = KEYS[1], ARGV[1], tonumber(ARGV[2])
+      if redis.call('EXISTS', key) == 1 then
+        local gs = redis.call('XINFO', 'GROUPS', key)
+        for _, g in ipairs(gs) do if field(g, 'name') == group then return {1} end end
+        if #gs >= max then return {0} end
+      end
+      redis.call('XGROUP', 'CREATE', key, group, '0-0', 'MKSTREAM')
+      return {1}
+      """);
+
+  /**
+   * KEYS[1] stream; ARGV group, consumer, maxConsumers. XGROUP CREATECONSUMER unless the group
+   * has maxConsumers consumers. Replies {1} (registered) or {0} (refused).
+   */
+  static final RedisScript REGISTER_CONSUMER = new RedisScript(HELPERS + """
+      local key, group, consumer, max = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3])
+      if redis.call('EXISTS', key) == 0 then
+        return redis.error_reply('NOGROUP No such key or consumer group')
+      end
+      local cs = redis.call('XINFO', 'CONSUMERS', key, group)
+      for _, c in ipairs(cs) do if field(c, 'name') == consumer then return {1} end end
+      if #cs >= max then return {0} end
+      redis.call('XGROUP', 'CREATECONSUMER', key, group, consumer)
+      return {1}
+      """);
+
+  /**
+   * KEYS[1] stream; ARGV group, consumer, count, maxPending. XREADGROUP ... COUNT min(count,
+   * maxPending - pending) STREAMS stream &gt;, with the pending count read in the same atomic step.
+   * Replies {pending, {{id, {field, value...}}...}}, or {pending, false} when the group is at
+   * the bound (nothing read).
+   */
+  static final RedisScript READ_NEW = new RedisScript("""
+      local key, group, consumer = KEYS[1], ARGV[1], ARGV[2]
+      local count, max = tonumber(ARGV[3]), tonumber(ARGV[4])
+      local pending = redis.call('XPENDING', key, group)[1]
+      if pending >= max then return {pending, false} end
+      local n = math.min(count, max - pending)
+      local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', n, 'STREAMS', key,
+          '>')
+      if not r then return {pending, {}} end
+      return {pending, r[1][2]}
       """);
 }

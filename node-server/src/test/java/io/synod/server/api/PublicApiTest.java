@@ -160,8 +160,9 @@ class PublicApiTest {
         "{\"consumer_group\":\"g\",\"consumer_id\":\"c\",\"max_messages\":5}");
     assertEquals(2, c.json().get("messages").size());
     String first = c.json().get("messages").get(0).get("id").asText();
+    String receipt = c.json().get("messages").get(0).get("receipt_handle").asText();
     assertEquals("requeued", post(base + "/v1/topics/v1-t/nack",
-        "{\"consumer_group\":\"g\",\"message_id\":\"" + first + "\"}").statusField());
+        "{\"consumer_group\":\"g\",\"receipt_handle\":\"" + receipt + "\"}").statusField());
     Reply again = post(base + "/v1/topics/v1-t/consume",
         "{\"consumer_group\":\"g\",\"consumer_id\":\"c\",\"wait_ms\":1000}");
     assertEquals(first, again.json().get("messages").get(0).get("id").asText());
@@ -170,6 +171,56 @@ class PublicApiTest {
     assertEquals(2, stats.json().get("depth").asInt());
     assertEquals(2, stats.json().get("groups").get("g").get("pending").asInt());
     assertEquals(0, get(base + "/v1/topics/v1-t/dead-letters").json().get("messages").size());
+  }
+
+  /**
+   * Issue 15: /v1 acks, nacks and extends carry the delivery's receipt handle; once the message
+   * went to another consumer the old receipt gets 409 stale_receipt and changes nothing, and a
+   * receipt of a message no longer pending gets 410.
+   */
+  @Test
+  void v1ReceiptsRefuseALateAckAndGroupsAndConsumersCanBeDeleted() {
+    post(base + "/v1/topics/rc-t/publish", "{\"message\":{\"n\":1}}");
+    Reply c1 = post(base + "/v1/topics/rc-t/consume",
+        "{\"consumer_group\":\"g\",\"consumer_id\":\"c1\"}");
+    String r1 = c1.json().get("messages").get(0).get("receipt_handle").asText();
+    assertEquals("requeued", post(base + "/v1/topics/rc-t/nack",
+        "{\"consumer_group\":\"g\",\"receipt_handle\":\"" + r1 + "\"}").statusField());
+    Reply c2 = post(base + "/v1/topics/rc-t/consume",
+        "{\"consumer_group\":\"g\",\"consumer_id\":\"c2\"}");
+    String r2 = c2.json().get("messages").get(0).get("receipt_handle").asText();
+    for (String action : new String[] {"ack", "nack", "extend"}) {
+      Reply late = post(base + "/v1/topics/rc-t/" + action,
+          "{\"consumer_group\":\"g\",\"receipt_handle\":\"" + r1 + "\"}");
+      assertEquals(409, late.status(), late.body());
+      assertEquals("stale_receipt", late.json().get("error").asText());
+      assertNotNull(late.json().get("detail"));
+    }
+    Reply byId = post(base + "/v1/topics/rc-t/ack", "{\"consumer_group\":\"g\","
+        + "\"message_id\":\"" + c2.json().get("messages").get(0).get("id").asText() + "\"}");
+    assertEquals(400, byId.status());
+    assertEquals("receipt_required", byId.json().get("error").asText());
+    Reply stats = get(base + "/v1/topics/rc-t/stats");
+    assertEquals(1, stats.json().get("groups").get("g").get("pending").asInt());
+    assertEquals("extended", post(base + "/v1/topics/rc-t/extend", "{\"consumer_group\":\"g\","
+        + "\"receipt_handle\":\"" + r2 + "\",\"visibility_ms\":5000}").statusField());
+    // c2 holds it: it cannot be deleted yet
+    Reply busy = TestHttp.call("DELETE", base + "/v1/topics/rc-t/groups/g/consumers/c2", null);
+    assertEquals(409, busy.status(), busy.body());
+    assertEquals("acknowledged", post(base + "/v1/topics/rc-t/ack",
+        "{\"consumer_group\":\"g\",\"receipt_handle\":\"" + r2 + "\"}").statusField());
+    Reply gone = post(base + "/v1/topics/rc-t/ack",
+        "{\"consumer_group\":\"g\",\"receipt_handle\":\"" + r2 + "\"}");
+    assertEquals(410, gone.status(), gone.body());
+    assertEquals("receipt_gone", gone.json().get("error").asText());
+    assertEquals(0, get(base + "/v1/topics/rc-t/stats").json().get("depth").asInt(),
+        "acknowledged by its only group: it left the topic");
+    assertEquals("deleted", TestHttp.call("DELETE",
+        base + "/v1/topics/rc-t/groups/g/consumers/c2", null).statusField());
+    assertEquals("deleted", TestHttp.call("DELETE", base + "/v1/topics/rc-t/groups/g", null)
+        .statusField());
+    assertEquals(404, TestHttp.call("DELETE", base + "/v1/topics/rc-t/groups/g", null).status());
+    assertEquals(0, get(base + "/v1/topics/rc-t/stats").json().get("groups").size());
   }
 
   @Test

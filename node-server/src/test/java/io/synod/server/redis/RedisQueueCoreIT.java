@@ -127,4 +127,93 @@ class RedisQueueCoreIT {
     expected.addAll(accepted);
     assertEquals(expected, rest, "every accepted message is delivered");
   }
+
+  /**
+   * Issue 24's defect on Redis: at depth 1000 with 999 acknowledged and the head leased, every
+   * publish was refused. Acknowledged entries now leave the stream at their ack (XDEL in the
+   * settle script), so the stream holds only what a group still needs.
+   */
+  @Test
+  void aLeasedHeadDoesNotFillATopicWhoseOtherMessagesAreAcknowledged() throws Exception {
+    QueueCore q = core(QueueConfig.defaults().withRetention(1000, Long.MAX_VALUE));
+    List<StreamRecord> batch = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      batch.add(StreamRecord.of(("m" + i).getBytes(StandardCharsets.UTF_8)));
+    }
+    await(q.publish("full", batch));
+    List<Delivery> got = await(q.consume("full", "g", "c1", 1000, 0));
+    assertEquals(1000, got.size());
+    List<String> rest = got.subList(1, 1000).stream().map(d -> d.id().toString()).toList();
+    assertEquals(999L, await(q.ack("full", "g", rest)));
+    for (int i = 0; i < 5; i++) {
+      await(q.publish("full", List.of(StreamRecord.of(new byte[] {(byte) i}))));
+    }
+    assertEquals(6, await(new RedisStreamStore(connector).info("full")).length());
+  }
+
+  /**
+   * Issue 15 on Redis: a late ack, nack or extend by a receipt whose delivery is no longer
+   * current is refused and changes nothing; the consumer holding the message now keeps it.
+   */
+  @Test
+  void aStaleReceiptIsRefusedAndChangesNothing() throws Exception {
+    QueueCore q = core(QueueConfig.defaults());
+    await(q.publish("rcpt", List.of(StreamRecord.of("a".getBytes(StandardCharsets.UTF_8)))));
+    Delivery first = await(q.consume("rcpt", "g", "c1", 1, 0)).get(0);
+    // c1 gives it back; c2 takes it (delivery 2): c1's receipt is no longer current
+    await(q.nackReceipt("rcpt", "g", first.receipt()));
+    Delivery second = await(q.consume("rcpt", "g", "c2", 1, 0)).get(0);
+    assertEquals(2, second.deliveryCount());
+    RedisStreamStore store = new RedisStreamStore(connector);
+    for (CompletionStage<?> late : List.of(
+        q.ackReceipts("rcpt", "g", List.of(first.receipt())),
+        q.nackReceipt("rcpt", "g", first.receipt()),
+        q.extendReceipt("rcpt", "g", first.receipt(), 1000))) {
+      java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> await(late));
+      assertEquals(io.synod.queue.QueueException.Code.STALE_RECEIPT,
+          io.synod.queue.QueueException.of(e.getCause()).code());
+    }
+    var pending = await(store.pending("rcpt", "g", StreamId.MIN, 10));
+    assertEquals(1, pending.size());
+    assertEquals("c2", pending.get(0).consumer());
+    assertEquals(2, pending.get(0).deliveryCount());
+    assertEquals(1L, await(q.ackReceipts("rcpt", "g", List.of(second.receipt()))));
+    assertEquals(0, await(store.info("rcpt")).length());
+  }
+
+  /** Idle-group expiry on Redis: the idle time is the least idle time of the group's consumers. */
+  @Test
+  void anIdleStrayGroupIsDeletedWhenItPinsATopicFull() throws Exception {
+    QueueCore q = core(QueueConfig.defaults().withRetention(3, Long.MAX_VALUE)
+        .withLimits(new io.synod.queue.QueueLimits(100, 10, 10, 100, 200)));
+    await(q.consume("pinned", "stray", "s", 1, 0));
+    List<StreamRecord> three = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      three.add(StreamRecord.of(new byte[] {(byte) i}));
+    }
+    await(q.publish("pinned", three));
+    List<Delivery> got = await(q.consume("pinned", "g", "c1", 10, 0));
+    // "g" acknowledges two and keeps working on one: a group holding messages never expires
+    await(q.ackReceipts("pinned", "g", got.subList(0, 2).stream().map(Delivery::receipt)
+        .toList()));
+    // at the limit: accepted once "stray" has been handed nothing for 200 ms (polled, no
+    // timing asserted)
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    boolean accepted = false;
+    while (!accepted && System.nanoTime() < deadline) {
+      try {
+        await(q.publish("pinned", List.of(StreamRecord.of(new byte[] {9}))));
+        accepted = true;
+      } catch (java.util.concurrent.ExecutionException e) {
+        assertEquals(io.synod.queue.QueueException.Code.QUEUE_FULL,
+            io.synod.queue.QueueException.of(e.getCause()).code());
+        sleep(50);
+      }
+    }
+    assertTrue(accepted, "the idle group was expired");
+    var info = await(new RedisStreamStore(connector).info("pinned"));
+    assertEquals(List.of("g"), info.groups().stream().map(g -> g.name()).toList());
+    assertEquals(2, info.length());
+  }
 }

@@ -163,7 +163,9 @@ public final class QueueCommands {
    *
    * @param topic the topic
    * @param group the consumer group
-   * @param messageId the id from {@link QueueMessage#id()}
+   * @param messageId the receipt handle from {@link QueueMessage#receipt()} (acknowledged only
+   *     while that delivery is current), or the id from {@link QueueMessage#id()} (sent to the
+   *     first system's {@code /queue/ack}, which acknowledges by id)
    * @return completes when acknowledged; fails with {@link SynodException} ({@code
    *     unknown_message} when the group was never handed it)
    */
@@ -188,12 +190,15 @@ public final class QueueCommands {
       throw new IllegalArgumentException("messageIds must not be empty");
     }
     messageIds.forEach(id -> LockRequest.requireName(id, "message id"));
-    if (legacyOnly) {
+    // /v1 acknowledges deliveries by receipt handle (QueueMessage#receipt), so a late ack after
+    // a redelivery is refused; plain message ids go to /queue/ack, which acks by id
+    boolean receipts = messageIds.stream().allMatch(id -> id.indexOf('~') > 0);
+    if (legacyOnly || !receipts) {
       return legacyAck(topic, group, messageIds);
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("consumer_group", group);
-    body.put("message_ids", messageIds);
+    body.put("receipt_handles", messageIds);
     Call call = Call.post(topicPath(topic, "ack"), body, Safety.IDEMPOTENT);
     return exec.execute(call).thenCompose(r -> {
       if (Paths.missingRoute(r)) {
@@ -293,7 +298,7 @@ public final class QueueCommands {
           ? Instant.ofEpochMilli(ts.decimalValue().movePointRight(3).longValue())
           : null;
       out.add(new QueueMessage(topic, m.path("id").asText(), m.path("data"), at,
-          m.path("delivery_count").asLong(1)));
+          m.path("delivery_count").asLong(1), m.path("receipt_handle").asText(null)));
     }
     return out;
   }

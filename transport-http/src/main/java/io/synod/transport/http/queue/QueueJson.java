@@ -44,7 +44,12 @@ public final class QueueJson {
     @JsonSubTypes.Type(value = QueueRequest.Extend.class, name = "Extend"),
     @JsonSubTypes.Type(value = QueueRequest.Stats.class, name = "Stats"),
     @JsonSubTypes.Type(value = QueueRequest.Browse.class, name = "Browse"),
-    @JsonSubTypes.Type(value = QueueRequest.Pending.class, name = "Pending")
+    @JsonSubTypes.Type(value = QueueRequest.Pending.class, name = "Pending"),
+    @JsonSubTypes.Type(value = QueueRequest.AckReceipts.class, name = "AckReceipts"),
+    @JsonSubTypes.Type(value = QueueRequest.NackReceipt.class, name = "NackReceipt"),
+    @JsonSubTypes.Type(value = QueueRequest.ExtendReceipt.class, name = "ExtendReceipt"),
+    @JsonSubTypes.Type(value = QueueRequest.DeleteGroup.class, name = "DeleteGroup"),
+    @JsonSubTypes.Type(value = QueueRequest.DeleteConsumer.class, name = "DeleteConsumer")
   })
   private abstract static class QueueRequestMixIn {}
 
@@ -156,9 +161,13 @@ public final class QueueJson {
       return t.constructCollectionType(List.class, StreamId.class);
     } else if (request instanceof QueueRequest.Consume) {
       return t.constructCollectionType(List.class, Delivery.class);
-    } else if (request instanceof QueueRequest.Ack) {
+    } else if (request instanceof QueueRequest.Ack || request instanceof QueueRequest.AckReceipts
+        || request instanceof QueueRequest.DeleteGroup) {
       return t.constructType(Long.class);
-    } else if (request instanceof QueueRequest.Nack || request instanceof QueueRequest.Extend) {
+    } else if (request instanceof QueueRequest.Nack || request instanceof QueueRequest.Extend
+        || request instanceof QueueRequest.NackReceipt
+        || request instanceof QueueRequest.ExtendReceipt
+        || request instanceof QueueRequest.DeleteConsumer) {
       return null;
     } else if (request instanceof QueueRequest.Stats) {
       return t.constructType(TopicStats.class);

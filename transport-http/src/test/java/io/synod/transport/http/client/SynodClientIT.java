@@ -339,12 +339,12 @@ class SynodClientIT {
     assertTrue(e.outcomeUnknown());
     assertEquals(0, b.hits("POST", PUBLISH));
 
-    get(c.queues().ack("jobs", "g", "1-0"));
+    get(c.queues().ack("jobs", "g", "1-0~1"));
     assertTrue(hung.hits("POST", ACK) >= 1, "the ack went to the hung node first");
     assertTrue(b.hits("POST", ACK) >= 1, "and was resent to the next one");
     JsonNode sent = b.bodies.get(0);
     assertEquals("g", sent.path("consumer_group").asText());
-    assertEquals("1-0", sent.path("message_ids").get(0).asText());
+    assertEquals("1-0~1", sent.path("receipt_handles").get(0).asText());
   }
 
   @Test

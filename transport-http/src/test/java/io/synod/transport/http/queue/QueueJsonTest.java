@@ -39,6 +39,11 @@ class QueueJsonTest {
     all.add(new QueueRequest.Stats("orders", 0));
     all.add(new QueueRequest.Browse("orders", ID1.toString(), 100, 0));
     all.add(new QueueRequest.Pending("orders", "g", 100, 0));
+    all.add(new QueueRequest.AckReceipts("orders", "g", List.of(ID1 + "~1", ID2 + "~3"), 0));
+    all.add(new QueueRequest.NackReceipt("orders", "g", ID1 + "~2", 1));
+    all.add(new QueueRequest.ExtendReceipt("orders", "g", ID1 + "~2", 5000, 0));
+    all.add(new QueueRequest.DeleteGroup("orders", "g", 0));
+    all.add(new QueueRequest.DeleteConsumer("orders", "g", "c1", 0));
     return all;
   }
 
@@ -57,7 +62,10 @@ class QueueJsonTest {
       if (!covered.contains(r.getClass())) {
         covered.add(r.getClass());
       }
-      if (!(r instanceof QueueRequest.Nack) && !(r instanceof QueueRequest.Extend)) {
+      if (!(r instanceof QueueRequest.Nack) && !(r instanceof QueueRequest.Extend)
+          && !(r instanceof QueueRequest.NackReceipt)
+          && !(r instanceof QueueRequest.ExtendReceipt)
+          && !(r instanceof QueueRequest.DeleteConsumer)) {
         assertNotNull(QueueJson.answerType(r), r.getClass().getSimpleName());
       }
     }
