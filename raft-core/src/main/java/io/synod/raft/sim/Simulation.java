@@ -99,6 +99,9 @@ public final class Simulation implements SimCluster {
   private long snapshotsInstalled;
   private long memberChanges;
   private long transfers;
+  private long nemeses;
+  // the stale-leader nemesis is armed: the leader's next acknowledged write isolates and pauses it
+  private boolean staleLeaderArmed;
   // follower apply lag: when each index was first applied (by the leader, right after it
   // committed), and how long after that every other node applied it, in time units
   private final HashMap<Long, Long> firstApplied = new HashMap<>();
@@ -245,7 +248,7 @@ public final class Simulation implements SimCluster {
 
   private String stats() {
     return "elections=" + elections + " crashes=" + crashes + " partitions=" + partitions
-        + " transfers=" + transfers + " memberChanges=" + memberChanges + " snapshots="
+        + " transfers=" + transfers + " nemeses=" + nemeses + " memberChanges=" + memberChanges + " snapshots="
         + snapshotsTaken + "/" + snapshotsInstalled + " maxCommit=" + safety.maxCommitted()
         + " " + workload.summary() + " " + applyLag();
   }
@@ -521,7 +524,9 @@ public final class Simulation implements SimCluster {
   private void crash(SimNode n, String why) {
     crashes++;
     n.state = NodeState.DOWN;
+    long lastBefore = n.disk.lastIndex();
     n.disk.crash(rnd);
+    safety.onCrash(n, lastBefore);
     n.raft = null;
     if (!opts.mutants().contains(Mutant.APPLY_TWICE_AFTER_RESTART)) {
       n.sm = null; // the mutant keeps it, as a durable state machine whose index was not kept
@@ -637,6 +642,11 @@ public final class Simulation implements SimCluster {
         applyLags.add(clock.millis() - first);
       }
       List<PendingProposal> ps = n.proposals.remove(entry.index());
+      if (ps != null && staleLeaderArmed && n.raft.role() == RaftRole.LEADER) {
+        // right after the leader acknowledged a write, before its followers learn the commit
+        staleLeaderArmed = false;
+        schedule(0, Kind.FAULT, n.id, null, () -> staleLeader(n));
+      }
       if (ps != null) {
         for (PendingProposal p : ps) {
           if (p.term() == entry.term()) {
@@ -783,11 +793,88 @@ public final class Simulation implements SimCluster {
           // not possible right now
         }
       }
+    } else if (roll < 80) {
+      nemesis(all);
     } else if (roll < 90) {
       // network-quiet slot: nothing
     } else if (opts.membership()) {
       membershipFault();
     }
+  }
+
+  /**
+   * Schedules as Jepsen's nemeses have them, mixed with the random faults, one drawn per call by
+   * the seeded RNG: each sets up a situation that random faults reach only rarely, where a broken
+   * rule shows.
+   */
+  private void nemesis(List<SimNode> all) {
+    int kind = rnd.nextInt(3);
+    if (kind == 0) {
+      // a stale leader: isolated and paused right after it acknowledged a write (its followers
+      // do not know the commit yet), while the majority elects a new leader and moves on; it
+      // resumes still isolated and believing it leads, with clients talking to it
+      staleLeaderArmed = true;
+      note("nemesis: stale leader at its next acknowledged write");
+    } else if (kind == 1) {
+      // a crash inside the sync of a follower's next Ready (which carries its vote or its
+      // acknowledgement), and a restart soon after
+      SimNode l = leaderNode();
+      List<SimNode> followers = new ArrayList<>();
+      for (SimNode n : all) {
+        if (n.isRunning() && n != l) {
+          followers.add(n);
+        }
+      }
+      if (followers.isEmpty()) {
+        return;
+      }
+      SimNode f = followers.get(rnd.nextInt(followers.size()));
+      nemeses++;
+      f.disk.crashOnNextSync();
+      note("nemesis: crash in the next sync of " + f.id);
+      int inc = f.incarnation;
+      schedule((2 + rnd.nextInt(20)) * (long) SimOptions.UNITS_PER_TICK, Kind.FAULT, f.id, null,
+          () -> {
+            f.disk.cancelCrashOnNextSync();
+            if (f.incarnation == inc) {
+              restart(f);
+            }
+          });
+    } else if (opts.membership()) {
+      // membership churn: grows, then removes (a removed node is left running only by the bug)
+      nemeses++;
+      membershipFault();
+    }
+  }
+
+  /** The stale-leader nemesis on leader {@code l} (see {@link #nemesis}). */
+  private void staleLeader(SimNode l) {
+    if (!l.isRunning() || l.raft.role() != RaftRole.LEADER || liveness) {
+      return;
+    }
+    List<SimNode> all = new ArrayList<>();
+    for (SimNode n : nodes.values()) {
+      if (!n.retired) {
+        all.add(n);
+      }
+    }
+    nemeses++;
+    partitions++;
+    note(network.isolate(l.id, all) + " (nemesis: stale leader)");
+    long pause = (20 + rnd.nextInt(130)) * (long) SimOptions.UNITS_PER_TICK;
+    long isolatedAfter = (3 + rnd.nextInt(20)) * (long) SimOptions.UNITS_PER_TICK;
+    l.state = NodeState.PAUSED;
+    int inc = l.incarnation;
+    schedule(pause, Kind.FAULT, l.id, null, () -> {
+      if (l.incarnation == inc) {
+        resume(l);
+      }
+    });
+    schedule(pause + isolatedAfter, Kind.FAULT, null, null, () -> {
+      network.heal();
+      note("heal (nemesis)");
+    });
+    workload.isolated(this, l.id, clock.millis() + pause, clock.millis() + pause + isolatedAfter);
   }
 
   private void membershipFault() {
@@ -1060,10 +1147,74 @@ public final class Simulation implements SimCluster {
         if (i > maxCommitted) {
           maxCommitted = i;
         }
+        checkDurable(i, "is applied on " + n.id);
       } else if (committedTerm[i] != e.term() || committedHash[i] != h) {
         fail("state machine safety: " + n.id + " applies " + e + " at " + i
             + " but another node applied term " + committedTerm[i] + " there");
       }
+    }
+
+    /**
+     * Committed-entry durability after a crash of {@code n}: every committed entry it held in
+     * its live log above what survived must still be durable on a majority.
+     */
+    void onCrash(SimNode n, long lastBefore) {
+      long from = Math.max(1, n.disk.lastIndex() + 1);
+      for (long i = from; i <= Math.min(lastBefore, maxCommitted); i++) {
+        if (committedTerm[(int) i] != 0 && !checkDurable((int) i, "after " + n.id + " crashed")) {
+          return;
+        }
+      }
+    }
+
+    /**
+     * Committed-entry durability: an entry known committed (applied somewhere) is durable (synced
+     * log or snapshot) on a majority of the voters, so no crash can lose it. Checked when the
+     * entry is first applied and when a node holding it crashes, the only events that could
+     * break it; a majority of any running node's configuration suffices (configurations differ
+     * while a change is under way).
+     */
+    boolean checkDurable(int i, String when) {
+      long t = committedTerm[i];
+      int bestHolders = 0;
+      int bestNeed = 0;
+      boolean anyConfig = false;
+      for (SimNode m : nodes.values()) {
+        if (!m.isUp()) {
+          continue;
+        }
+        Membership c = m.raft.membership();
+        int holders = 0;
+        for (NodeId v : c.voters()) {
+          SimNode vn = nodes.get(v);
+          if (vn != null && !vn.retired && holdsDurably(vn, i, t)) {
+            holders++;
+          }
+        }
+        int need = c.voters().size() / 2 + 1;
+        anyConfig = true;
+        if (holders >= need) {
+          return true;
+        }
+        if (holders > bestHolders || bestNeed == 0) {
+          bestHolders = holders;
+          bestNeed = need;
+        }
+      }
+      if (!anyConfig) {
+        return true;
+      }
+      fail("committed-entry durability: entry " + i + "/" + t + " " + when + " but is durable"
+          + " on only " + bestHolders + " voters (a majority is " + bestNeed + ")");
+      return false;
+    }
+
+    private boolean holdsDurably(SimNode v, long i, long t) {
+      if (v.disk.durablyHolds(i, t)) {
+        return true;
+      }
+      Optional<SnapshotStore.Meta> meta = v.snapDisk.latest();
+      return meta.isPresent() && meta.get().lastIndex() >= i;
     }
 
     void onSnapshotInstalled(SimNode n, Ready.ReceivedSnapshot s) {
