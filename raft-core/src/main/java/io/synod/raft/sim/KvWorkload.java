@@ -171,7 +171,13 @@ public final class KvWorkload implements SimWorkload {
         }
         settle(a);
         refused++;
-        thinkThenNext(cluster, client, leaderHint(e));
+        if (readKey >= 0) {
+          // the read-back is retried until some node answers it
+          cluster.schedule(1 + cluster.random().nextInt(15),
+              () -> next(cluster, client, leaderHint(e), readKey));
+        } else {
+          thinkThenNext(cluster, client, leaderHint(e));
+        }
       });
     }
   }
@@ -185,7 +191,7 @@ public final class KvWorkload implements SimWorkload {
   public void isolated(SimCluster cluster, NodeId node, long from, long until) {
     int client = clients + (int) (nextValue % 1_000_000) + 1_000;
     cluster.schedule(from - cluster.now(), () -> {
-      int burst = 1 + cluster.random().nextInt(12);
+      int burst = 1 + cluster.random().nextInt(64);
       for (int i = 0; i < burst; i++) {
         cluster.propose(node, KvStateMachine.put(keys, nextValue++),
             new SimCluster.ProposalCallback() {

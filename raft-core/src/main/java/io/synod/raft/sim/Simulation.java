@@ -229,6 +229,9 @@ public final class Simulation implements SimCluster {
     if (opts.faults() || opts.membership()) {
       schedule(nextFaultDelay(), Kind.FAULT, null, null, this::fault);
     }
+    if (opts.faults()) {
+      schedule(nextNemesisDelay(), Kind.FAULT, null, null, this::nemesis);
+    }
     try {
       while (violation == null && steps < opts.steps() && !queue.isEmpty()) {
         step();
@@ -590,6 +593,18 @@ public final class Simulation implements SimCluster {
     if (applied - n.disk.snapshotIndex() < opts.snapshotThreshold()) {
       return;
     }
+    takeSnapshot(n);
+  }
+
+  /** Starts a snapshot of what {@code n} applied, whatever the threshold. */
+  private void takeSnapshot(SimNode n) {
+    if (n.snapshotPending || n.state == NodeState.DOWN || n.retired) {
+      return;
+    }
+    long applied = n.raft.appliedIndex();
+    if (applied <= n.disk.snapshotIndex()) {
+      return;
+    }
     long term = n.raft.termAt(applied);
     if (term < 0) {
       return;
@@ -727,6 +742,11 @@ public final class Simulation implements SimCluster {
   // ---------------------------------------------------------------------------------------------
   // Faults
 
+  /** The nemesis runs on its own clock, whatever the random-fault interval drawn. */
+  private long nextNemesisDelay() {
+    return (30 + rnd.nextInt(170)) * (long) SimOptions.UNITS_PER_TICK;
+  }
+
   private long nextFaultDelay() {
     return 1 + rnd.nextInt(2 * opts.faultInterval());
   }
@@ -793,8 +813,6 @@ public final class Simulation implements SimCluster {
           // not possible right now
         }
       }
-    } else if (roll < 80) {
-      nemesis(all);
     } else if (roll < 90) {
       // network-quiet slot: nothing
     } else if (opts.membership()) {
@@ -807,7 +825,17 @@ public final class Simulation implements SimCluster {
    * the seeded RNG: each sets up a situation that random faults reach only rarely, where a broken
    * rule shows.
    */
-  private void nemesis(List<SimNode> all) {
+  private void nemesis() {
+    schedule(nextNemesisDelay(), Kind.FAULT, null, null, this::nemesis);
+    if (liveness) {
+      return;
+    }
+    List<SimNode> all = new ArrayList<>();
+    for (SimNode n : nodes.values()) {
+      if (!n.retired) {
+        all.add(n);
+      }
+    }
     int kind = rnd.nextInt(3);
     if (kind == 0) {
       // a stale leader: isolated and paused right after it acknowledged a write (its followers
@@ -874,6 +902,18 @@ public final class Simulation implements SimCluster {
       network.heal();
       note("heal (nemesis)");
     });
+    if (opts.snapshots()) {
+      // the majority compacts at some point of the isolation (past the divergence, perhaps
+      // not past the stale leader's suffix): the stale leader then needs InstallSnapshot
+      schedule(1 + rnd.nextLong(pause + isolatedAfter), Kind.FAULT, null, null, () -> {
+        for (SimNode n : nodes.values()) {
+          if (n != l && n.isRunning()) {
+            takeSnapshot(n);
+          }
+        }
+        note("compact all but " + l.id + " (nemesis)");
+      });
+    }
     workload.isolated(this, l.id, clock.millis() + pause, clock.millis() + pause + isolatedAfter);
   }
 
