@@ -1196,7 +1196,7 @@ public final class Simulation implements SimCluster {
 
     /**
      * Committed-entry durability after a crash of {@code n}: every committed entry it held in
-     * its live log above what survived must still be durable on a majority.
+     * its live log above what survived must still be durable on every majority.
      */
     void onCrash(SimNode n, long lastBefore) {
       long from = Math.max(1, n.disk.lastIndex() + 1);
@@ -1209,7 +1209,8 @@ public final class Simulation implements SimCluster {
 
     /**
      * Committed-entry durability: an entry known committed (applied somewhere) is durable (synced
-     * log or snapshot) on a majority of the voters, so no crash can lose it. Checked when the
+     * log or snapshot) on enough voters that every majority holds it, so no crash can lose it
+     * and no leader can be elected without it. Checked when the
      * entry is first applied and when a node holding it crashes, the only events that could
      * break it; a majority of any running node's configuration suffices (configurations differ
      * while a change is under way).
@@ -1231,7 +1232,8 @@ public final class Simulation implements SimCluster {
             holders++;
           }
         }
-        int need = c.voters().size() / 2 + 1;
+        // lost only if some quorum lacks it: the holders must meet every majority
+        int need = c.voters().size() - (c.voters().size() / 2 + 1) + 1;
         anyConfig = true;
         if (holders >= need) {
           return true;
@@ -1244,8 +1246,16 @@ public final class Simulation implements SimCluster {
       if (!anyConfig) {
         return true;
       }
+      StringBuilder where = new StringBuilder();
+      for (SimNode m : nodes.values()) {
+        where.append(' ').append(m.id).append(m.isUp() ? "" : "(" + m.state + ")")
+            .append(holdsDurably(m, i, t) ? " holds" : " lacks").append(" it")
+            .append(m.isUp() ? " config " + m.raft.membership() + " commit "
+                + m.raft.commitIndex() + " term " + m.raft.term() : "").append(';');
+      }
       fail("committed-entry durability: entry " + i + "/" + t + " " + when + " but is durable"
-          + " on only " + bestHolders + " voters (a majority is " + bestNeed + ")");
+          + " on only " + bestHolders + " voters (so a quorum lacks it; it needs " + bestNeed + "):"
+          + where);
       return false;
     }
 
