@@ -102,6 +102,8 @@ public final class Simulation implements SimCluster {
   private long nemeses;
   // the stale-leader nemesis is armed: the leader's next acknowledged write isolates and pauses it
   private boolean staleLeaderArmed;
+  // nodes a committed configuration dropped (ids are never reused): they must never campaign
+  private final java.util.HashSet<NodeId> removedForGood = new java.util.HashSet<>();
   // follower apply lag: when each index was first applied (by the leader, right after it
   // committed), and how long after that every other node applied it, in time units
   private final HashMap<Long, Long> firstApplied = new HashMap<>();
@@ -326,6 +328,14 @@ public final class Simulation implements SimCluster {
           // [1] §4.2.2: a server not in its own latest configuration must not campaign
           fail("membership: " + n.id + " campaigns in term " + r.term() + " but is no voter of"
               + " its configuration " + r.membership());
+          return;
+        }
+        if ((r.role() == RaftRole.CANDIDATE || r.role() == RaftRole.PRE_CANDIDATE)
+            && removedForGood.contains(n.id)) {
+          // whether it learned of its removal or not: once the removal committed, the node is
+          // shut down, or it disrupts the cluster that no longer sends it heartbeats
+          fail("membership: " + n.id + " campaigns in term " + r.term() + " after a committed"
+              + " configuration removed it");
           return;
         }
       }
@@ -730,6 +740,9 @@ public final class Simulation implements SimCluster {
     Membership prev = n.raft.membershipAt(entry.index() - 1);
     for (NodeId gone : prev.all()) {
       SimNode other = nodes.get(gone);
+      if (!next.contains(gone)) {
+        removedForGood.add(gone);
+      }
       if (!next.contains(gone) && other != null && !other.retired
           && !opts.mutants().contains(Mutant.REMOVED_NODE_KEEPS_RUNNING)) {
         other.retired = true;
@@ -816,7 +829,7 @@ public final class Simulation implements SimCluster {
     } else if (roll < 90) {
       // network-quiet slot: nothing
     } else if (opts.membership()) {
-      membershipFault();
+      membershipFault(false);
     }
   }
 
@@ -871,7 +884,7 @@ public final class Simulation implements SimCluster {
     } else if (opts.membership()) {
       // membership churn: grows, then removes (a removed node is left running only by the bug)
       nemeses++;
-      membershipFault();
+      membershipFault(true);
     }
   }
 
@@ -917,7 +930,8 @@ public final class Simulation implements SimCluster {
     workload.isolated(this, l.id, clock.millis() + pause, clock.millis() + pause + isolatedAfter);
   }
 
-  private void membershipFault() {
+  /** A membership change; with {@code preferRemove} a removal whenever one is allowed. */
+  private void membershipFault(boolean preferRemove) {
     SimNode l = leaderNode();
     if (l == null || l.raft.membershipChangePending()) {
       return;
@@ -936,6 +950,9 @@ public final class Simulation implements SimCluster {
     }
     if (next == null) {
       int roll = rnd.nextInt(3);
+      if (preferRemove) {
+        roll = m.learners().isEmpty() && m.voters().size() <= 3 ? 0 : 2;
+      }
       int maxVoters = Math.max(5, opts.nodes());
       if (roll == 0 && m.voters().size() + m.learners().size() < maxVoters + 1
           && m.voters().size() < maxVoters) {
