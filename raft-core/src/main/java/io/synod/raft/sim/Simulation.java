@@ -849,7 +849,7 @@ public final class Simulation implements SimCluster {
         all.add(n);
       }
     }
-    int kind = rnd.nextInt(3);
+    int kind = rnd.nextInt(4);
     if (kind == 0) {
       // a stale leader: isolated and paused right after it acknowledged a write (its followers
       // do not know the commit yet), while the majority elects a new leader and moves on; it
@@ -881,11 +881,56 @@ public final class Simulation implements SimCluster {
               restart(f);
             }
           });
+    } else if (kind == 3) {
+      laggingFollower(all);
     } else if (opts.membership()) {
       // membership churn: grows, then removes (a removed node is left running only by the bug)
       nemeses++;
       membershipFault(true);
     }
+  }
+
+  /**
+   * A lagging follower: one follower is isolated for 20–150 ticks while the others commit, and
+   * when it is let back the leader pauses, so the lagging node races the up-to-date ones for
+   * the next election (which only the up-to-date log check stops it from winning).
+   */
+  private void laggingFollower(List<SimNode> all) {
+    SimNode l = leaderNode();
+    if (l == null) {
+      return;
+    }
+    List<SimNode> followers = new ArrayList<>();
+    for (SimNode n : all) {
+      if (n.isRunning() && n != l) {
+        followers.add(n);
+      }
+    }
+    if (followers.isEmpty()) {
+      return;
+    }
+    SimNode f = followers.get(rnd.nextInt(followers.size()));
+    nemeses++;
+    partitions++;
+    note(network.isolate(f.id, all) + " (nemesis: lagging follower)");
+    long lag = (20 + rnd.nextInt(130)) * (long) SimOptions.UNITS_PER_TICK;
+    schedule(lag, Kind.FAULT, null, null, () -> {
+      network.heal();
+      SimNode now = leaderNode();
+      if (now != null && now != f && !liveness) {
+        now.state = NodeState.PAUSED;
+        int inc = now.incarnation;
+        schedule((15 + rnd.nextInt(25)) * (long) SimOptions.UNITS_PER_TICK, Kind.FAULT, now.id,
+            null, () -> {
+              if (now.incarnation == inc) {
+                resume(now);
+              }
+            });
+        note("heal; pause leader " + now.id + " (nemesis: lagging follower)");
+      } else {
+        note("heal (nemesis)");
+      }
+    });
   }
 
   /** The stale-leader nemesis on leader {@code l} (see {@link #nemesis}). */
