@@ -23,14 +23,14 @@ class MutationScoreTest {
   static long[] seedsCatching(Mutant m) {
     return switch (m) {
       case VOTE_WITHOUT_LOG_CHECK -> new long[] {1, 5};
-      case COMMIT_PREVIOUS_TERM_BY_COUNTING -> new long[] {3, 4};
-      case READ_WITHOUT_HEARTBEAT_QUORUM -> new long[] {9, 11};
-      case READ_BEFORE_OWN_TERM_COMMIT -> new long[] {13, 79};
-      case SEND_BEFORE_SYNC -> new long[] {2, 20};
-      case KEEP_SUFFIX_ON_SNAPSHOT_INSTALL -> new long[] {32, 70};
+      case COMMIT_PREVIOUS_TERM_BY_COUNTING -> new long[] {1, 5};
+      case READ_WITHOUT_HEARTBEAT_QUORUM -> new long[] {1, 2};
+      case READ_BEFORE_OWN_TERM_COMMIT -> new long[] {20, 31};
+      case SEND_BEFORE_SYNC -> new long[] {2, 4};
+      case KEEP_SUFFIX_ON_SNAPSHOT_INSTALL -> new long[] {8, 16};
       case APPLY_TWICE_AFTER_RESTART -> new long[] {1, 2};
-      case REMOVED_NODE_KEEPS_RUNNING -> new long[] {1, 2};
-      case FOLLOWER_READ_WITHOUT_APPLY_WAIT -> new long[] {1, 3};
+      case REMOVED_NODE_KEEPS_RUNNING -> new long[] {2, 3};
+      case FOLLOWER_READ_WITHOUT_APPLY_WAIT -> new long[] {1, 2};
     };
   }
 
