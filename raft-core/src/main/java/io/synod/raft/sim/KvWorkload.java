@@ -75,10 +75,15 @@ public final class KvWorkload implements SimWorkload {
   }
 
   private void next(SimCluster cluster, int client, NodeId hint) {
+    next(cluster, client, hint, -1);
+  }
+
+  /** The client's next operation; a read of {@code readKey} when it is not negative. */
+  private void next(SimCluster cluster, int client, NodeId hint, int readKey) {
     if (cluster.inLivenessPhase()) {
       return;
     }
-    boolean write = cluster.random().nextInt(10) < 6;
+    boolean write = readKey < 0 && cluster.random().nextInt(10) < 6;
     NodeId target = hint;
     if (target == null || !cluster.isUp(target)) {
       target = cluster.leaderGuess();
@@ -94,7 +99,7 @@ public final class KvWorkload implements SimWorkload {
       cluster.schedule(5 + cluster.random().nextInt(20), () -> next(cluster, client, null));
       return;
     }
-    int key = cluster.random().nextInt(keys);
+    int key = readKey >= 0 ? readKey : cluster.random().nextInt(keys);
     Attempt a = new Attempt(client, key, write, write ? nextValue++ : 0, cluster.now());
     if (write) {
       openWrites.add(a);
@@ -123,7 +128,16 @@ public final class KvWorkload implements SimWorkload {
           ackedIndex = Math.max(ackedIndex, index);
           record(a.key, new LinearizabilityChecker.Op(a.invoke, cluster.now(), true, a.value,
               a.client));
-          thinkThenNext(cluster, client, node);
+          if (cluster.random().nextBoolean()) {
+            // read the value just acknowledged back, at any node: a read served from a stale
+            // state (an old leader, a new one behind on commits, a follower behind on applies)
+            // shows only on a key written just before
+            int k = a.key;
+            cluster.schedule(1 + cluster.random().nextInt(15),
+                () -> next(cluster, client, null, k));
+          } else {
+            thinkThenNext(cluster, client, node);
+          }
         }
 
         @Override
@@ -157,9 +171,78 @@ public final class KvWorkload implements SimWorkload {
         }
         settle(a);
         refused++;
-        thinkThenNext(cluster, client, leaderHint(e));
+        if (readKey >= 0) {
+          // the read-back is retried until some node answers it
+          cluster.schedule(1 + cluster.random().nextInt(15),
+              () -> next(cluster, client, leaderHint(e), readKey));
+        } else {
+          thinkThenNext(cluster, client, leaderHint(e));
+        }
       });
     }
+  }
+
+  /**
+   * Clients on the isolated side: at {@code from} a burst of writes to a key nobody reads (an
+   * uncommitted suffix on a stale leader), then reads of the workload's keys at {@code node},
+   * one at a time, until {@code until}.
+   */
+  @Override
+  public void isolated(SimCluster cluster, NodeId node, long from, long until) {
+    int client = clients + (int) (nextValue % 1_000_000) + 1_000;
+    cluster.schedule(from - cluster.now(), () -> {
+      int burst = 1 + cluster.random().nextInt(64);
+      for (int i = 0; i < burst; i++) {
+        cluster.propose(node, KvStateMachine.put(keys, nextValue++),
+            new SimCluster.ProposalCallback() {
+              @Override
+              public void applied(long index, Object result) {
+                // the key is never read: nothing to record
+              }
+
+              @Override
+              public void failed(RaftException e) {
+                // refused or replaced: nothing to record
+              }
+            });
+      }
+      isolatedRead(cluster, client, node, until);
+    });
+  }
+
+  private void isolatedRead(SimCluster cluster, int client, NodeId node, long until) {
+    if (cluster.inLivenessPhase() || cluster.now() >= until || !cluster.isUp(node)) {
+      return;
+    }
+    int key = cluster.random().nextInt(keys);
+    Attempt a = new Attempt(client, key, false, 0, cluster.now());
+    Runnable again = () -> cluster.schedule(1 + cluster.random().nextInt(5),
+        () -> isolatedRead(cluster, client, node, until));
+    cluster.schedule(timeoutUnits, () -> {
+      if (!a.done) {
+        settle(a);
+        unknown++;
+        again.run();
+      }
+    });
+    cluster.readIndex(node, index -> {
+      if (a.done) {
+        return;
+      }
+      settle(a);
+      readsOk++;
+      KvStateMachine sm = (KvStateMachine) cluster.stateMachine(node);
+      record(a.key, new LinearizabilityChecker.Op(a.invoke, cluster.now(), false, sm.get(a.key),
+          a.client));
+      again.run();
+    }, e -> {
+      if (a.done) {
+        return;
+      }
+      settle(a);
+      refused++;
+      again.run();
+    });
   }
 
   private static NodeId leaderHint(RaftException e) {

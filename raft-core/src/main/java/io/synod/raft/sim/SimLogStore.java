@@ -62,6 +62,17 @@ public final class SimLogStore implements RaftLogStore {
     crashOnNextSync = false;
   }
 
+  /**
+   * Whether the durable state (what a crash now would keep for sure) holds entry {@code index}
+   * of {@code term}, or a snapshot covering it: the committed-entry durability check.
+   */
+  public boolean durablyHolds(long index, long term) {
+    if (index <= durable.snapshotIndex()) {
+      return true;
+    }
+    return index <= durable.lastIndex() && durable.term(index) == term;
+  }
+
   /** How many syncs completed. */
   public long syncCount() {
     return syncs;

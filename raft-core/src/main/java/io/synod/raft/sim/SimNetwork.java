@@ -72,6 +72,18 @@ public final class SimNetwork {
     return "partition " + a + " | " + b;
   }
 
+  /** Cuts {@code node} off from every other node, both ways; returns a description. */
+  String isolate(NodeId node, List<Simulation.SimNode> all) {
+    blocked.clear();
+    for (Simulation.SimNode n : all) {
+      if (!n.id.equals(node)) {
+        blocked.add(node.value() + ">" + n.id.value());
+        blocked.add(n.id.value() + ">" + node.value());
+      }
+    }
+    return "isolate " + node;
+  }
+
   /** Cuts one random directed link (asymmetric partition); returns a description. */
   String randomOneWayCut(List<Simulation.SimNode> all) {
     NodeId from = all.get(rnd.nextInt(all.size())).id;

@@ -27,6 +27,13 @@ public interface SimWorkload {
     return null;
   }
 
+  /**
+   * The nemesis cut {@code node} off from the others (and may pause it) until {@code until}; it
+   * runs again from {@code from}. A workload may keep clients talking to that side, as clients
+   * of a real partitioned system do (by default nothing).
+   */
+  default void isolated(SimCluster cluster, io.synod.raft.NodeId node, long from, long until) {}
+
   /** Final verification (such as linearizability); returns a violation, or {@code null}. */
   String verify(SimCluster cluster);
 

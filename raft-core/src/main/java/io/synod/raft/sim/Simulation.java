@@ -99,6 +99,11 @@ public final class Simulation implements SimCluster {
   private long snapshotsInstalled;
   private long memberChanges;
   private long transfers;
+  private long nemeses;
+  // the stale-leader nemesis is armed: the leader's next acknowledged write isolates and pauses it
+  private boolean staleLeaderArmed;
+  // nodes a committed configuration dropped (ids are never reused): they must never campaign
+  private final java.util.HashSet<NodeId> removedForGood = new java.util.HashSet<>();
   // follower apply lag: when each index was first applied (by the leader, right after it
   // committed), and how long after that every other node applied it, in time units
   private final HashMap<Long, Long> firstApplied = new HashMap<>();
@@ -226,6 +231,9 @@ public final class Simulation implements SimCluster {
     if (opts.faults() || opts.membership()) {
       schedule(nextFaultDelay(), Kind.FAULT, null, null, this::fault);
     }
+    if (opts.faults()) {
+      schedule(nextNemesisDelay(), Kind.FAULT, null, null, this::nemesis);
+    }
     try {
       while (violation == null && steps < opts.steps() && !queue.isEmpty()) {
         step();
@@ -245,7 +253,7 @@ public final class Simulation implements SimCluster {
 
   private String stats() {
     return "elections=" + elections + " crashes=" + crashes + " partitions=" + partitions
-        + " transfers=" + transfers + " memberChanges=" + memberChanges + " snapshots="
+        + " transfers=" + transfers + " nemeses=" + nemeses + " memberChanges=" + memberChanges + " snapshots="
         + snapshotsTaken + "/" + snapshotsInstalled + " maxCommit=" + safety.maxCommitted()
         + " " + workload.summary() + " " + applyLag();
   }
@@ -320,6 +328,14 @@ public final class Simulation implements SimCluster {
           // [1] §4.2.2: a server not in its own latest configuration must not campaign
           fail("membership: " + n.id + " campaigns in term " + r.term() + " but is no voter of"
               + " its configuration " + r.membership());
+          return;
+        }
+        if ((r.role() == RaftRole.CANDIDATE || r.role() == RaftRole.PRE_CANDIDATE)
+            && removedForGood.contains(n.id)) {
+          // whether it learned of its removal or not: once the removal committed, the node is
+          // shut down, or it disrupts the cluster that no longer sends it heartbeats
+          fail("membership: " + n.id + " campaigns in term " + r.term() + " after a committed"
+              + " configuration removed it");
           return;
         }
       }
@@ -521,7 +537,9 @@ public final class Simulation implements SimCluster {
   private void crash(SimNode n, String why) {
     crashes++;
     n.state = NodeState.DOWN;
+    long lastBefore = n.disk.lastIndex();
     n.disk.crash(rnd);
+    safety.onCrash(n, lastBefore);
     n.raft = null;
     if (!opts.mutants().contains(Mutant.APPLY_TWICE_AFTER_RESTART)) {
       n.sm = null; // the mutant keeps it, as a durable state machine whose index was not kept
@@ -585,6 +603,18 @@ public final class Simulation implements SimCluster {
     if (applied - n.disk.snapshotIndex() < opts.snapshotThreshold()) {
       return;
     }
+    takeSnapshot(n);
+  }
+
+  /** Starts a snapshot of what {@code n} applied, whatever the threshold. */
+  private void takeSnapshot(SimNode n) {
+    if (n.snapshotPending || n.state == NodeState.DOWN || n.retired) {
+      return;
+    }
+    long applied = n.raft.appliedIndex();
+    if (applied <= n.disk.snapshotIndex()) {
+      return;
+    }
     long term = n.raft.termAt(applied);
     if (term < 0) {
       return;
@@ -637,6 +667,11 @@ public final class Simulation implements SimCluster {
         applyLags.add(clock.millis() - first);
       }
       List<PendingProposal> ps = n.proposals.remove(entry.index());
+      if (ps != null && staleLeaderArmed && n.raft.role() == RaftRole.LEADER) {
+        // right after the leader acknowledged a write, before its followers learn the commit
+        staleLeaderArmed = false;
+        schedule(0, Kind.FAULT, n.id, null, () -> staleLeader(n));
+      }
       if (ps != null) {
         for (PendingProposal p : ps) {
           if (p.term() == entry.term()) {
@@ -705,6 +740,9 @@ public final class Simulation implements SimCluster {
     Membership prev = n.raft.membershipAt(entry.index() - 1);
     for (NodeId gone : prev.all()) {
       SimNode other = nodes.get(gone);
+      if (!next.contains(gone)) {
+        removedForGood.add(gone);
+      }
       if (!next.contains(gone) && other != null && !other.retired
           && !opts.mutants().contains(Mutant.REMOVED_NODE_KEEPS_RUNNING)) {
         other.retired = true;
@@ -716,6 +754,11 @@ public final class Simulation implements SimCluster {
 
   // ---------------------------------------------------------------------------------------------
   // Faults
+
+  /** The nemesis runs on its own clock, whatever the random-fault interval drawn. */
+  private long nextNemesisDelay() {
+    return (30 + rnd.nextInt(170)) * (long) SimOptions.UNITS_PER_TICK;
+  }
 
   private long nextFaultDelay() {
     return 1 + rnd.nextInt(2 * opts.faultInterval());
@@ -786,11 +829,154 @@ public final class Simulation implements SimCluster {
     } else if (roll < 90) {
       // network-quiet slot: nothing
     } else if (opts.membership()) {
-      membershipFault();
+      membershipFault(false);
     }
   }
 
-  private void membershipFault() {
+  /**
+   * Schedules as Jepsen's nemeses have them, mixed with the random faults, one drawn per call by
+   * the seeded RNG: each sets up a situation that random faults reach only rarely, where a broken
+   * rule shows.
+   */
+  private void nemesis() {
+    schedule(nextNemesisDelay(), Kind.FAULT, null, null, this::nemesis);
+    if (liveness) {
+      return;
+    }
+    List<SimNode> all = new ArrayList<>();
+    for (SimNode n : nodes.values()) {
+      if (!n.retired) {
+        all.add(n);
+      }
+    }
+    int kind = rnd.nextInt(4);
+    if (kind == 0) {
+      // a stale leader: isolated and paused right after it acknowledged a write (its followers
+      // do not know the commit yet), while the majority elects a new leader and moves on; it
+      // resumes still isolated and believing it leads, with clients talking to it
+      staleLeaderArmed = true;
+      note("nemesis: stale leader at its next acknowledged write");
+    } else if (kind == 1) {
+      // a crash inside the sync of a follower's next Ready (which carries its vote or its
+      // acknowledgement), and a restart soon after
+      SimNode l = leaderNode();
+      List<SimNode> followers = new ArrayList<>();
+      for (SimNode n : all) {
+        if (n.isRunning() && n != l) {
+          followers.add(n);
+        }
+      }
+      if (followers.isEmpty()) {
+        return;
+      }
+      SimNode f = followers.get(rnd.nextInt(followers.size()));
+      nemeses++;
+      f.disk.crashOnNextSync();
+      note("nemesis: crash in the next sync of " + f.id);
+      int inc = f.incarnation;
+      schedule((2 + rnd.nextInt(20)) * (long) SimOptions.UNITS_PER_TICK, Kind.FAULT, f.id, null,
+          () -> {
+            f.disk.cancelCrashOnNextSync();
+            if (f.incarnation == inc) {
+              restart(f);
+            }
+          });
+    } else if (kind == 3) {
+      laggingFollower(all);
+    } else if (opts.membership()) {
+      // membership churn: grows, then removes (a removed node is left running only by the bug)
+      nemeses++;
+      membershipFault(true);
+    }
+  }
+
+  /**
+   * A lagging follower: one follower is isolated for 20–150 ticks while the others commit, and
+   * when it is let back the leader pauses, so the lagging node races the up-to-date ones for
+   * the next election (which only the up-to-date log check stops it from winning).
+   */
+  private void laggingFollower(List<SimNode> all) {
+    SimNode l = leaderNode();
+    if (l == null) {
+      return;
+    }
+    List<SimNode> followers = new ArrayList<>();
+    for (SimNode n : all) {
+      if (n.isRunning() && n != l) {
+        followers.add(n);
+      }
+    }
+    if (followers.isEmpty()) {
+      return;
+    }
+    SimNode f = followers.get(rnd.nextInt(followers.size()));
+    nemeses++;
+    partitions++;
+    note(network.isolate(f.id, all) + " (nemesis: lagging follower)");
+    long lag = (20 + rnd.nextInt(130)) * (long) SimOptions.UNITS_PER_TICK;
+    schedule(lag, Kind.FAULT, null, null, () -> {
+      network.heal();
+      SimNode now = leaderNode();
+      if (now != null && now != f && !liveness) {
+        now.state = NodeState.PAUSED;
+        int inc = now.incarnation;
+        schedule((15 + rnd.nextInt(25)) * (long) SimOptions.UNITS_PER_TICK, Kind.FAULT, now.id,
+            null, () -> {
+              if (now.incarnation == inc) {
+                resume(now);
+              }
+            });
+        note("heal; pause leader " + now.id + " (nemesis: lagging follower)");
+      } else {
+        note("heal (nemesis)");
+      }
+    });
+  }
+
+  /** The stale-leader nemesis on leader {@code l} (see {@link #nemesis}). */
+  private void staleLeader(SimNode l) {
+    if (!l.isRunning() || l.raft.role() != RaftRole.LEADER || liveness) {
+      return;
+    }
+    List<SimNode> all = new ArrayList<>();
+    for (SimNode n : nodes.values()) {
+      if (!n.retired) {
+        all.add(n);
+      }
+    }
+    nemeses++;
+    partitions++;
+    note(network.isolate(l.id, all) + " (nemesis: stale leader)");
+    long pause = (20 + rnd.nextInt(130)) * (long) SimOptions.UNITS_PER_TICK;
+    long isolatedAfter = (3 + rnd.nextInt(20)) * (long) SimOptions.UNITS_PER_TICK;
+    l.state = NodeState.PAUSED;
+    int inc = l.incarnation;
+    schedule(pause, Kind.FAULT, l.id, null, () -> {
+      if (l.incarnation == inc) {
+        resume(l);
+      }
+    });
+    schedule(pause + isolatedAfter, Kind.FAULT, null, null, () -> {
+      network.heal();
+      note("heal (nemesis)");
+    });
+    if (opts.snapshots()) {
+      // the majority compacts at some point of the isolation (past the divergence, perhaps
+      // not past the stale leader's suffix): the stale leader then needs InstallSnapshot
+      schedule(1 + rnd.nextLong(pause + isolatedAfter), Kind.FAULT, null, null, () -> {
+        for (SimNode n : nodes.values()) {
+          if (n != l && n.isRunning()) {
+            takeSnapshot(n);
+          }
+        }
+        note("compact all but " + l.id + " (nemesis)");
+      });
+    }
+    workload.isolated(this, l.id, clock.millis() + pause, clock.millis() + pause + isolatedAfter);
+  }
+
+  /** A membership change; with {@code preferRemove} a removal whenever one is allowed. */
+  private void membershipFault(boolean preferRemove) {
     SimNode l = leaderNode();
     if (l == null || l.raft.membershipChangePending()) {
       return;
@@ -809,6 +995,9 @@ public final class Simulation implements SimCluster {
     }
     if (next == null) {
       int roll = rnd.nextInt(3);
+      if (preferRemove) {
+        roll = m.learners().isEmpty() && m.voters().size() <= 3 ? 0 : 2;
+      }
       int maxVoters = Math.max(5, opts.nodes());
       if (roll == 0 && m.voters().size() + m.learners().size() < maxVoters + 1
           && m.voters().size() < maxVoters) {
@@ -1060,10 +1249,84 @@ public final class Simulation implements SimCluster {
         if (i > maxCommitted) {
           maxCommitted = i;
         }
+        checkDurable(i, "is applied on " + n.id);
       } else if (committedTerm[i] != e.term() || committedHash[i] != h) {
         fail("state machine safety: " + n.id + " applies " + e + " at " + i
             + " but another node applied term " + committedTerm[i] + " there");
       }
+    }
+
+    /**
+     * Committed-entry durability after a crash of {@code n}: every committed entry it held in
+     * its live log above what survived must still be durable on every majority.
+     */
+    void onCrash(SimNode n, long lastBefore) {
+      long from = Math.max(1, n.disk.lastIndex() + 1);
+      for (long i = from; i <= Math.min(lastBefore, maxCommitted); i++) {
+        if (committedTerm[(int) i] != 0 && !checkDurable((int) i, "after " + n.id + " crashed")) {
+          return;
+        }
+      }
+    }
+
+    /**
+     * Committed-entry durability: an entry known committed (applied somewhere) is durable (synced
+     * log or snapshot) on enough voters that every majority holds it, so no crash can lose it
+     * and no leader can be elected without it. Checked when the
+     * entry is first applied and when a node holding it crashes, the only events that could
+     * break it; a majority of any running node's configuration suffices (configurations differ
+     * while a change is under way).
+     */
+    boolean checkDurable(int i, String when) {
+      long t = committedTerm[i];
+      int bestHolders = 0;
+      int bestNeed = 0;
+      boolean anyConfig = false;
+      for (SimNode m : nodes.values()) {
+        if (!m.isUp()) {
+          continue;
+        }
+        Membership c = m.raft.membership();
+        int holders = 0;
+        for (NodeId v : c.voters()) {
+          SimNode vn = nodes.get(v);
+          if (vn != null && !vn.retired && holdsDurably(vn, i, t)) {
+            holders++;
+          }
+        }
+        // lost only if some quorum lacks it: the holders must meet every majority
+        int need = c.voters().size() - (c.voters().size() / 2 + 1) + 1;
+        anyConfig = true;
+        if (holders >= need) {
+          return true;
+        }
+        if (holders > bestHolders || bestNeed == 0) {
+          bestHolders = holders;
+          bestNeed = need;
+        }
+      }
+      if (!anyConfig) {
+        return true;
+      }
+      StringBuilder where = new StringBuilder();
+      for (SimNode m : nodes.values()) {
+        where.append(' ').append(m.id).append(m.isUp() ? "" : "(" + m.state + ")")
+            .append(holdsDurably(m, i, t) ? " holds" : " lacks").append(" it")
+            .append(m.isUp() ? " config " + m.raft.membership() + " commit "
+                + m.raft.commitIndex() + " term " + m.raft.term() : "").append(';');
+      }
+      fail("committed-entry durability: entry " + i + "/" + t + " " + when + " but is durable"
+          + " on only " + bestHolders + " voters (so a quorum lacks it; it needs " + bestNeed + "):"
+          + where);
+      return false;
+    }
+
+    private boolean holdsDurably(SimNode v, long i, long t) {
+      if (v.disk.durablyHolds(i, t)) {
+        return true;
+      }
+      Optional<SnapshotStore.Meta> meta = v.snapDisk.latest();
+      return meta.isPresent() && meta.get().lastIndex() >= i;
     }
 
     void onSnapshotInstalled(SimNode n, Ready.ReceivedSnapshot s) {

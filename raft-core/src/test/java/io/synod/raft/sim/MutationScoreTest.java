@@ -23,14 +23,32 @@ class MutationScoreTest {
   static long[] seedsCatching(Mutant m) {
     return switch (m) {
       case VOTE_WITHOUT_LOG_CHECK -> new long[] {1, 5};
-      case COMMIT_PREVIOUS_TERM_BY_COUNTING -> new long[] {3, 4};
-      case READ_WITHOUT_HEARTBEAT_QUORUM -> new long[] {9, 11};
-      case READ_BEFORE_OWN_TERM_COMMIT -> new long[] {13, 79};
-      case SEND_BEFORE_SYNC -> new long[] {2, 20};
-      case KEEP_SUFFIX_ON_SNAPSHOT_INSTALL -> new long[] {32, 70};
+      case COMMIT_PREVIOUS_TERM_BY_COUNTING -> new long[] {1, 5};
+      case READ_WITHOUT_HEARTBEAT_QUORUM -> new long[] {1, 2};
+      case READ_BEFORE_OWN_TERM_COMMIT -> new long[] {20, 31};
+      case SEND_BEFORE_SYNC -> new long[] {2, 4};
+      case KEEP_SUFFIX_ON_SNAPSHOT_INSTALL -> new long[] {8, 16};
       case APPLY_TWICE_AFTER_RESTART -> new long[] {1, 2};
-      case REMOVED_NODE_KEEPS_RUNNING -> new long[] {1, 2};
-      case FOLLOWER_READ_WITHOUT_APPLY_WAIT -> new long[] {1, 3};
+      case REMOVED_NODE_KEEPS_RUNNING -> new long[] {2, 3};
+      case FOLLOWER_READ_WITHOUT_APPLY_WAIT -> new long[] {1, 2};
+    };
+  }
+
+  /**
+   * The kind of violation that must catch each mutant: a safety check where the bug is a safety
+   * bug. {@code commit-previous-term-by-counting} is still caught only by the liveness phase
+   * (its leader skips the no-op); see docs/SIMULATION.md.
+   */
+  static String caughtBy(Mutant m) {
+    return switch (m) {
+      case VOTE_WITHOUT_LOG_CHECK -> "leader completeness";
+      case COMMIT_PREVIOUS_TERM_BY_COUNTING -> "liveness";
+      case READ_WITHOUT_HEARTBEAT_QUORUM, READ_BEFORE_OWN_TERM_COMMIT,
+          FOLLOWER_READ_WITHOUT_APPLY_WAIT -> "linearizability";
+      case SEND_BEFORE_SYNC -> "committed-entry durability";
+      case KEEP_SUFFIX_ON_SNAPSHOT_INSTALL -> "log matching";
+      case APPLY_TWICE_AFTER_RESTART -> "node ";
+      case REMOVED_NODE_KEEPS_RUNNING -> "membership";
     };
   }
 
@@ -46,6 +64,9 @@ class MutationScoreTest {
         .mapToObj(s -> Simulation.run(options(s, m))).toList();
     for (SimResult r : results) {
       assertFalse(r.ok(), () -> m + " not caught by seed " + r.seed() + " any more");
+      assertTrue(r.violation().startsWith(caughtBy(m)),
+          () -> m + " caught by seed " + r.seed() + " but not by " + caughtBy(m) + ": "
+              + r.violation());
       assertTrue(r.report().contains("replay:") && r.report().contains("--bug " + m.cliName()),
           r::report);
       assertFalse(r.trace().isEmpty(), "a trace is reported");
