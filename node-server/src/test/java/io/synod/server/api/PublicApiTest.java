@@ -106,7 +106,11 @@ class PublicApiTest {
         "{\"mode\":\"exclusive\",\"owner_id\":\"b\",\"wait_ms\":50}");
     assertEquals(409, busy.status());
     assertEquals("timeout", busy.json().get("error").asText());
-    post(base + "/v1/locks/v1-r/release", "{\"owner_id\":\"a\"}");
+    // a's hold is a lease session of its own: releasing it takes the token the acquire returned
+    assertEquals(403, post(base + "/v1/locks/v1-r/release", "{\"owner_id\":\"a\"}").status());
+    assertEquals("released", TestHttp.call("POST", base + "/v1/locks/v1-r/release",
+        "{\"owner_id\":\"a\"}", java.util.Map.of("X-Synod-Session-Token",
+            g1.json().get("session_token").asText())).statusField());
     Reply session = post(base + "/v1/sessions", "{\"ttl_ms\":60000}");
     String sid = session.json().get("session_id").asText();
     java.util.Map<String, String> tok = java.util.Map.of("X-Synod-Session-Token",
@@ -118,6 +122,7 @@ class PublicApiTest {
     assertEquals(403, noToken.status(), noToken.body());
     assertEquals("session_token_mismatch", noToken.json().get("error").asText());
     Reply g2 = TestHttp.call("POST", base + "/v1/locks/v1-r/acquire", inSession, tok);
+    assertEquals("acquired", g2.statusField(), g2.body());
     assertTrue(g2.json().get("fencing_token").asLong() > t1, g2.body());
     java.util.Map<String, String> wrong = java.util.Map.of("X-Synod-Session-Token", "0".repeat(32));
     assertEquals(403, TestHttp.call("POST", base + "/v1/sessions/" + sid + "/keepalive", "",
