@@ -19,6 +19,7 @@ start_redis_cluster() {
   sleep 1
   local i
   for i in 1 2 3; do
+    CLUSTER_SECRET=${CLUSTER_SECRET:-perf-run-cluster-secret-0123456789} \
     PEERS=node1=http://127.0.0.1:8001,node2=http://127.0.0.1:8002,node3=http://127.0.0.1:8003 \
       NODE_ID=node$i HTTP_PORT=800$i HTTP_HOST=127.0.0.1 REDIS_URL=redis://127.0.0.1:6390 \
       DATA_DIR="$work/data" java -jar "$jar" node > "$work/node$i.log" 2>&1 & pids+=($!)

@@ -24,7 +24,7 @@ start() { # jar datadir-or-empty
   local i
   pids=()
   for i in 1 2 3; do
-    env PEERS="$peers" NODE_ID=node$i HTTP_PORT=$((base+i)) HTTP_HOST=127.0.0.1 \
+    env CLUSTER_SECRET="${CLUSTER_SECRET:-perf-run-cluster-secret-0123456789}" PEERS="$peers" NODE_ID=node$i HTTP_PORT=$((base+i)) HTTP_HOST=127.0.0.1 \
       ${2:+DATA_DIR="$2"} java -jar "$1" node > "$work/node$i.log" 2>&1 & pids+=($!)
   done
   for i in 1 2 3; do wait_http "http://127.0.0.1:$((base+i))/ready"; done

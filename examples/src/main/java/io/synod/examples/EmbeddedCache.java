@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>A reads it: a miss, served from main memory; A is the only holder, so its line is E;
- *   <li>B reads it: a miss; the home forwards the read to A, both end in S;
+ *   <li>B reads it: a miss; the home downgrades A (Inv, keep S) and serves memory: both S;
  *   <li>C writes it: a miss; the home invalidates A and B, C holds the line in M and main memory
  *       still has the old value (write-back);
  *   <li>A reads it again: a miss served by C's Modified copy; A and C end in S, and C's dirty
@@ -141,7 +141,8 @@ public final class EmbeddedCache {
     ObservedMemory memory = new ObservedMemory();
     // the backing store already holds a value before any cache has seen the key
     memory.seed(key, CacheValue.of(INITIAL_VALUE));
-    CacheConfig config = CacheConfig.create(); // LRU, write-back
+    // LRU, write-back; the members are asked what they hold when a home rebuilds an entry
+    CacheConfig config = CacheConfig.builder().members(NODES).build();
     List<Step> steps = new ArrayList<>();
     try (InMemoryCacheNetwork net = new InMemoryCacheNetwork()) {
       for (String id : NODES) {
@@ -156,7 +157,7 @@ public final class EmbeddedCache {
       steps.add(read(net, memory, a, key, "A reads " + key,
           "a miss served from main memory; A is the only holder: E"));
       steps.add(read(net, memory, b, key, "B reads " + key,
-          "a miss; the home forwards it to A, which sends B the data: both S"));
+          "a miss; the home downgrades A and serves B from memory: both S"));
       WriteResult w = await(c.write(key, CacheValue.of(WRITTEN_VALUE)), "C writes " + key);
       steps.add(observe(net, memory, key, "C writes " + key,
           "a miss; the home invalidates A and B: C in M, main memory still old (write-back)",

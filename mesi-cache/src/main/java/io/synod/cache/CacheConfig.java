@@ -17,7 +17,18 @@ public final class CacheConfig {
   private final WritePolicy writePolicy;
   private final int maxPendingOpsPerKey;
   private final long firstTxn;
-  private final boolean faultSkipOneInvalidation;
+  private final long incarnation;
+  private final long leaseNanos;
+  private final long clockDriftNanos;
+  private final long retryNanos;
+  private final java.util.SortedSet<String> members;
+
+  /** Default lease of a line: a copy is served without asking anyone for at most this long. */
+  public static final long DEFAULT_LEASE_NANOS = 2_000_000_000L;
+  /** Default bound on how far two nodes' clocks may drift apart over one lease. */
+  public static final long DEFAULT_CLOCK_DRIFT_NANOS = 200_000_000L;
+  /** Default interval between two sends of an unanswered coherence message. */
+  public static final long DEFAULT_RETRY_NANOS = 200_000_000L;
 
   private CacheConfig(Builder b) {
     Invariants.require(b.capacity >= 1, "capacity must be >= 1, got " + b.capacity);
@@ -26,8 +37,16 @@ public final class CacheConfig {
     this.policy = b.policy;
     this.writePolicy = b.writePolicy;
     this.maxPendingOpsPerKey = b.maxPendingOpsPerKey;
+    Invariants.require(b.leaseNanos > 0, "leaseNanos must be > 0");
+    Invariants.require(b.clockDriftNanos >= 0, "clockDriftNanos must be >= 0");
+    Invariants.require(b.retryNanos > 0, "retryNanos must be > 0");
+    Invariants.require(b.incarnation >= 0, "incarnation must be >= 0");
     this.firstTxn = b.firstTxn;
-    this.faultSkipOneInvalidation = b.faultSkipOneInvalidation;
+    this.incarnation = b.incarnation;
+    this.leaseNanos = b.leaseNanos;
+    this.clockDriftNanos = b.clockDriftNanos;
+    this.retryNanos = b.retryNanos;
+    this.members = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(b.members));
   }
 
   /**
@@ -60,7 +79,11 @@ public final class CacheConfig {
     b.writePolicy = writePolicy;
     b.maxPendingOpsPerKey = maxPendingOpsPerKey;
     b.firstTxn = firstTxn;
-    b.faultSkipOneInvalidation = faultSkipOneInvalidation;
+    b.incarnation = incarnation;
+    b.leaseNanos = leaseNanos;
+    b.clockDriftNanos = clockDriftNanos;
+    b.retryNanos = retryNanos;
+    b.members = new java.util.TreeSet<>(members);
     return b;
   }
 
@@ -110,13 +133,54 @@ public final class CacheConfig {
   }
 
   /**
-   * Test-only fault injection: the directory skips one invalidation. Only the simulator's
-   * "broken rule" check sets it.
+   * Returns this node's incarnation: it must grow every time the node starts again with empty
+   * state, and every message the node sends carries it, so peers can tell its old messages.
    *
-   * @return true when the fault is injected
+   * @return the incarnation
    */
-  public boolean faultSkipOneInvalidation() {
-    return faultSkipOneInvalidation;
+  public long incarnation() {
+    return incarnation;
+  }
+
+  /**
+   * Returns how long a line's lease runs, measured by the holder from the moment it sent the
+   * request (or renewal) the home answered: a copy is served locally only while it runs. The
+   * same on every node of a cluster.
+   *
+   * @return the lease in the {@code Clock}'s nanoseconds
+   */
+  public long leaseNanos() {
+    return leaseNanos;
+  }
+
+  /**
+   * Returns the bound on clock drift over one lease: a home that cannot reach a holder waits
+   * lease + drift after the last grant or renewal before it treats the copy as gone.
+   *
+   * @return the drift bound in nanoseconds
+   */
+  public long clockDriftNanos() {
+    return clockDriftNanos;
+  }
+
+  /**
+   * Returns how long an unanswered coherence message waits before it is sent again (with the
+   * same request id, so a duplicate changes nothing).
+   *
+   * @return the interval in nanoseconds
+   */
+  public long retryNanos() {
+    return retryNanos;
+  }
+
+  /**
+   * Returns every node of the cluster, this one included: a home that restarted (or took over
+   * a key) asks all of them what they hold before it serves a key.
+   *
+   * @return the members, sorted; empty means this node alone
+   */
+  public java.util.SortedSet<String> members() {
+    return members;
   }
 
   /** Builds a {@link CacheConfig}. */
@@ -126,7 +190,11 @@ public final class CacheConfig {
     private WritePolicy writePolicy = WritePolicy.WRITE_BACK;
     private int maxPendingOpsPerKey = DEFAULT_MAX_PENDING_OPS_PER_KEY;
     private long firstTxn = 1;
-    private boolean faultSkipOneInvalidation;
+    private long incarnation;
+    private long leaseNanos = DEFAULT_LEASE_NANOS;
+    private long clockDriftNanos = DEFAULT_CLOCK_DRIFT_NANOS;
+    private long retryNanos = DEFAULT_RETRY_NANOS;
+    private java.util.TreeSet<String> members = new java.util.TreeSet<>();
 
     private Builder() {}
 
@@ -187,13 +255,59 @@ public final class CacheConfig {
     }
 
     /**
-     * Test-only: makes the directory skip one invalidation so checkers can be shown to catch it.
+     * Sets this node's incarnation; a restarted node must use a larger one than before (the
+     * runtime uses its start time).
      *
-     * @param skip true to inject the fault
+     * @param incarnation the incarnation, at least 0
      * @return this builder
      */
-    public Builder faultSkipOneInvalidation(boolean skip) {
-      this.faultSkipOneInvalidation = skip;
+    public Builder incarnation(long incarnation) {
+      this.incarnation = incarnation;
+      return this;
+    }
+
+    /**
+     * Sets the lease of a line; must be positive, the same on every node, and longer than a
+     * round trip or every access becomes a renewal.
+     *
+     * @param nanos the lease
+     * @return this builder
+     */
+    public Builder leaseNanos(long nanos) {
+      this.leaseNanos = nanos;
+      return this;
+    }
+
+    /**
+     * Sets the bound on clock drift over one lease; must be at least 0.
+     *
+     * @param nanos the bound
+     * @return this builder
+     */
+    public Builder clockDriftNanos(long nanos) {
+      this.clockDriftNanos = nanos;
+      return this;
+    }
+
+    /**
+     * Sets the resend interval of unanswered coherence messages; must be positive.
+     *
+     * @param nanos the interval
+     * @return this builder
+     */
+    public Builder retryNanos(long nanos) {
+      this.retryNanos = nanos;
+      return this;
+    }
+
+    /**
+     * Sets the cluster's members (this node included).
+     *
+     * @param members the node ids
+     * @return this builder
+     */
+    public Builder members(java.util.Collection<String> members) {
+      this.members = new java.util.TreeSet<>(members);
       return this;
     }
 

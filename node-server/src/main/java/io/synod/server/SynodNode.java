@@ -159,8 +159,10 @@ public final class SynodNode implements AutoCloseable {
         .policy(PolicyKind.parse(config.cachePolicy()))
         .writePolicy(config.cacheWritePolicy().equals("write-through")
             ? WritePolicy.WRITE_THROUGH : WritePolicy.WRITE_BACK)
-        // transaction ids must differ between incarnations of this node
+        // transaction ids and the incarnation must differ between incarnations of this node
         .firstTxn(System.currentTimeMillis() << 20)
+        .incarnation(System.currentTimeMillis())
+        .members(config.peers().keySet())
         .build();
   }
 
@@ -177,6 +179,9 @@ public final class SynodNode implements AutoCloseable {
    */
   private void cacheMembers() {
     java.util.SortedSet<String> up = locks.members().members();
+    if (!up.contains(config.nodeId())) {
+      cache.selfDown(); // declared down by the log: revalidate every line before serving it
+    }
     for (String peer : cluster.others()) {
       if (up.contains(peer) && cluster.isUp(peer)) {
         cache.nodeUp(peer, config.peers().get(peer));

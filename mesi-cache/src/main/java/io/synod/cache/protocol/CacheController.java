@@ -12,64 +12,59 @@ import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * The cache side of one node: its lines, their MESI states, and the local operations waiting on
- * them.
+ * The cache side of one node: its lines, their MESI states and leases, and the local operations
+ * waiting on them.
  *
  * <h2>Implementation notes</h2>
  *
  * <h3>Shape</h3>
  * A deterministic state machine in the etcd style: inputs are local operations
- * ({@link #submit}) and messages ({@link #step}); outputs go through {@link ProtocolEffects}. No
- * threads, no clock reads except the injected {@link Clock} for latency, no I/O. The directory
- * side lives in {@link HomeDirectory}; {@link ProtocolNode} puts the two together.
+ * ({@link #submit}), messages ({@link #step}) and {@link #tick}; outputs go through
+ * {@link ProtocolEffects}. Time comes only from the injected {@link Clock}. The directory side
+ * lives in {@link HomeDirectory}; {@link ProtocolNode} puts the two together.
  *
  * <h3>Transactions</h3>
- * Every key has at most one outstanding transaction per node; later operations on the key queue
+ * Every key has at most one outstanding transaction per node; operations on the key queue
  * behind it in FIFO order (bounded by {@link CacheConfig#maxPendingOpsPerKey()}). A read in I
  * sends GetS and waits in IS_D; a write in I or S sends GetM and waits in IM_D or SM_D; a write
- * in E upgrades silently to M [1, 8.7.1]. The home serializes transactions per key, and the
- * Data it (or the forwarding owner) sends carries the requester's transaction id, so a stale or
- * duplicate Data is recognized and dropped.
+ * in E upgrades silently to M [1, 8.7.1]. Every request is resent each
+ * {@link CacheConfig#retryNanos()} until answered, with the same transaction id: the home
+ * treats a copy it has seen as a duplicate. An operation can fail (its home was declared down,
+ * its caller gave up) without ending the transaction: the answer still fills the line.
  *
- * <h3>Races (Primer table 8.1)</h3>
- * <ul>
- *   <li>Inv before Data (IS_D): acknowledge, go to IS_D_I, use the Data for the one read and go
- *       to I [1, 8.2.4].
- *   <li>Fwd-GetS/Fwd-GetM before this node's own Data arrived (IS_D, IM_D, SM_D) or while a
- *       write-through is unacknowledged (M_WB): stall the forward and replay it after the
- *       transition [1, 8.2.4].
- *   <li>Fwd while evicting (MI_A): answer it from the data still held, then wait for Put-Ack in
- *       SI_A or II_A [1, table 8.1].
- *   <li>Inv while evicting an S line (SI_A): acknowledge and go to II_A.
- *   <li>Put-Ack marked stale before the forward arrived: the network reordered them, so keep the
- *       data in MI_F until the Fwd-GetM comes (the Primer assumes an ordered forward network; we
- *       do not).
- * </ul>
+ * <h3>Leases</h3>
+ * A copy in S, E or M is served only while its lease runs: from the clock reading this node
+ * put in the request (or renewal) the home answered, for {@link CacheConfig#leaseNanos()}. The
+ * home received that request after it was sent, and counts the lease from then, plus the drift
+ * bound, so the holder always stops first. A hit in the second half of the lease renews it in
+ * the background (Renew, answered by Renew-Ack); an access after it ran out waits for the
+ * renewal, and a refused renewal drops the line (the home gave it to someone else after this
+ * node was declared down; a Modified line's data is lost then, as with a crash).
  *
- * <h3>Write policies</h3>
- * Write-back (default): a Modified line reaches memory on eviction (PutM) or when another read
- * downgrades it (Data to the home). Write-through: after each write the line sends WriteBack and
- * stays in M_WB, acknowledging the client only once memory has the value; forwards are stalled
- * meanwhile, so no other node sees the value before memory does.
+ * <h3>Giving a copy up</h3>
+ * The home takes a copy back with Inv, which names the grant (transaction) it revokes: the
+ * holder answers Inv-Ack with its data when dirty and drops the line. An Inv for the grant of a
+ * transaction still waiting for its Data (the Inv overtook the Data) marks the transaction: its
+ * Data then serves one read, or a write asks again. A write-through line in M_WB answers an Inv
+ * only after its write-back is acknowledged. A restarted home's Collect is answered the same way,
+ * together with the data of a Put or write-back still unanswered.
  *
- * <h3>Replacement</h3>
- * Only stable valid lines (S, E, M) are in the {@link ReplacementPolicy}; lines in transient
- * states are pinned. Inserting a line beyond capacity evicts the policy's victim with a Put.
+ * <h3>Incarnations</h3>
+ * Every message carries its sender's incarnation; a message from an older incarnation of a peer
+ * than one already heard from is dropped (it is from before that peer restarted).
  *
  * <h3>References</h3>
  * <ol>
  *   <li>D. J. Sorin, M. D. Hill, D. A. Wood, "A Primer on Memory Consistency and Cache
- *       Coherence", 2nd ed., ch. 8 (directory protocols; table 8.1 cache controller, table 8.2
- *       directory controller, 8.7.1 the E state).
- *   <li>Ch. 2 of the same: the single-writer/multiple-reader and data-value invariants.
- *   <li>M. Herlihy, J. Wing, "Linearizability", TOPLAS 1990 (the simulator's final check).
+ *       Coherence", 2nd ed., ch. 8 (directory protocols; 8.7.1 the E state).
+ *   <li>C. Gray, D. Cheriton, "Leases: an efficient fault-tolerant mechanism for distributed
+ *       file cache consistency", SOSP 1989.
  * </ol>
  */
 public final class CacheController {
-  private static final int STALLED_MAX = 64;
-
   private static final class Op {
     final long id;
     final OpKind kind;
@@ -87,14 +82,30 @@ public final class CacheController {
     LineState state = LineState.I;
     CacheValue value;
     boolean dirty;
+    // the current transaction (request, Put or write-back)
     long txn;
-    // the transaction whose Data last filled this line with a read (S or E)
-    long fillTxn;
+    // the transaction whose Data granted the copy held now
+    long grantTxn;
+    long leaseUntil;
+    long lastSend;
     long startNanos;
+    // the operation that started the current transaction (its answer is within its interval)
+    long txnOp;
+    // an Inv for the grant of the waiting transaction arrived before its Data
+    boolean invalidatedWhileWaiting;
+    // a Collect took the copy while a write-back was unanswered: drop it once acknowledged
+    boolean collected;
+    boolean renewing;
+    long renewSent;
+    // this node was declared down while holding the line: its home may have given it to
+    // someone else, so it is served (and its data trusted) only after a granted renewal
+    boolean suspect;
+    CacheMessage stalledInv;
+    // the write-through write waiting in M_WB for its acknowledgement (null once failed)
+    Op wbOp;
     boolean inPolicy;
     boolean evictingForOp;
     final ArrayDeque<Op> ops = new ArrayDeque<>();
-    final ArrayDeque<CacheMessage> stalled = new ArrayDeque<>();
 
     Line(String key) {
       this.key = key;
@@ -107,39 +118,44 @@ public final class CacheController {
   private final Clock clock;
   private final ProtocolEffects fx;
   private final StatsCounter stats;
+  private final FaultHooks hooks;
   private final ReplacementPolicy<String> policy;
   private final TreeMap<String, Line> lines = new TreeMap<>();
-  private static final int FORWARD_MEMORY_MAX = 65_536;
-
-  /**
-   * The Fwd-GetMs this node answered, by (key, requester, txn), kept for a home's RECALL after a
-   * crash. Not just the last per key: a home may recall a forward this node answered before
-   * later ones (the crashed requester got its data long ago and never spoke to the home again).
-   */
-  private record Forwarded(String requester, long txn, boolean withheld, CacheValue value,
-      boolean dirty) {}
-
-  private final java.util.LinkedHashMap<String, Forwarded> recentForwards =
-      new java.util.LinkedHashMap<>();
-  /** RECALLs that arrived before the forward they are about, per key. */
-  private final TreeMap<String, CacheMessage> earlyRecalls = new TreeMap<>();
-  private final java.util.TreeSet<String> down = new java.util.TreeSet<>();
-  private final TreeMap<String, Integer> epochs = new TreeMap<>();
+  private final TreeMap<String, Long> incarnations = new TreeMap<>();
+  private final TreeSet<String> down = new TreeSet<>();
   private long nextTxn;
 
-  CacheController(
-      String self,
-      CacheConfig config,
-      HomeLocator homes,
-      Clock clock,
-      ProtocolEffects fx,
-      StatsCounter stats) {
+  /**
+   * Dirty data this node gave up (in an Inv-Ack or Collect-Ack), per key, so a resent Inv or
+   * Collect gets the data again instead of "nothing held": the home takes the first answer that
+   * arrives, and that must not be the empty one. Forgotten when the key is granted again.
+   */
+  private record Released(long grantTxn, boolean downgradeAsked, boolean keptShared,
+      CacheValue value) {}
+
+  private static final int RELEASED_MAX = 65_536;
+
+  /**
+   * The last Collect answered per key: a resent copy of it (or an older one) gets the same
+   * answer and must not take a copy granted after it.
+   */
+  private record Collected(long incarnation, long homeTxn, CacheValue value, boolean dirty,
+      long dataTxn) {}
+
+  private final java.util.LinkedHashMap<String, Collected> collects =
+      new java.util.LinkedHashMap<>();
+  private final java.util.LinkedHashMap<String, Released> released =
+      new java.util.LinkedHashMap<>();
+
+  CacheController(String self, CacheConfig config, HomeLocator homes, Clock clock,
+      ProtocolEffects fx, StatsCounter stats, FaultHooks hooks) {
     this.self = self;
     this.config = config;
     this.homes = homes;
     this.clock = clock;
     this.fx = fx;
     this.stats = stats;
+    this.hooks = hooks;
     this.policy = config.policy().create(config.capacity());
     this.nextTxn = config.firstTxn();
   }
@@ -157,7 +173,14 @@ public final class CacheController {
     Invariants.require(kind != OpKind.WRITE || value != null, "a write needs a value");
     Line line = lines.computeIfAbsent(key, Line::new);
     if (line.ops.size() >= config.maxPendingOpsPerKey()) {
-      fx.fail(opId, new CacheException("too many operations queued on key " + key));
+      fx.fail(opId, new CacheException("too many operations queued on key " + key
+          + "; not applied, retry later", false));
+      return;
+    }
+    if (down.contains(homes.homeOf(key))) {
+      fx.fail(opId, new CacheException("the home of key " + key + " (" + homes.homeOf(key)
+          + ") is declared down; not applied, retry later", false));
+      cleanup(line);
       return;
     }
     line.ops.addLast(new Op(opId, kind, value));
@@ -171,19 +194,72 @@ public final class CacheController {
    * @param m the message
    */
   void step(CacheMessage m) {
+    if (!fresh(m)) {
+      return;
+    }
     Line line = lines.computeIfAbsent(m.key(), Line::new);
     switch (m.type()) {
       case DATA -> onData(line, m);
       case NACK -> onNack(line, m);
-      case FWD_GET_S, FWD_GET_M -> onForward(line, m);
-      case RECALL -> onRecall(line, m);
-      case PROBE -> onProbe(line, m);
       case INV -> onInv(line, m);
+      case COLLECT -> onCollect(line, m);
       case PUT_ACK -> onPutAck(line, m);
       case WRITE_BACK_ACK -> onWriteBackAck(line, m);
+      case RENEW_ACK -> onRenewAck(line, m);
       default -> throw new IllegalArgumentException("not a cache-side message: " + m);
     }
     cleanup(line);
+  }
+
+  /** Drops what an older incarnation of a peer sent after a newer one was heard. */
+  private boolean fresh(CacheMessage m) {
+    long known = incarnations.getOrDefault(m.from(), -1L);
+    if (m.incarnation() < known) {
+      return false;
+    }
+    if (m.incarnation() > known) {
+      incarnations.put(m.from(), m.incarnation());
+    }
+    return true;
+  }
+
+  /** Resends what is unanswered for longer than the retry interval. */
+  void tick() {
+    long now = clock.nanoTime();
+    for (Line line : lines.values()) {
+      if (line.renewing && now - line.renewSent >= config.retryNanos()) {
+        sendRenew(line);
+      }
+      if (now - line.lastSend < config.retryNanos()) {
+        continue;
+      }
+      switch (line.state) {
+        case IS_D -> resendRequest(line, MessageType.GET_S);
+        case IM_D, SM_D -> resendRequest(line, MessageType.GET_M);
+        case SI_A -> resend(line, MessageType.PUT_S, null, false);
+        case MI_A -> {
+          if (line.dirty) {
+            resend(line, MessageType.PUT_M, line.value, true);
+          } else {
+            resend(line, MessageType.PUT_E, null, false);
+          }
+        }
+        case M_WB -> resend(line, MessageType.WRITE_BACK, line.value, false);
+        default -> { }
+      }
+    }
+  }
+
+  private void resendRequest(Line line, MessageType type) {
+    stats.retries++;
+    line.lastSend = clock.nanoTime();
+    send(type, homes.homeOf(line.key), line, line.txn, 0, null, false, 1, line.lastSend);
+  }
+
+  private void resend(Line line, MessageType type, CacheValue value, boolean flag) {
+    stats.retries++;
+    line.lastSend = clock.nanoTime();
+    send(type, homes.homeOf(line.key), line, line.txn, 0, value, flag, 1, 0);
   }
 
   LineState state(String key) {
@@ -194,6 +270,20 @@ public final class CacheController {
   CacheValue value(String key) {
     Line line = lines.get(key);
     return line == null ? null : line.value;
+  }
+
+  boolean canRead(String key) {
+    Line line = lines.get(key);
+    return line != null && line.state.readable() && leaseRuns(line);
+  }
+
+  boolean canWrite(String key) {
+    Line line = lines.get(key);
+    return line != null && line.state.writable() && leaseRuns(line);
+  }
+
+  private boolean leaseRuns(Line line) {
+    return !line.suspect && (hooks.ignoreLease() || clock.nanoTime() < line.leaseUntil);
   }
 
   Map<LineState, Integer> linesPerState() {
@@ -228,8 +318,13 @@ public final class CacheController {
             startTransaction(line, MessageType.GET_S, LineState.IS_D);
             return;
           }
+          if (!leaseRuns(line)) {
+            renew(line);
+            return;
+          }
           stats.hits++;
           policy.recordAccess(line.key);
+          renewEarly(line);
           line.ops.pollFirst();
           fx.complete(op.id, new OpResult(OpKind.READ, line.key, line.value, line.state, true));
         }
@@ -243,11 +338,16 @@ public final class CacheController {
             startTransaction(line, MessageType.GET_M, LineState.SM_D);
             return;
           }
+          if (!leaseRuns(line)) {
+            renew(line);
+            return;
+          }
           if (line.state == LineState.E) {
             stats.upgrades++; // silent E -> M
           }
           stats.hits++;
           policy.recordAccess(line.key);
+          renewEarly(line);
           if (applyWrite(line, op, true)) {
             return;
           }
@@ -267,7 +367,7 @@ public final class CacheController {
     }
   }
 
-  /** Applies the head WRITE in a line that now has write permission; true when it must wait. */
+  /** Applies the head WRITE in a line that holds write permission; true when it must wait. */
   private boolean applyWrite(Line line, Op op, boolean hit) {
     line.state = LineState.M;
     line.value = op.value;
@@ -279,10 +379,12 @@ public final class CacheController {
         line.inPolicy = false;
       }
       line.state = LineState.M_WB;
+      line.wbOp = line.ops.pollFirst();
       line.txn = nextTxn++;
+      line.lastSend = clock.nanoTime();
       stats.writeBacks++;
-      send(MessageType.WRITE_BACK, homes.homeOf(line.key), line, self, line.txn, 0,
-          op.value, false, 1);
+      send(MessageType.WRITE_BACK, homes.homeOf(line.key), line, line.txn, 0, op.value, false,
+          1, 0);
       return true;
     }
     line.ops.pollFirst();
@@ -298,50 +400,104 @@ public final class CacheController {
     }
     line.state = waiting;
     line.txn = nextTxn++;
+    line.txnOp = line.ops.isEmpty() ? -1 : line.ops.peekFirst().id;
+    line.invalidatedWhileWaiting = false;
+    line.renewing = false;
     line.startNanos = clock.nanoTime();
-    send(request, homes.homeOf(line.key), line, self, line.txn, 0, null, false, 1);
+    line.lastSend = line.startNanos;
+    send(request, homes.homeOf(line.key), line, line.txn, 0, null, false, 1, line.lastSend);
+  }
+
+  /** In the second half of its lease a used line asks for more, without waiting. */
+  private void renewEarly(Line line) {
+    if (!line.renewing && line.leaseUntil - clock.nanoTime() < config.leaseNanos() / 2) {
+      renew(line);
+    }
+  }
+
+  private void renew(Line line) {
+    if (!line.renewing) {
+      line.renewing = true;
+      sendRenew(line);
+    }
+  }
+
+  private void sendRenew(Line line) {
+    line.renewSent = clock.nanoTime();
+    stats.renewals++;
+    send(MessageType.RENEW, homes.homeOf(line.key), line, line.grantTxn, 0, null, false, 1,
+        line.renewSent);
   }
 
   // ---- messages ---------------------------------------------------------------------------
 
   private void onData(Line line, CacheMessage m) {
     if (m.txn() != line.txn) {
-      return; // a duplicate or a Data for an earlier incarnation of this transaction
+      return; // a duplicate, or the answer to a transaction given up
     }
     switch (line.state) {
       case IS_D -> {
-        Op op = line.ops.pollFirst();
-        Invariants.check(op != null && op.kind == OpKind.READ, "IS_D without a read: " + line.key);
-        line.state = m.flag() ? LineState.E : LineState.S;
-        line.value = m.value();
-        line.dirty = false;
-        line.fillTxn = line.txn;
         stats.latency(clock.nanoTime() - line.startNanos);
-        insertStable(line);
-        fx.complete(op.id, new OpResult(OpKind.READ, line.key, line.value, line.state, false));
-      }
-      case IS_D_I -> {
-        Op op = line.ops.pollFirst();
-        Invariants.check(op != null && op.kind == OpKind.READ, "IS_D_I without a read");
-        line.state = LineState.I;
-        line.value = null;
-        stats.latency(clock.nanoTime() - line.startNanos);
-        fx.complete(op.id, new OpResult(OpKind.READ, line.key, m.value(), LineState.I, false));
+        Op head = line.ops.peekFirst();
+        boolean current = !line.invalidatedWhileWaiting
+            && clock.nanoTime() < m.stamp() + config.leaseNanos();
+        if (head != null && head.kind == OpKind.READ && (head.id == line.txnOp || current)) {
+          // the value was the key's at the grant, inside the interval of the read that asked
+          // for it: linearizable even when the copy itself is not kept. A read queued later
+          // (its caller gave the first one up) may use it only while the lease runs.
+          line.ops.pollFirst();
+          fx.complete(head.id, new OpResult(OpKind.READ, line.key, m.value(),
+              m.flag() ? LineState.E : LineState.S, false));
+        }
+        if (line.invalidatedWhileWaiting) {
+          line.state = LineState.I;
+          line.value = null;
+        } else {
+          install(line, m, m.flag() ? LineState.E : LineState.S);
+        }
       }
       case IM_D, SM_D -> {
-        Op op = line.ops.peekFirst();
-        Invariants.check(op != null && op.kind == OpKind.WRITE, "IM_D without a write");
-        stats.latency(clock.nanoTime() - line.startNanos);
-        if (!applyWrite(line, op, false)) {
-          insertStable(line);
+        if (line.invalidatedWhileWaiting) {
+          // the grant was revoked before it arrived: ask again
+          line.state = LineState.I;
+          line.value = null;
+          Op head = line.ops.peekFirst();
+          if (head != null && head.kind == OpKind.WRITE) {
+            stats.misses--; // the same miss, asked again
+            startTransaction(line, MessageType.GET_M, LineState.IM_D);
+            return;
+          }
+        } else {
+          stats.latency(clock.nanoTime() - line.startNanos);
+          install(line, m, LineState.E);
+          Op head = line.ops.peekFirst();
+          if (head != null && head.kind == OpKind.WRITE && leaseRuns(line)
+              && applyWrite(line, head, false)) {
+            return; // write-through: waiting in M_WB
+          }
         }
       }
       default -> {
         return; // not waiting for data: stale
       }
     }
-    replayStalled(line);
     pump(line);
+    // into the replacement policy only after the operation it was fetched for ran, or a full
+    // cache would evict the line before its write (and fetch it again, forever)
+    if (line.state.readable() && !line.inPolicy) {
+      insertStable(line);
+    }
+  }
+
+  private void install(Line line, CacheMessage m, LineState state) {
+    released.remove(line.key); // the home moved on: it has what this node gave up
+    line.suspect = false;
+    line.state = state;
+    line.value = m.value();
+    line.dirty = false;
+    line.grantTxn = m.txn();
+    line.leaseUntil = m.stamp() + config.leaseNanos();
+    line.renewing = false;
   }
 
   private void onNack(Line line, CacheMessage m) {
@@ -349,203 +505,173 @@ public final class CacheController {
       return;
     }
     switch (line.state) {
-      case IS_D, IS_D_I, IM_D, SM_D -> {
-        // the home changed nothing for us, except that an upgrading sharer may have been dropped
-        // from the sharer set: going to I is safe in every case
+      case IS_D, IM_D, SM_D -> {
+        Op op = line.ops.pollFirst();
+        dropLine(line);
+        if (op != null) {
+          fx.fail(op.id, new CacheException("main memory failed for key " + line.key
+              + "; not applied, retry", false));
+        }
+      }
+      case M_WB -> {
+        // the home no longer counts this node as the owner: the write did not reach memory
+        Op op = line.wbOp;
+        line.wbOp = null;
+        dropLine(line);
+        if (op != null) {
+          fx.fail(op.id, new CacheException("write of key " + line.key
+              + " refused by its home (this node's copy was revoked); not applied, retry",
+              false));
+        }
       }
       default -> {
         return;
       }
     }
-    Op op = line.ops.pollFirst();
-    line.state = LineState.I;
-    line.value = null;
-    if (op != null) {
-      fx.fail(op.id, new CacheException("main memory failed for key " + line.key));
-    }
-    replayStalled(line);
     pump(line);
-  }
-
-  private void onForward(Line line, CacheMessage m) {
-    boolean getM = m.type() == MessageType.FWD_GET_M;
-    String home = m.from();
-    switch (line.state) {
-      case IS_D, IS_D_I, IM_D, SM_D, M_WB -> {
-        Invariants.check(line.stalled.size() < STALLED_MAX, "stalled forwards over bound");
-        line.stalled.addLast(m);
-        CacheMessage early = earlyRecalls.get(forwardId(line.key, m.requester(), m.txn()));
-        if (getM && early != null && line.state != LineState.M_WB) {
-          recallWait(line, early); // the home must not wait for data this node lacks too
-        }
-        return;
-      }
-      case E, M, MI_A, MI_F -> {
-        CacheMessage early = getM
-            ? earlyRecalls.remove(forwardId(line.key, m.requester(), m.txn())) : null;
-        boolean withhold = getM && (isDown(m.requester(), m.epoch()) || early != null);
-        if (getM) {
-          remember(forwardId(line.key, m.requester(), m.txn()), new Forwarded(m.requester(), m.txn(), withhold, line.value,
-              line.dirty));
-        }
-        if (withhold) {
-          // the requester crashed: keep the data for the home's RECALL instead of losing it
-          if (early != null) {
-            answerRecall(line, early);
-          }
-        } else {
-          sendData(line, m, getM);
-        }
-        if (!getM) {
-          stats.writeBacks += line.dirty ? 1 : 0;
-          send(MessageType.DATA_HOME, home, line, m.requester(), m.txn(), m.homeTxn(),
-              line.value, line.dirty, m.hops() + 1);
-        }
-        line.dirty = false;
-        switch (line.state) {
-          case E, M -> {
-            if (getM) {
-              dropLine(line);
-            } else {
-              line.state = LineState.S;
-            }
-          }
-          case MI_A -> line.state = getM ? LineState.II_A : LineState.SI_A;
-          default -> {
-            line.state = LineState.I; // MI_F: the Put-Ack came first
-            line.value = null;
-            finishEviction(line);
-          }
-        }
-        pump(line);
-      }
-      default -> {
-        // I, S, SI_A, II_A: not an owner; a forward can only be stale here (after a crash)
-      }
-    }
-  }
-
-  private void onProbe(Line line, CacheMessage m) {
-    boolean waiting = line.state == LineState.IS_D && line.txn == m.txn();
-    boolean holds = line.state == LineState.S || line.state == LineState.SM_D
-        || line.state == LineState.SI_A;
-    send(MessageType.PROBE_ACK, m.from(), line, m.requester(), m.txn(), m.homeTxn(),
-        holds && !waiting ? line.value : null, holds && !waiting, m.hops() + 1);
-  }
-
-  private void onRecall(Line line, CacheMessage m) {
-    Forwarded f = recentForwards.get(forwardId(line.key, m.requester(), m.txn()));
-    if (f != null) {
-      answerRecall(line, m);
-    } else {
-      // the forward is still on its way (or stalled here): answer when we handle it
-      earlyRecalls.put(forwardId(line.key, m.requester(), m.txn()), m);
-      Invariants.check(earlyRecalls.size() <= FORWARD_MEMORY_MAX, "early recalls over bound");
-      for (CacheMessage s : line.stalled) {
-        if (s.type() == MessageType.FWD_GET_M && s.requester().equals(m.requester())
-            && s.txn() == m.txn() && line.state != LineState.M_WB) {
-          recallWait(line, m);
-          break;
-        }
-      }
-    }
-  }
-
-  private void answerRecall(Line line, CacheMessage recall) {
-    String id = forwardId(line.key, recall.requester(), recall.txn());
-    Forwarded f = recentForwards.get(id);
-    if (f != null && f.withheld()) {
-      if (f.dirty()) {
-        stats.writeBacks++;
-      }
-      send(MessageType.RECALL_DATA, recall.from(), line, recall.requester(), recall.txn(),
-          recall.homeTxn(), f.value(), f.dirty(), recall.hops() + 1);
-      recentForwards.put(id, new Forwarded(f.requester(), f.txn(), false, null, false));
-    } else {
-      send(MessageType.RECALL_NONE, recall.from(), line, recall.requester(), recall.txn(),
-          recall.homeTxn(), null, false, recall.hops() + 1);
-    }
-  }
-
-  private static String forwardId(String key, String requester, long txn) {
-    return key + '\u0000' + requester + '#' + txn;
-  }
-
-  private void recallWait(Line line, CacheMessage recall) {
-    send(MessageType.RECALL_WAIT, recall.from(), line, recall.requester(), recall.txn(),
-        recall.homeTxn(), null, false, recall.hops() + 1);
-  }
-
-  private void remember(String key, Forwarded f) {
-    recentForwards.remove(key);
-    recentForwards.put(key, f);
-    if (recentForwards.size() > FORWARD_MEMORY_MAX) {
-      recentForwards.remove(recentForwards.keySet().iterator().next());
-    }
-  }
-
-  private boolean isDown(String node, int epoch) {
-    // Only more crashes than the home had seen prove the requester dead. Fewer means this node
-    // missed some history (it restarted since), which says nothing about the requester.
-    return down.contains(node) || epochs.getOrDefault(node, 0) > epoch;
-  }
-
-  void nodeDown(String node) {
-    if (down.add(node)) {
-      epochs.merge(node, 1, Integer::sum);
-    }
-  }
-
-  void nodeUp(String node) {
-    down.remove(node);
-  }
-
-  private void sendData(Line line, CacheMessage fwd, boolean exclusive) {
-    send(MessageType.DATA, fwd.requester(), line, fwd.requester(), fwd.txn(), 0, line.value,
-        exclusive, fwd.hops() + 1);
   }
 
   private void onInv(Line line, CacheMessage m) {
     stats.invalidationsReceived++;
-    send(MessageType.INV_ACK, m.from(), line, m.requester(), m.txn(), m.homeTxn(), null, false,
-        m.hops() + 1);
+    Released r = released.get(line.key);
+    if (r != null && r.grantTxn() == m.txn() && m.txn() != 0
+        && r.downgradeAsked() == m.flag()) {
+      send(MessageType.INV_ACK, m.from(), line, m.txn(), m.homeTxn(), r.value(), true,
+          m.hops() + 1, r.keptShared() ? 1 : 0); // a resent Inv: the same answer again
+      return;
+    }
+    boolean grantHeld = line.grantTxn == m.txn();
+    boolean downgrade = m.flag();
     switch (line.state) {
-      case S -> dropLine(line);
+      case S, E, M -> {
+        if (grantHeld && downgrade) {
+          // a read of the key elsewhere: keep a clean Shared copy, same lease
+          ackInv(line, m, line.dirty, true);
+          line.state = LineState.S;
+          line.dirty = false;
+        } else if (grantHeld) {
+          ackInv(line, m, line.dirty);
+          dropLine(line);
+        } else {
+          ackInv(line, m, false);
+        }
+      }
+      case M_WB -> {
+        if (grantHeld) {
+          line.stalledInv = m; // answered once memory has the write
+        } else {
+          ackInv(line, m, false);
+        }
+      }
+      case MI_A, SI_A -> {
+        boolean dirty = grantHeld && line.dirty;
+        ackInv(line, m, dirty);
+        if (grantHeld) {
+          line.dirty = false; // the home has the data now; the Put in flight will be stale
+        }
+      }
       case SM_D -> {
-        line.state = LineState.IM_D;
-        line.value = null;
+        if (line.txn == m.txn()) {
+          line.invalidatedWhileWaiting = true;
+        } else if (grantHeld) {
+          line.state = LineState.IM_D; // the S copy goes
+          line.value = null;
+        }
+        ackInv(line, m, false);
       }
-      case SI_A -> {
-        line.state = LineState.II_A;
-        line.value = null;
+      case IS_D, IM_D -> {
+        if (line.txn == m.txn()) {
+          line.invalidatedWhileWaiting = true;
+        }
+        ackInv(line, m, false);
       }
-      case IS_D -> line.state = LineState.IS_D_I;
-      default -> {
-        // not a sharer (stale Inv): acknowledging is enough
-      }
+      default -> ackInv(line, m, false); // I: nothing held
     }
     pump(line);
   }
 
-  private void onPutAck(Line line, CacheMessage m) {
-    if (m.txn() != line.txn) {
+  private void ackInv(Line line, CacheMessage inv, boolean withData) {
+    ackInv(line, inv, withData, false);
+  }
+
+  private void ackInv(Line line, CacheMessage inv, boolean withData, boolean keptShared) {
+    if (withData) {
+      stats.writeBacks++; // the home writes the data to memory
+      release(line.key, new Released(inv.txn(), inv.flag(), keptShared, line.value));
+    }
+    send(MessageType.INV_ACK, inv.from(), line, inv.txn(), inv.homeTxn(),
+        withData ? line.value : null, withData, inv.hops() + 1, keptShared ? 1 : 0);
+  }
+
+  private void release(String key, Released r) {
+    released.remove(key);
+    released.put(key, r);
+    if (released.size() > RELEASED_MAX) {
+      released.remove(released.keySet().iterator().next());
+    }
+  }
+
+  private void onCollect(Line line, CacheMessage m) {
+    Collected before = collects.get(line.key);
+    if (before != null && (m.incarnation() < before.incarnation()
+        || (m.incarnation() == before.incarnation() && m.homeTxn() <= before.homeTxn()))) {
+      if (m.homeTxn() == before.homeTxn()) {
+        send(MessageType.COLLECT_ACK, m.from(), line, before.dataTxn(), m.homeTxn(),
+            before.value(), before.dirty(), m.hops() + 1, 0); // resent: the same answer
+      }
       return;
     }
+    CacheValue data = null;
+    boolean dirty = false;
+    long dataTxn = 0;
+    boolean discarded = line.suspect && (line.dirty || line.state == LineState.M_WB);
     switch (line.state) {
-      case MI_A -> {
-        if (m.flag()) {
-          line.state = LineState.MI_F;
-          return;
-        }
-        line.state = LineState.I;
+      case S, E, M -> {
+        dirty = line.dirty;
+        data = dirty ? line.value : null;
+        dropLine(line);
       }
-      case SI_A, II_A -> line.state = LineState.I;
-      default -> {
-        return;
+      case MI_A, SI_A -> {
+        dirty = line.dirty;
+        data = dirty ? line.value : null;
+        dataTxn = dirty ? line.txn : 0;
+        line.dirty = false;
       }
+      case M_WB -> {
+        dirty = true;
+        data = line.value;
+        dataTxn = line.txn;
+        line.collected = true;
+      }
+      case SM_D -> {
+        line.state = LineState.IM_D;
+        line.value = null;
+      }
+      default -> { }
     }
-    line.value = null;
-    line.dirty = false;
+    if (discarded) {
+      // the old home may have given this line away (and its newer data is in memory): dirty
+      // data from before this node was declared down must not overwrite it
+      stats.revoked++;
+      data = null;
+      dirty = false;
+      dataTxn = 0;
+    }
+    collects.remove(line.key);
+    collects.put(line.key, new Collected(m.incarnation(), m.homeTxn(), data, dirty, dataTxn));
+    if (collects.size() > RELEASED_MAX) {
+      collects.remove(collects.keySet().iterator().next());
+    }
+    send(MessageType.COLLECT_ACK, m.from(), line, dataTxn, m.homeTxn(), data, dirty,
+        m.hops() + 1, discarded ? 1 : 0);
+    pump(line);
+  }
+
+  private void onPutAck(Line line, CacheMessage m) {
+    if (m.txn() != line.txn || (line.state != LineState.MI_A && line.state != LineState.SI_A)) {
+      return;
+    }
+    dropLine(line);
     finishEviction(line);
     pump(line);
   }
@@ -554,15 +680,85 @@ public final class CacheController {
     if (m.txn() != line.txn || line.state != LineState.M_WB) {
       return;
     }
-    Op op = line.ops.pollFirst();
-    Invariants.check(op != null && op.kind == OpKind.WRITE, "M_WB without a write");
-    line.state = LineState.M;
-    line.dirty = false;
-    insertStable(line);
-    fx.complete(op.id, new OpResult(OpKind.WRITE, line.key, op.value, LineState.M,
-        false));
-    replayStalled(line);
+    Op op = line.wbOp;
+    line.wbOp = null;
+    if (line.collected) {
+      line.collected = false;
+      dropLine(line);
+    } else {
+      line.state = LineState.M;
+      line.dirty = false;
+      insertStable(line);
+    }
+    if (op != null) {
+      fx.complete(op.id, new OpResult(OpKind.WRITE, line.key, op.value, LineState.M, false));
+    }
+    CacheMessage inv = line.stalledInv;
+    line.stalledInv = null;
+    if (inv != null) {
+      onInv(line, inv);
+      return;
+    }
     pump(line);
+  }
+
+  private void onRenewAck(Line line, CacheMessage m) {
+    if (!line.renewing || m.txn() != line.grantTxn || !line.state.stable()
+        || line.state == LineState.I) {
+      return;
+    }
+    line.renewing = false;
+    if (m.flag()) {
+      line.suspect = false; // the home still counts this grant: nobody else got the line
+      line.leaseUntil = Math.max(line.leaseUntil, m.stamp() + config.leaseNanos());
+    } else {
+      // the home gave the line to someone else (this node was declared down meanwhile)
+      stats.revoked++;
+      dropLine(line);
+    }
+    pump(line);
+  }
+
+  // ---- membership -------------------------------------------------------------------------
+
+  /**
+   * A node was declared down: fail the operations waiting on keys it is home of (their
+   * transactions go on, and fill the line if the home answers after all).
+   */
+  void nodeDown(String node) {
+    if (node.equals(self)) {
+      // the log says this node was declared down: every copy must be revalidated
+      for (Line line : lines.values()) {
+        if (line.state != LineState.I) {
+          line.suspect = true;
+        }
+      }
+      return;
+    }
+    if (!down.add(node)) {
+      return;
+    }
+    for (Line line : lines.values()) {
+      if (!homes.homeOf(line.key).equals(node)) {
+        continue;
+      }
+      if (line.wbOp != null) {
+        fx.fail(line.wbOp.id, new CacheException("the home of key " + line.key + " (" + node
+            + ") was declared down; the write may still apply, retry later", true));
+        line.wbOp = null;
+      }
+      while (!line.ops.isEmpty()) {
+        Op op = line.ops.pollFirst();
+        fx.fail(op.id, new CacheException("the home of key " + line.key + " (" + node
+            + ") was declared down; not applied, retry later", false));
+      }
+      line.evictingForOp = false;
+    }
+    cleanupAll();
+  }
+
+  void nodeUp(String node) {
+    down.remove(node);
   }
 
   // ---- helpers ----------------------------------------------------------------------------
@@ -575,13 +771,6 @@ public final class CacheController {
         line.ops.pollFirst();
         fx.complete(op.id, new OpResult(OpKind.INVALIDATE, line.key, null, LineState.I, false));
       }
-    }
-  }
-
-  private void replayStalled(Line line) {
-    int n = line.stalled.size();
-    for (int i = 0; i < n && !line.stalled.isEmpty(); i++) {
-      onForward(line, line.stalled.pollFirst());
     }
   }
 
@@ -608,18 +797,20 @@ public final class CacheController {
     }
     String home = homes.homeOf(line.key);
     line.txn = nextTxn++;
+    line.renewing = false;
+    line.lastSend = clock.nanoTime();
     switch (line.state) {
       case S -> {
         line.state = LineState.SI_A;
-        send(MessageType.PUT_S, home, line, self, line.txn, 0, null, false, 1);
+        send(MessageType.PUT_S, home, line, line.txn, 0, null, false, 1, 0);
       }
       case E, M -> {
         line.state = LineState.MI_A;
         if (line.dirty) {
           stats.writeBacks++;
-          send(MessageType.PUT_M, home, line, self, line.txn, 0, line.value, true, 1);
+          send(MessageType.PUT_M, home, line, line.txn, 0, line.value, true, 1, 0);
         } else {
-          send(MessageType.PUT_E, home, line, self, line.txn, 0, null, false, 1);
+          send(MessageType.PUT_E, home, line, line.txn, 0, null, false, 1, 0);
         }
       }
       default -> throw new IllegalStateException("evicting a line in " + line.state);
@@ -634,22 +825,28 @@ public final class CacheController {
     line.state = LineState.I;
     line.value = null;
     line.dirty = false;
+    line.renewing = false;
+    line.leaseUntil = 0;
+    line.grantTxn = 0;
+    line.collected = false;
+    line.suspect = false;
   }
 
   private void cleanup(Line line) {
-    if (line.state == LineState.I && line.ops.isEmpty() && line.stalled.isEmpty()) {
+    if (line.state == LineState.I && line.ops.isEmpty() && line.stalledInv == null) {
       lines.remove(line.key);
     }
   }
 
   void cleanupAll() {
-    lines.values().removeIf(l -> l.state == LineState.I && l.ops.isEmpty() && l.stalled.isEmpty());
+    lines.values().removeIf(l -> l.state == LineState.I && l.ops.isEmpty()
+        && l.stalledInv == null);
   }
 
-  private void send(MessageType type, String to, Line line, String requester, long txn,
-      long homeTxn, CacheValue value, boolean flag, int hops) {
+  private void send(MessageType type, String to, Line line, long txn, long homeTxn,
+      CacheValue value, boolean flag, int hops, long stamp) {
     stats.messagesSent++;
-    fx.send(new CacheMessage(type, self, to, line.key, requester, txn, homeTxn, value, flag,
-        hops, 0));
+    fx.send(new CacheMessage(type, self, to, line.key, self, txn, homeTxn, value, flag, hops,
+        config.incarnation(), stamp));
   }
 }

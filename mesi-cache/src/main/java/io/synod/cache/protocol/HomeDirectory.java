@@ -3,10 +3,11 @@ package io.synod.cache.protocol;
 import io.synod.cache.CacheConfig;
 import io.synod.cache.CacheValue;
 import io.synod.cache.Invariants;
+import io.synod.cache.spi.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -16,27 +17,36 @@ import java.util.TreeSet;
  * <h2>Implementation notes</h2>
  *
  * <h3>Serialization</h3>
- * A request (GetS, GetM, PutS, PutE, PutM) on a key whose entry is busy (waiting for memory,
- * for the owner's Data after Fwd-GetS, or for Inv-Acks) is queued on the entry (bounded) and
- * handled when the entry is stable again: one transaction at a time per key [1, 8.2]. Responses
- * (Inv-Ack, owner's Data, WriteBack) are never queued, which keeps the protocol deadlock-free.
+ * Requests (GetS, GetM, PutS, PutE, PutM) on a key are served one at a time, in arrival order
+ * [1, 8.2]; answers (Inv-Ack, Collect-Ack), renewals and write-throughs of the current owner are
+ * handled at once, which keeps the protocol deadlock-free. All data passes through the home: a
+ * read of a key another node owns takes the line back from the owner (Inv, Inv-Ack with the
+ * data) and then serves it from memory, so no answer depends on a third node's message to the
+ * requester. A read miss costs GetS + Data; taking a line from k holders adds k Inv and k
+ * Inv-Ack.
  *
- * <h3>Message counts</h3>
- * A read served from memory: GetS + Data. A read of a key another node owns: GetS, Fwd-GetS,
- * then Data to the requester and Data to the home, on a 3-hop critical path. A write over k other
- * sharers: GetM, k Inv, k Inv-Ack (to the home), Data: 2 + 2k. A write of a key another node
- * owns: GetM, Fwd-GetM, Data (3).
+ * <h3>Lost and duplicated messages</h3>
+ * Every request carries its sender's transaction id; the home keeps, per key and node, the
+ * highest id it accepted and its answer. An older id is dropped, the same id is answered again
+ * (or, while it is still being served, only refreshes the lease stamp). Inv and Collect are
+ * resent each {@link CacheConfig#retryNanos()} until answered.
  *
- * <h3>Memory</h3>
- * Memory is read when the home must supply data. Write-backs (PutM, dirty Data after Fwd-GetS,
- * write-through) are issued without blocking the key: {@code MainMemory} applies operations on a
- * key in call order, so a later read sees them.
+ * <h3>Leases</h3>
+ * A grant's lease is recorded as (receipt of the request or renewal) + lease + drift bound: the
+ * holder's own count, from when it sent that message, ends first. A holder that does not answer
+ * an Inv is given up only when the membership declared it down and its recorded lease is over;
+ * until then the home keeps asking (a live holder answers once the network heals). Giving up an
+ * owner may lose its unwritten data under write-back, as a crash would:
+ * {@link ProtocolEffects#revoked} reports it.
  *
- * <h3>Crashes</h3>
- * {@link #nodeDown} drops the node from every sharer set and ownership (its Modified data is
- * lost under write-back), counts its missing Inv-Acks as received, re-serves from memory a
- * requester whose forwarded Data the dead owner would have sent, and discards its queued
- * requests, so nobody waits forever.
+ * <h3>Restarts</h3>
+ * A home keeps no state across a restart. It starts a new incarnation and <b>rebuilds</b> each
+ * directory entry before it serves the key for the first time: it sends Collect to every
+ * member, each gives its copy up (with its data when dirty, written to memory before anything is
+ * served), and a member the membership declared down is skipped only once the longest lease the
+ * previous incarnation could have granted is over (start + lease + drift). Messages from an
+ * older incarnation of a peer are dropped; a peer heard from with a newer incarnation restarted
+ * empty, so it is no longer a holder.
  *
  * <h3>References</h3>
  * <ol>
@@ -47,224 +57,346 @@ import java.util.TreeSet;
 public final class HomeDirectory {
   private static final int QUEUE_MAX = 4096;
 
-  // seq orders forwards in the order the home sent them
-  private record Forward(String owner, long txn, boolean exclusive, long seq) {}
+  private enum Phase { IDLE, COLLECT, INVAL, MEMORY }
+
+  private static final class Holder {
+    final long grantTxn;
+    long leaseEnd;
+    final boolean owner;
+
+    Holder(long grantTxn, long leaseEnd, boolean owner) {
+      this.grantTxn = grantTxn;
+      this.leaseEnd = leaseEnd;
+      this.owner = owner;
+    }
+  }
+
+  private static final class Req {
+    CacheMessage m;
+    long receivedAt;
+
+    Req(CacheMessage m, long receivedAt) {
+      this.m = m;
+      this.receivedAt = receivedAt;
+    }
+  }
 
   private static final class Entry {
     final String key;
-    DirectoryState state = DirectoryState.I;
-    final TreeSet<String> sharers = new TreeSet<>();
-    String owner;
-    // the request being served while busy
-    CacheMessage pending;
-    // the requester's membership epoch when the pending request started
-    int pendingEpoch;
-    // the stable state to apply when the pending memory read completes
-    boolean pendingExclusive;
+    final TreeMap<String, Holder> holders = new TreeMap<>();
+    Phase phase = Phase.IDLE;
+    Req current;
     long homeTxn;
-    String awaitFrom;
-    final TreeSet<String> awaitAcks = new TreeSet<>();
-    final ArrayDeque<CacheMessage> queue = new ArrayDeque<>();
-    // requester -> the owner that was asked to send it the data (Fwd-GetM), until it speaks again
-    final TreeMap<String, Forward> forwarded = new TreeMap<>();
+    final TreeSet<String> waiting = new TreeSet<>();
+    // the Inv round asks the owner to keep a Shared copy (a read of an owned key)
+    boolean downgrade;
+    long lastSent;
+    int collectWrites;
+    boolean collectSkipped;
+    // members declared down at some time during the Collect round: their data is not trusted
+    final TreeSet<String> collectSuspects = new TreeSet<>();
+    final ArrayDeque<Req> queue = new ArrayDeque<>();
+    // node -> the Put or write-back whose data a Collect-Ack brought
+    final TreeMap<String, Long> collectedTxn = new TreeMap<>();
 
     Entry(String key) {
       this.key = key;
     }
-
-    // a live former owner asked to give the line back because its forward target crashed
-    // (several at once when several nodes crash): node -> the recall's home transaction
-    // recall home transaction -> recalled node (one node may be recalled for several forwards)
-    final TreeMap<Long, String> recalls = new TreeMap<>();
-    final List<Runnable> deferred = new ArrayList<>();
-    // recalled nodes that answered RECALL_WAIT: they hold no data yet
-    final TreeSet<Long> recallsWaiting = new TreeSet<>();
-    // orphans (requesters whose data died with its sender) to re-serve once recalls are done
-    final TreeMap<String, Forward> deferredResends = new TreeMap<>();
-
-    boolean busy() {
-      return !recalls.isEmpty()
-          || state == DirectoryState.BUSY_MEMORY
-          || state == DirectoryState.S_D
-          || state == DirectoryState.SM_A;
-    }
   }
 
-  private enum ReadPurpose { SERVE, RESEND }
+  /**
+   * Per (key, node): the highest transaction accepted and its answer. Kept apart from the
+   * entries, which go when nobody holds the key, because a resent write-back must still get the
+   * answer it was given (it did reach memory). Bounded: the oldest record goes first, long after
+   * any resend of it can still be in flight.
+   */
+  private static final class Seen {
+    long highestTxn = Long.MIN_VALUE;
+    CacheMessage lastReply;
+  }
 
-  private record MemoryRead(String key, ReadPurpose purpose, String requester, long txn,
-      boolean exclusive, int hops, int epoch, long homeTxn) {}
+  private static final int SEEN_MAX = 262_144;
+  private final java.util.LinkedHashMap<String, Seen> seen =
+      new java.util.LinkedHashMap<>(1024, 0.75f, true);
 
-  private record MemoryWrite(CacheMessage ackTo) {}
+  private Seen seen(String key, String node) {
+    String id = key + '\u0000' + node;
+    Seen s = seen.get(id);
+    if (s == null) {
+      s = new Seen();
+      seen.put(id, s);
+      if (seen.size() > SEEN_MAX) {
+        seen.remove(seen.keySet().iterator().next());
+      }
+    }
+    return s;
+  }
+
+  private record MemoryWrite(String key, CacheMessage reply, boolean forCollect) {}
 
   private final String self;
   private final CacheConfig config;
+  private final Clock clock;
   private final ProtocolEffects fx;
   private final StatsCounter stats;
+  private final FaultHooks hooks;
+  private final SortedSet<String> members;
+  private final long startNanos;
   private final TreeMap<String, Entry> entries = new TreeMap<>();
-  private final TreeMap<Long, MemoryRead> reads = new TreeMap<>();
+  private final TreeSet<String> confirmed = new TreeSet<>();
+  private final TreeMap<Long, String> reads = new TreeMap<>();
   private final TreeMap<Long, MemoryWrite> writes = new TreeMap<>();
   private final TreeSet<String> down = new TreeSet<>();
-  // bumped at every nodeDown: a request started before a crash is dead even after a restart
-  private final TreeMap<String, Integer> epochs = new TreeMap<>();
+  private final TreeMap<String, Long> incarnations = new TreeMap<>();
   private long nextToken = 1;
-  private long nextHomeTxn = 1;
-  private long nextForwardSeq = 1;
+  private long nextHomeTxn;
   private boolean skipInvalidationUsed;
 
-  HomeDirectory(String self, CacheConfig config, ProtocolEffects fx, StatsCounter stats) {
+  HomeDirectory(String self, CacheConfig config, Clock clock, ProtocolEffects fx,
+      StatsCounter stats, FaultHooks hooks) {
     this.self = self;
     this.config = config;
+    this.clock = clock;
     this.fx = fx;
     this.stats = stats;
+    this.hooks = hooks;
+    TreeSet<String> m = new TreeSet<>(config.members());
+    m.add(self);
+    this.members = m;
+    this.startNanos = clock.nanoTime();
+    // distinct per incarnation (as transaction ids are): an answer to an Inv or Collect of an
+    // earlier incarnation never matches a round of this one
+    this.nextHomeTxn = Math.max(1, config.firstTxn());
   }
 
   void step(CacheMessage m) {
-    if (down.contains(m.from())) {
-      return; // from a node declared down: its transactions were cleaned already
+    if (!fresh(m)) {
+      return;
     }
     Entry e = entries.computeIfAbsent(m.key(), Entry::new);
     switch (m.type()) {
-      case GET_S, GET_M, PUT_S, PUT_E, PUT_M -> {
-        e.forwarded.remove(m.from());
-        if (e.busy()) {
-          Invariants.check(e.queue.size() < QUEUE_MAX, "directory queue over bound: " + e.key);
-          e.queue.addLast(m);
+      case GET_S, GET_M, PUT_S, PUT_E, PUT_M -> request(e, m);
+      case WRITE_BACK -> {
+        if (confirmed.contains(e.key)) {
+          writeBack(e, m);
         } else {
-          process(e, m);
-          drain(e);
+          request(e, m); // the entry is rebuilt first
         }
       }
+      case RENEW -> onRenew(e, m);
       case INV_ACK -> onInvAck(e, m);
-      case DATA_HOME -> onOwnerData(e, m);
-      case RECALL_DATA, RECALL_NONE -> onRecallReply(e, m);
-      case RECALL_WAIT -> onRecallWait(e, m);
-      case PROBE_ACK -> onProbeAck(e, m);
-      case WRITE_BACK -> writeMemory(e.key, m.value(),
-          reply(MessageType.WRITE_BACK_ACK, m, m.from(), 0, null, false));
+      case COLLECT_ACK -> onCollectAck(e, m);
       default -> throw new IllegalArgumentException("not a directory message: " + m);
     }
     cleanup(e);
   }
 
-  private void process(Entry e, CacheMessage m) {
+  /** Drops what an older incarnation sent; a newer one restarted empty: forget its copies. */
+  private boolean fresh(CacheMessage m) {
+    long known = incarnations.getOrDefault(m.from(), -1L);
+    if (m.incarnation() < known) {
+      return false;
+    }
+    if (m.incarnation() > known) {
+      incarnations.put(m.from(), m.incarnation());
+      if (known >= 0) {
+        peerRestarted(m.from(), m.incarnation());
+      }
+    }
+    return true;
+  }
+
+  private void peerRestarted(String node, long incarnation) {
+    seen.keySet().removeIf(id -> id.endsWith('\u0000' + node));
+    for (Entry e : new ArrayList<>(entries.values())) {
+      Holder h = e.holders.remove(node);
+      if (h != null && h.owner) {
+        fx.revoked(e.key, node); // its unwritten data died with the old incarnation
+      }
+      e.collectedTxn.remove(node);
+      e.queue.removeIf(r -> r.m.from().equals(node) && r.m.incarnation() < incarnation);
+      if ((e.phase == Phase.INVAL || e.phase == Phase.COLLECT) && e.waiting.remove(node)) {
+        waitingShrank(e);
+      }
+      cleanup(e);
+    }
+  }
+
+  // ---- requests ---------------------------------------------------------------------------
+
+  private void request(Entry e, CacheMessage m) {
+    String r = m.from();
+    Seen seenBefore = seen(e.key, r);
+    long highest = seenBefore.highestTxn;
+    if (m.txn() < highest) {
+      return; // older than one already accepted: a late duplicate
+    }
+    if (m.txn() == highest) {
+      CacheMessage answered = seenBefore.lastReply;
+      if (answered != null && answered.txn() == m.txn()) {
+        stats.messagesSent++;
+        fx.send(answered); // the answer was lost: the same answer again
+        return;
+      }
+      // still queued or being served: keep the newest copy, its stamp starts the lease later
+      if (e.current != null && sameRequest(e.current.m, m)) {
+        refresh(e.current, m);
+      }
+      for (Req q : e.queue) {
+        if (sameRequest(q.m, m)) {
+          refresh(q, m);
+        }
+      }
+      return;
+    }
+    seenBefore.highestTxn = m.txn();
+    Invariants.check(e.queue.size() < QUEUE_MAX, "directory queue over bound: " + e.key);
+    e.queue.addLast(new Req(m, clock.nanoTime()));
+    drain(e);
+  }
+
+  private static boolean sameRequest(CacheMessage a, CacheMessage b) {
+    return a.from().equals(b.from()) && a.txn() == b.txn();
+  }
+
+  private void refresh(Req req, CacheMessage m) {
+    if (m.stamp() > req.m.stamp()) {
+      req.m = m;
+      req.receivedAt = clock.nanoTime();
+    }
+  }
+
+  private void drain(Entry e) {
+    while (e.phase == Phase.IDLE && !e.queue.isEmpty()) {
+      if (!confirmed.contains(e.key)) {
+        startCollect(e);
+        return;
+      }
+      start(e, e.queue.pollFirst());
+    }
+  }
+
+  private void start(Entry e, Req req) {
+    e.current = req;
+    CacheMessage m = req.m;
     String r = m.from();
     switch (m.type()) {
       case GET_S -> {
-        switch (e.state) {
-          case I -> readForRequester(e, m, true);
-          case S -> readForRequester(e, m, false);
-          case EM -> {
-            if (e.owner.equals(r)) {
-              readForRequester(e, m, true);
-            } else {
-              e.state = DirectoryState.S_D;
-              e.pending = m;
-              e.pendingEpoch = epochOf(r);
-              e.homeTxn = nextHomeTxn++;
-              e.awaitFrom = e.owner;
-              e.forwarded.put(r, new Forward(e.owner, m.txn(), false, nextForwardSeq++));
-              stats.forwardedRequests++;
-              send(MessageType.FWD_GET_S, e.owner, e.key, r, m.txn(), e.homeTxn, null, false,
-                  m.hops() + 1);
-            }
-          }
-          default -> throw new IllegalStateException("process while busy");
+        String owner = ownerOf(e);
+        if (owner != null && !owner.equals(r)) {
+          invalidate(e, List.of(owner), true); // the owner keeps a Shared copy
+        } else {
+          readMemory(e);
         }
       }
       case GET_M -> {
-        switch (e.state) {
-          case I -> readForRequester(e, m, true);
-          case S -> {
-            e.sharers.remove(r);
-            if (e.sharers.isEmpty()) {
-              readForRequester(e, m, true);
-            } else {
-              e.state = DirectoryState.SM_A;
-              e.pending = m;
-              e.pendingEpoch = epochOf(r);
-              e.homeTxn = nextHomeTxn++;
-              e.awaitAcks.clear();
-              for (String sharer : e.sharers) {
-                if (config.faultSkipOneInvalidation() && !skipInvalidationUsed) {
-                  skipInvalidationUsed = true; // the injected bug: forget one sharer
-                  continue;
-                }
-                e.awaitAcks.add(sharer);
-                stats.invalidationsSent++;
-                send(MessageType.INV, sharer, e.key, r, m.txn(), e.homeTxn, null, false,
-                    m.hops() + 1);
-              }
-              e.sharers.clear();
-              if (e.awaitAcks.isEmpty()) {
-                readForRequester(e, m, true);
-              }
-            }
+        List<String> others = new ArrayList<>();
+        for (String h : e.holders.keySet()) {
+          if (!h.equals(r)) {
+            others.add(h);
           }
-          case EM -> {
-            if (e.owner.equals(r)) {
-              readForRequester(e, m, true);
-            } else {
-              stats.forwardedRequests++;
-              e.forwarded.put(r, new Forward(e.owner, m.txn(), true, nextForwardSeq++));
-              send(MessageType.FWD_GET_M, e.owner, e.key, r, m.txn(), 0, null, false,
-                  m.hops() + 1);
-              e.owner = r;
-            }
-          }
-          default -> throw new IllegalStateException("process while busy");
         }
-      }
-      case PUT_S -> {
-        boolean known = e.sharers.remove(r);
-        if (e.state == DirectoryState.EM && r.equals(e.owner)) {
-          known = true;
-          e.owner = null; // an S copy upgraded by a re-serve it ignored: nothing to keep
-          e.state = DirectoryState.I;
-        }
-        if (e.state == DirectoryState.S && e.sharers.isEmpty()) {
-          e.state = DirectoryState.I;
-        }
-        // unknown: invalidated meanwhile, or made owner by a re-serve and forwarded on since
-        fx.send(reply(MessageType.PUT_ACK, m, r, 0, null, !known));
-        stats.messagesSent++;
-      }
-      case PUT_E, PUT_M -> {
-        CacheMessage ack = reply(MessageType.PUT_ACK, m, r, 0, null, false);
-        if (e.state == DirectoryState.EM && e.owner.equals(r)) {
-          e.state = DirectoryState.I;
-          e.owner = null;
-          if (m.type() == MessageType.PUT_M && m.flag()) {
-            writeMemory(e.key, m.value(), ack);
-            return;
-          }
-        } else if (e.sharers.remove(r)) {
-          if (e.state == DirectoryState.S && e.sharers.isEmpty()) {
-            e.state = DirectoryState.I;
-          }
+        if (others.isEmpty()) {
+          readMemory(e);
         } else {
-          // stale: ownership moved on by a Fwd-GetM this node has not handled yet
-          ack = reply(MessageType.PUT_ACK, m, r, 0, null, true);
+          invalidate(e, others, false);
         }
-        stats.messagesSent++;
-        fx.send(ack);
+      }
+      case PUT_S, PUT_E, PUT_M -> {
+        Long collected = e.collectedTxn.get(r);
+        if (collected != null && collected == m.txn()) {
+          e.collectedTxn.remove(r);
+          answer(e, reply(MessageType.PUT_ACK, m, 0, null, false));
+          finish(e);
+          return;
+        }
+        Holder h = e.holders.remove(r);
+        if (h == null) {
+          // invalidated or collected meanwhile: its data, if any, already reached memory
+          answer(e, reply(MessageType.PUT_ACK, m, 0, null, true));
+        } else if (m.type() == MessageType.PUT_M && h.owner) {
+          writeMemory(e.key, m.value(), reply(MessageType.PUT_ACK, m, 0, null, false), false);
+        } else {
+          answer(e, reply(MessageType.PUT_ACK, m, 0, null, false));
+        }
+        finish(e);
+      }
+      case WRITE_BACK -> {
+        writeBackAccepted(e, m);
+        finish(e);
       }
       default -> throw new IllegalArgumentException("not a request: " + m);
     }
   }
 
-  private void readForRequester(Entry e, CacheMessage m, boolean exclusive) {
-    readForRequester(e, m, exclusive, 0);
+  private String ownerOf(Entry e) {
+    for (var h : e.holders.entrySet()) {
+      if (h.getValue().owner) {
+        return h.getKey();
+      }
+    }
+    return null;
   }
 
-  private void readForRequester(Entry e, CacheMessage m, boolean exclusive, long reserveTxn) {
-    e.state = DirectoryState.BUSY_MEMORY;
-    e.pending = m;
-    e.pendingEpoch = epochOf(m.from());
-    e.pendingExclusive = exclusive;
+  private void invalidate(Entry e, List<String> targets, boolean downgrade) {
+    e.phase = Phase.INVAL;
+    e.downgrade = downgrade;
+    e.homeTxn = nextHomeTxn++;
+    e.waiting.clear();
+    for (String t : targets) {
+      if (hooks.skipOneInvalidation() && !skipInvalidationUsed) {
+        skipInvalidationUsed = true; // the injected bug: forget one holder
+        e.holders.remove(t);
+        continue;
+      }
+      e.waiting.add(t);
+    }
+    e.lastSent = clock.nanoTime();
+    for (String t : e.waiting) {
+      sendInv(e, t);
+    }
+    if (e.waiting.isEmpty()) {
+      readMemory(e);
+    }
+  }
+
+  private void sendInv(Entry e, String target) {
+    Holder h = e.holders.get(target);
+    stats.invalidationsSent++;
+    send(MessageType.INV, target, e.key, h == null ? 0 : h.grantTxn, e.homeTxn, null,
+        e.downgrade, e.current == null ? 1 : e.current.m.hops() + 1, 0);
+  }
+
+  private void onInvAck(Entry e, CacheMessage m) {
+    if (e.phase != Phase.INVAL || m.homeTxn() != e.homeTxn || !e.waiting.remove(m.from())) {
+      return; // a duplicate or an answer to an earlier round
+    }
+    Holder h = e.holders.remove(m.from());
+    if (m.flag() && h != null && h.owner) {
+      writeMemory(e.key, m.value(), null, false);
+    }
+    if (e.downgrade && h != null && m.stamp() == 1) {
+      // downgraded: the same grant and lease, now Shared
+      e.holders.put(m.from(), new Holder(h.grantTxn, h.leaseEnd, false));
+    }
+    waitingShrank(e);
+  }
+
+  private void waitingShrank(Entry e) {
+    if (!e.waiting.isEmpty()) {
+      return;
+    }
+    if (e.phase == Phase.INVAL) {
+      readMemory(e);
+    } else if (e.phase == Phase.COLLECT && e.collectWrites == 0) {
+      finishCollect(e);
+    }
+  }
+
+  private void readMemory(Entry e) {
+    e.phase = Phase.MEMORY;
     long token = nextToken++;
-    reads.put(token, new MemoryRead(e.key, ReadPurpose.SERVE, m.from(), m.txn(), exclusive,
-        m.hops(), epochOf(m.from()), reserveTxn));
+    reads.put(token, e.key);
     fx.memoryRead(token, e.key);
   }
 
@@ -276,345 +408,224 @@ public final class HomeDirectory {
    * @param error non-null when the read failed
    */
   void memoryReadDone(long token, CacheValue value, Throwable error) {
-    MemoryRead read = reads.remove(token);
-    if (read == null) {
+    String key = reads.remove(token);
+    if (key == null) {
       return;
     }
-    Entry e = entries.computeIfAbsent(read.key(), Entry::new);
-    boolean alive = alive(read.requester(), read.epoch());
-    if (read.purpose() == ReadPurpose.RESEND) {
-      if (alive && error == null) {
-        send(MessageType.DATA, read.requester(), read.key(), read.requester(), read.txn(), 0,
-            value, read.exclusive(), read.hops() + 1);
-      }
-      cleanup(e);
-      return;
-    }
-    Invariants.check(e.state == DirectoryState.BUSY_MEMORY, "memory read for a non-busy entry");
-    CacheMessage m = e.pending;
-    e.pending = null;
+    Entry e = entries.get(key);
+    Invariants.check(e != null && e.phase == Phase.MEMORY && e.current != null,
+        "memory read for an entry not waiting for one: " + key);
+    CacheMessage m = e.current.m;
+    String r = m.from();
     if (error != null) {
-      // nothing changed: restore the stable state the entry had before this request
-      e.state = e.owner != null ? DirectoryState.EM
-          : e.sharers.isEmpty() ? DirectoryState.I : DirectoryState.S;
-      if (alive) {
-        send(MessageType.NACK, read.requester(), e.key, read.requester(), read.txn(), 0, null,
-            false, read.hops() + 1);
-      }
-    } else if (!alive) {
-      e.state = e.owner != null ? DirectoryState.EM
-          : e.sharers.isEmpty() ? DirectoryState.I : DirectoryState.S;
+      answer(e, reply(MessageType.NACK, m, 0, null, false)); // nothing changed
     } else {
-      if (read.exclusive()) {
-        e.sharers.clear();
-        e.owner = read.requester();
-        e.state = DirectoryState.EM;
-      } else {
-        e.sharers.add(read.requester());
-        e.owner = null;
-        e.state = DirectoryState.S;
+      boolean exclusive = m.type() == MessageType.GET_M;
+      if (!exclusive) {
+        boolean others = false;
+        for (String h : e.holders.keySet()) {
+          others |= !h.equals(r);
+        }
+        exclusive = !others;
       }
-      send(MessageType.DATA, read.requester(), e.key, read.requester(), read.txn(),
-          read.homeTxn(), value, read.exclusive(), read.hops() + 1);
+      e.holders.put(r, new Holder(m.txn(), leaseEnd(e.current.receivedAt), exclusive));
+      answer(e, new CacheMessage(MessageType.DATA, self, r, key, r, m.txn(), 0, value,
+          exclusive, m.hops() + 1, config.incarnation(), m.stamp()));
     }
-    drain(e);
+    finish(e);
     cleanup(e);
   }
 
-  /**
-   * Main memory finished a write.
-   *
-   * @param token the write's token
-   * @param error non-null when the write failed (the acknowledgement is still sent: the line is
-   *     gone either way, and the failure is logged by the runtime)
-   */
-  void memoryWriteDone(long token, Throwable error) {
-    MemoryWrite w = writes.remove(token);
-    if (w != null && w.ackTo() != null && !down.contains(w.ackTo().to())) {
-      stats.messagesSent++;
-      fx.send(w.ackTo());
-    }
+  private long leaseEnd(long from) {
+    return from + config.leaseNanos() + config.clockDriftNanos();
   }
 
-  private void onInvAck(Entry e, CacheMessage m) {
-    if (e.state != DirectoryState.SM_A || m.homeTxn() != e.homeTxn) {
-      return;
-    }
-    e.awaitAcks.remove(m.from());
-    if (e.awaitAcks.isEmpty()) {
-      finishInvalidation(e);
-    }
+  private void finish(Entry e) {
+    e.current = null;
+    e.phase = Phase.IDLE;
+    e.waiting.clear();
+    drain(e);
   }
 
-  private void finishInvalidation(Entry e) {
-    CacheMessage req = e.pending;
-    if (!alive(req.from(), e.pendingEpoch)) {
-      e.state = DirectoryState.I;
-      e.pending = null;
-      drain(e);
-      return;
-    }
-    readForRequester(e, req, true);
-  }
+  // ---- write-through, renewals ------------------------------------------------------------
 
-  private void onOwnerData(Entry e, CacheMessage m) {
-    if (e.state != DirectoryState.S_D || m.homeTxn() != e.homeTxn) {
+  private void writeBack(Entry e, CacheMessage m) {
+    Seen seenBefore = seen(e.key, m.from());
+    long highest = seenBefore.highestTxn;
+    if (m.txn() < highest) {
       return;
     }
-    if (m.flag()) {
-      writeMemory(e.key, m.value(), null);
-    }
-    finishForwardedRead(e);
-  }
-
-  private void onProbeAck(Entry e, CacheMessage m) {
-    if (e.state != DirectoryState.S_D || m.homeTxn() != e.homeTxn || e.owner != null) {
-      return;
-    }
-    if (m.flag()) {
-      // the reader holds the dead owner's data: memory must catch up with its copy
-      writeMemory(e.key, m.value(), null);
-      finishForwardedRead(e);
-    } else {
-      CacheMessage req = e.pending;
-      e.pending = null;
-      e.awaitFrom = null;
-      e.state = DirectoryState.I;
-      readForRequester(e, req, true);
-    }
-  }
-
-  private void onRecallReply(Entry e, CacheMessage m) {
-    if (!m.from().equals(e.recalls.get(m.homeTxn()))) {
-      return;
-    }
-    if (m.type() == MessageType.RECALL_DATA && m.flag()) {
-      writeMemory(e.key, m.value(), null);
-    }
-    e.recalls.remove(m.homeTxn());
-    e.recallsWaiting.remove(m.homeTxn());
-    if (e.recalls.isEmpty()) {
-      finishRecall(e);
-    } else {
-      releaseWaitingChains(e);
-    }
-  }
-
-  /**
-   * A recalled node holds nothing yet: it waits, through a chain of forwards, for data that may
-   * have died with a crashed node. Once every recalled node waits like this, nobody live holds
-   * data newer than memory, so the orphan at the head of each chain is re-served from memory
-   * now, which lets the chain move and the recalled nodes answer for real.
-   */
-  private void onRecallWait(Entry e, CacheMessage m) {
-    if (!m.from().equals(e.recalls.get(m.homeTxn()))) {
-      return;
-    }
-    e.recallsWaiting.add(m.homeTxn());
-    releaseWaitingChains(e);
-  }
-
-  private void releaseWaitingChains(Entry e) {
-    if (e.recalls.isEmpty() || !e.recallsWaiting.containsAll(e.recalls.keySet())) {
-      return;
-    }
-    for (String waiting : new TreeSet<>(e.recalls.values())) {
-      Forward self = e.deferredResends.remove(waiting);
-      if (self != null) {
-        resend(e, waiting, self); // the recalled node is itself the orphan
-        continue;
+    if (m.txn() == highest) {
+      CacheMessage answered = seenBefore.lastReply;
+      if (answered != null && answered.txn() == m.txn()) {
+        stats.messagesSent++;
+        fx.send(answered);
       }
-      // Follow "waits for data from" links. A node's record only blocks the link before it when
-      // it is older: a newer record is a later request of that node, made after it had passed
-      // (or while it still holds) the data the earlier link waits for.
-      TreeSet<String> seen = new TreeSet<>();
-      Forward f = e.forwarded.get(waiting);
-      while (f != null && seen.add(f.owner())) {
-        String source = f.owner();
-        Forward orphan = e.deferredResends.get(source);
-        if (orphan != null) {
-          if (orphan.seq() < f.seq()) {
-            e.deferredResends.remove(source);
-            resend(e, source, orphan);
+      return; // else memory is still writing it
+    }
+    seenBefore.highestTxn = m.txn();
+    writeBackAccepted(e, m);
+  }
+
+  private void writeBackAccepted(Entry e, CacheMessage m) {
+    Long collected = e.collectedTxn.get(m.from());
+    if (collected != null && collected == m.txn()) {
+      e.collectedTxn.remove(m.from());
+      answer(e, reply(MessageType.WRITE_BACK_ACK, m, 0, null, false));
+      return;
+    }
+    Holder h = e.holders.get(m.from());
+    if (h != null && h.owner) {
+      writeMemory(e.key, m.value(), reply(MessageType.WRITE_BACK_ACK, m, 0, null, false), false);
+    } else {
+      // not the owner (any more): the write must not reach memory, and the writer must know
+      answer(e, reply(MessageType.NACK, m, 0, null, false));
+    }
+  }
+
+  private void onRenew(Entry e, CacheMessage m) {
+    if (!confirmed.contains(e.key)) {
+      if (e.phase == Phase.IDLE) {
+        startCollect(e); // a copy from before this home restarted: take it back
+      }
+      return;
+    }
+    boolean beingTaken = (e.phase == Phase.INVAL || e.phase == Phase.COLLECT)
+        && e.waiting.contains(m.from());
+    if (beingTaken) {
+      return; // the Inv (resent) reaches it; a refusal now would lose dirty data
+    }
+    Holder h = e.holders.get(m.from());
+    boolean granted = h != null && h.grantTxn == m.txn();
+    if (granted) {
+      h.leaseEnd = Math.max(h.leaseEnd, leaseEnd(clock.nanoTime()));
+    }
+    stats.messagesSent++;
+    fx.send(new CacheMessage(MessageType.RENEW_ACK, self, m.from(), e.key, m.from(), m.txn(), 0,
+        null, granted, m.hops() + 1, config.incarnation(), m.stamp()));
+  }
+
+  // ---- rebuilding after a restart ---------------------------------------------------------
+
+  private void startCollect(Entry e) {
+    e.phase = Phase.COLLECT;
+    e.homeTxn = nextHomeTxn++;
+    e.waiting.clear();
+    e.waiting.addAll(members);
+    e.collectSkipped = false;
+    e.collectWrites = 0;
+    e.collectSuspects.clear();
+    e.collectSuspects.addAll(down);
+    e.lastSent = clock.nanoTime();
+    for (String member : members) {
+      send(MessageType.COLLECT, member, e.key, 0, e.homeTxn, null, false, 1, 0);
+    }
+  }
+
+  private void onCollectAck(Entry e, CacheMessage m) {
+    if (e.phase != Phase.COLLECT || m.homeTxn() != e.homeTxn || !e.waiting.remove(m.from())) {
+      return;
+    }
+    if (m.flag() && (down.contains(m.from()) || e.collectSuspects.contains(m.from()))) {
+      // a member declared down may answer before it learned so: its data may be older than
+      // what memory got after its old home gave the line away
+      fx.revoked(e.key, m.from());
+    } else if (m.flag()) {
+      e.collectWrites++;
+      writeMemory(e.key, m.value(), null, true);
+      if (m.txn() != 0) {
+        e.collectedTxn.put(m.from(), m.txn());
+      }
+    } else if (m.stamp() == 1) {
+      fx.revoked(e.key, m.from()); // it dropped data it could no longer vouch for
+    }
+    waitingShrank(e);
+  }
+
+  private void finishCollect(Entry e) {
+    confirmed.add(e.key);
+    fx.rebuilt(e.key);
+    if (e.collectSkipped) {
+      fx.revoked(e.key, null);
+    }
+    e.phase = Phase.IDLE;
+    e.waiting.clear();
+    drain(e);
+  }
+
+  // ---- time and membership ----------------------------------------------------------------
+
+  /** Resends unanswered Inv and Collect, and gives up holders that are down and out of lease. */
+  void tick() {
+    long now = clock.nanoTime();
+    for (Entry e : new ArrayList<>(entries.values())) {
+      if (e.phase == Phase.INVAL) {
+        for (String w : new ArrayList<>(e.waiting)) {
+          Holder h = e.holders.get(w);
+          if (down.contains(w) && (h == null || now >= h.leaseEnd)) {
+            e.waiting.remove(w);
+            e.holders.remove(w);
+            stats.revoked++;
+            if (h != null && h.owner) {
+              fx.revoked(e.key, w);
+            }
           }
-          break;
         }
-        Forward next = e.forwarded.get(source);
-        f = next != null && next.seq() < f.seq() ? next : null;
+        if (e.waiting.isEmpty()) {
+          readMemory(e);
+        } else if (now - e.lastSent >= config.retryNanos()) {
+          e.lastSent = now;
+          for (String w : e.waiting) {
+            stats.retries++;
+            sendInv(e, w);
+          }
+        }
+      } else if (e.phase == Phase.COLLECT) {
+        if (now >= leaseEnd(startNanos)) {
+          // the previous incarnation's leases are over: a member declared down holds nothing
+          // it may still serve
+          for (String w : new ArrayList<>(e.waiting)) {
+            if (down.contains(w)) {
+              e.waiting.remove(w);
+              e.collectSkipped = true;
+            }
+          }
+        }
+        if (e.waiting.isEmpty()) {
+          if (e.collectWrites == 0) {
+            finishCollect(e);
+          }
+        } else if (now - e.lastSent >= config.retryNanos()) {
+          e.lastSent = now;
+          for (String w : e.waiting) {
+            stats.retries++;
+            send(MessageType.COLLECT, w, e.key, 0, e.homeTxn, null, false, 1, 0);
+          }
+        }
       }
-    }
-  }
-
-  private void finishRecall(Entry e) {
-    e.recallsWaiting.clear();
-    for (Map.Entry<String, Forward> r : new ArrayList<>(e.deferredResends.entrySet())) {
-      resend(e, r.getKey(), r.getValue());
-    }
-    e.deferredResends.clear();
-    List<Runnable> actions = new ArrayList<>(e.deferred);
-    e.deferred.clear();
-    for (Runnable r : actions) {
-      r.run();
-    }
-    drain(e);
-  }
-
-  private void resend(Entry e, String requester, Forward f) {
-    long token = nextToken++;
-    reads.put(token, new MemoryRead(e.key, ReadPurpose.RESEND, requester, f.txn(),
-        f.exclusive(), 2, epochOf(requester), 0));
-    fx.memoryRead(token, e.key);
-  }
-
-  private void finishForwardedRead(Entry e) {
-    String requester = e.pending.from();
-    boolean requesterAlive = alive(requester, e.pendingEpoch);
-    e.sharers.clear();
-    if (e.owner != null && !down.contains(e.owner)) {
-      e.sharers.add(e.owner);
-    }
-    if (requesterAlive) {
-      e.sharers.add(requester);
-    }
-    e.owner = null;
-    e.pending = null;
-    e.awaitFrom = null;
-    e.state = e.sharers.isEmpty() ? DirectoryState.I : DirectoryState.S;
-    drain(e);
-  }
-
-  private void writeMemory(String key, CacheValue value, CacheMessage ack) {
-    long token = nextToken++;
-    writes.put(token, new MemoryWrite(ack));
-    fx.memoryWrite(token, key, value);
-  }
-
-  private void drain(Entry e) {
-    while (!e.busy() && !e.queue.isEmpty()) {
-      process(e, e.queue.pollFirst());
+      cleanup(e);
     }
   }
 
   /**
-   * A node crashed or left: clean every entry so nobody waits for it.
+   * A node was declared down by the membership: holders it does not answer for are given up
+   * once their lease is over.
    *
    * @param node the node
    */
   void nodeDown(String node) {
-    if (!down.add(node)) {
-      return;
-    }
-    epochs.merge(node, 1, Integer::sum);
-    for (Entry e : new ArrayList<>(entries.values())) {
-      e.queue.removeIf(q -> q.from().equals(node));
-      e.sharers.remove(node);
-      if (e.state == DirectoryState.S && e.sharers.isEmpty()) {
-        e.state = DirectoryState.I;
-      }
-      Forward toDead = e.forwarded.remove(node);
-      List<Object[]> orphans = new ArrayList<>();
-      // the reader of a Fwd-GetS still in progress is served by the PROBE below, not by a
-      // re-send: serving it twice would hand it a second, exclusive copy it no longer waits for
-      String probed = e.state == DirectoryState.S_D && node.equals(e.owner)
-          ? e.pending.from() : null;
-      if (probed != null) {
-        e.forwarded.remove(probed); // and forget it, or a later crash would re-send it after all
-      }
-      for (Map.Entry<String, Forward> f : e.forwarded.entrySet()) {
-        if (f.getValue().owner().equals(node) && !f.getKey().equals(probed)) {
-          orphans.add(new Object[] {f.getKey(), f.getValue()});
+    if (!node.equals(self)) {
+      down.add(node);
+      for (Entry e : entries.values()) {
+        if (e.phase == Phase.COLLECT) {
+          e.collectSuspects.add(node);
         }
       }
-      for (Object[] o : orphans) {
-        e.forwarded.remove((String) o[0]);
-      }
-      // a recalled node that dies takes the data it still held with it
-      boolean recalledDied = false;
-      for (Map.Entry<Long, String> r : new ArrayList<>(e.recalls.entrySet())) {
-        if (r.getValue().equals(node)) {
-          recalledDied = true;
-          e.recalls.remove(r.getKey());
-          e.recallsWaiting.remove(r.getKey());
-        }
-      }
-      e.deferredResends.remove(node);
-      boolean recall = toDead != null && !down.contains(toDead.owner()) && toDead.exclusive()
-          && !toDead.owner().equals(e.owner)
-          && !e.sharers.contains(toDead.owner());
-      if (recall) {
-        // the former owner may still hold the line it was told to forward to the dead node:
-        // take it back before anyone else gets the key (and before re-serving from memory)
-        long recallTxn = nextHomeTxn++;
-        e.recalls.put(recallTxn, toDead.owner());
-        send(MessageType.RECALL, toDead.owner(), e.key, node, toDead.txn(), recallTxn, null,
-            false, 1);
-      } else if (recalledDied && e.recalls.isEmpty()) {
-        finishRecall(e);
-      } else if (recalledDied) {
-        releaseWaitingChains(e);
-      }
-      for (Object[] o : orphans) {
-        // The recalled node itself may be an orphan (it waits for the dead node's data, with the
-        // dead node's Fwd-GetM stalled behind it): it can only answer the recall once it got
-        // data, so re-serve it now. Memory is what it would get anyway; it holds nothing newer.
-        if (!e.recalls.isEmpty() && !e.recalls.containsValue((String) o[0])) {
-          e.deferredResends.put((String) o[0], (Forward) o[1]);
-        } else {
-          resend(e, (String) o[0], (Forward) o[1]);
-        }
-      }
-      switch (e.state) {
-        case EM -> {
-          if (node.equals(e.owner)) {
-            e.owner = null;
-            e.state = DirectoryState.I; // its Modified data, if any, is lost (write-back)
-          }
-        }
-        case S_D -> {
-          if (e.owner == null && node.equals(e.awaitFrom)) {
-            finishForwardedRead(e); // probing a reader that crashed too
-          } else if (node.equals(e.owner)) {
-            e.owner = null;
-            e.awaitFrom = null; // nobody is probed yet: a second crash of this node is no news
-            if (!e.recalls.isEmpty()) {
-              // a live former owner may still hold newer data than memory: nothing may be
-              // served (not even a probed re-read) before it answered the recall
-              e.deferred.add(() -> ownerOfForwardedReadDown(e));
-            } else {
-              ownerOfForwardedReadDown(e);
-            }
-          }
-        }
-        case SM_A -> {
-          if (e.awaitAcks.remove(node) && e.awaitAcks.isEmpty()) {
-            finishInvalidation(e);
-          }
-        }
-        default -> {
-          // I, S handled above; BUSY_MEMORY: the completion checks whether the requester is down
-        }
-      }
-      drain(e);
-      cleanup(e);
-    }
-  }
-
-  private void ownerOfForwardedReadDown(Entry e) {
-    if (e.state != DirectoryState.S_D) {
-      return;
-    }
-    if (!alive(e.pending.from(), e.pendingEpoch)) {
-      finishForwardedRead(e);
-    } else {
-      // the owner died before or after sending the reader its data: ask the reader
-      e.awaitFrom = e.pending.from();
-      send(MessageType.PROBE, e.awaitFrom, e.key, e.pending.from(), e.pending.txn(),
-          e.homeTxn, null, false, 1);
     }
   }
 
   /**
-   * A node (re)joined with an empty cache: accept its messages again.
+   * A node is a member again.
    *
    * @param node the node
    */
@@ -622,27 +633,80 @@ public final class HomeDirectory {
     down.remove(node);
   }
 
-  private int epochOf(String node) {
-    return epochs.getOrDefault(node, 0);
+  // ---- memory ----------------------------------------------------------------------------
+
+  private void writeMemory(String key, CacheValue value, CacheMessage reply, boolean forCollect) {
+    long token = nextToken++;
+    writes.put(token, new MemoryWrite(key, reply, forCollect));
+    fx.memoryWrite(token, key, value);
   }
 
-  private boolean alive(String node, int epoch) {
-    return !down.contains(node) && epochOf(node) == epoch;
+  /**
+   * Main memory finished a write.
+   *
+   * @param token the write's token
+   * @param error non-null when the write failed: the writer is then told (a Nack), so it does
+   *     not count the write as durable
+   */
+  void memoryWriteDone(long token, Throwable error) {
+    MemoryWrite w = writes.remove(token);
+    if (w == null) {
+      return;
+    }
+    Entry e = entries.computeIfAbsent(w.key(), Entry::new);
+    if (w.reply() != null) {
+      CacheMessage reply = w.reply();
+      if (error != null && reply.type() == MessageType.WRITE_BACK_ACK) {
+        reply = new CacheMessage(MessageType.NACK, reply.from(), reply.to(), reply.key(),
+            reply.requester(), reply.txn(), 0, null, false, reply.hops(), reply.incarnation(),
+            0);
+      }
+      answer(e, reply);
+    }
+    if (w.forCollect()) {
+      e.collectWrites--;
+      if (e.phase == Phase.COLLECT && e.waiting.isEmpty() && e.collectWrites == 0) {
+        finishCollect(e);
+      }
+    }
+    cleanup(e);
   }
+
+  // ---- queries ----------------------------------------------------------------------------
 
   DirectoryState state(String key) {
     Entry e = entries.get(key);
-    return e == null ? DirectoryState.I : e.state;
+    if (e == null) {
+      return DirectoryState.I;
+    }
+    if (e.phase == Phase.MEMORY || e.phase == Phase.COLLECT) {
+      return DirectoryState.BUSY_MEMORY;
+    }
+    if (e.phase == Phase.INVAL) {
+      return DirectoryState.SM_A;
+    }
+    if (ownerOf(e) != null) {
+      return DirectoryState.EM;
+    }
+    return e.holders.isEmpty() ? DirectoryState.I : DirectoryState.S;
   }
 
   TreeSet<String> sharers(String key) {
     Entry e = entries.get(key);
-    return e == null ? new TreeSet<>() : new TreeSet<>(e.sharers);
+    TreeSet<String> out = new TreeSet<>();
+    if (e != null) {
+      e.holders.forEach((n, h) -> {
+        if (!h.owner) {
+          out.add(n);
+        }
+      });
+    }
+    return out;
   }
 
   String owner(String key) {
     Entry e = entries.get(key);
-    return e == null ? null : e.owner;
+    return e == null ? null : ownerOf(e);
   }
 
   int entryCount() {
@@ -650,24 +714,37 @@ public final class HomeDirectory {
   }
 
   private void cleanup(Entry e) {
-    if (e.state == DirectoryState.I && e.queue.isEmpty() && e.forwarded.isEmpty()
-        && e.sharers.isEmpty() && e.owner == null && e.recalls.isEmpty()
-        && e.deferred.isEmpty() && e.deferredResends.isEmpty()) {
+    if (e.phase == Phase.IDLE && e.queue.isEmpty() && e.holders.isEmpty()
+        && e.collectedTxn.isEmpty() && e.collectWrites == 0 && !hasWritesFor(e.key)) {
       entries.remove(e.key);
     }
   }
 
-  private CacheMessage reply(MessageType type, CacheMessage req, String to, long homeTxn,
-      CacheValue value, boolean flag) {
-    return new CacheMessage(type, self, to, req.key(), req.requester(), req.txn(), homeTxn, value,
-        flag, req.hops() + 1, 0);
+  private boolean hasWritesFor(String key) {
+    for (MemoryWrite w : writes.values()) {
+      if (w.key().equals(key)) {
+        return true;
+      }
+    }
+    return false;
   }
 
-  private void send(MessageType type, String to, String key, String requester, long txn,
-      long homeTxn, CacheValue value, boolean flag, int hops) {
+  private void answer(Entry e, CacheMessage reply) {
+    seen(e.key, reply.to()).lastReply = reply;
     stats.messagesSent++;
-    int epoch = type == MessageType.FWD_GET_M ? epochOf(requester) : 0;
-    fx.send(new CacheMessage(type, self, to, key, requester, txn, homeTxn, value, flag, hops,
-        epoch));
+    fx.send(reply);
+  }
+
+  private CacheMessage reply(MessageType type, CacheMessage req, long homeTxn, CacheValue value,
+      boolean flag) {
+    return new CacheMessage(type, self, req.from(), req.key(), req.from(), req.txn(), homeTxn,
+        value, flag, req.hops() + 1, config.incarnation(), 0);
+  }
+
+  private void send(MessageType type, String to, String key, long txn, long homeTxn,
+      CacheValue value, boolean flag, int hops, long stamp) {
+    stats.messagesSent++;
+    fx.send(new CacheMessage(type, self, to, key, self, txn, homeTxn, value, flag, hops,
+        config.incarnation(), stamp));
   }
 }

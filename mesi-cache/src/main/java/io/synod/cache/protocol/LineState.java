@@ -16,8 +16,6 @@ public enum LineState {
   I,
   /** GetS sent, waiting for Data. */
   IS_D,
-  /** GetS sent, invalidated before its Data arrived: the Data serves one read, then I. */
-  IS_D_I,
   /** GetM sent from I, waiting for Data. */
   IM_D,
   /** GetM sent from S, waiting for Data (an Inv meanwhile moves it to IM_D). */
@@ -26,29 +24,25 @@ public enum LineState {
   M_WB,
   /** PutM/PutE sent from M or E, waiting for Put-Ack. */
   MI_A,
-  /** PutS sent (or downgraded while evicting), waiting for Put-Ack. */
-  SI_A,
-  /** Lost the line while evicting, waiting for Put-Ack. */
-  II_A,
-  /** The home answered a stale Put: a Fwd-GetM is on its way, keep the data for it. */
-  MI_F;
+  /** PutS sent, waiting for Put-Ack. */
+  SI_A;
 
   /**
-   * Whether a local read may be served from this state.
+   * Whether a local read may be served from this state while the line's lease runs.
    *
-   * @return true for M, E, S, M_WB (and SM_D, which still holds its S copy)
+   * @return true for M, E and S
    */
   public boolean readable() {
-    return this == M || this == E || this == S || this == M_WB || this == SM_D;
+    return this == M || this == E || this == S;
   }
 
   /**
-   * Whether this node may write in this state without asking anyone.
+   * Whether this node may write in this state without asking anyone while the lease runs.
    *
-   * @return true for M, E and M_WB
+   * @return true for M and E
    */
   public boolean writable() {
-    return this == M || this == E || this == M_WB;
+    return this == M || this == E;
   }
 
   /**

@@ -1,10 +1,15 @@
 package io.synod.cache.protocol;
 
-/** The coherence messages (Primer, ch. 8, with MESI's PutE and write-through's WriteBack). */
+/**
+ * The coherence messages: the Primer's directory protocol (ch. 8) with MESI's PutE,
+ * write-through's WriteBack, and what a lossy network and restarting nodes need (leases renewed
+ * by Renew, a home's Collect after it restarted). Every request is resent until answered and
+ * carries its requester's transaction id, so the home recognizes a duplicate.
+ */
 public enum MessageType {
-  /** Cache to home: read request. */
+  /** Cache to home: read request ({@code stamp}: the sender's clock when it sent it). */
   GET_S(true),
-  /** Cache to home: write request. */
+  /** Cache to home: write request ({@code stamp} as for GetS). */
   GET_M(true),
   /** Cache to home: evicting a Shared line. */
   PUT_S(true),
@@ -12,47 +17,39 @@ public enum MessageType {
   PUT_E(true),
   /** Cache to home: evicting a Modified line, with its data. */
   PUT_M(true),
-  /** Home to cache: the Put was processed ({@code flag}: stale, a Fwd-GetM is on its way). */
+  /** Home to cache: the Put was processed ({@code flag}: stale, the line was no longer held). */
   PUT_ACK(false),
-  /** Home to sharer: invalidate. */
+  /**
+   * Home to holder: give the copy granted by transaction {@code txn} up, with its data when
+   * dirty ({@code homeTxn} names the home's transaction; {@code flag}: keep a Shared copy,
+   * for a read elsewhere).
+   */
   INV(false),
-  /** Sharer to home: invalidated. */
+  /** Holder to home: the copy is gone ({@code flag}: dirty, {@code value} carries the data). */
   INV_ACK(true),
-  /** Home to owner: send the data to the requester and to me, keep S. */
-  FWD_GET_S(false),
-  /** Home to owner: send the data to the requester and drop the line. */
-  FWD_GET_M(false),
-  /** To the requester: the data ({@code flag}: exclusive, i.e. E on a read, M on a write). */
+  /**
+   * Home to requester: the data and the grant ({@code flag}: exclusive, i.e. E on a read, M on
+   * a write; {@code stamp}: the request's stamp, where the lease starts).
+   */
   DATA(false),
-  /** Owner to home after Fwd-GetS: the data ({@code flag}: dirty, write it to memory). */
-  DATA_HOME(true),
-  /** Home to requester: main memory failed, the request is refused and nothing changed. */
+  /** Home to requester: the request is refused and nothing changed (main memory failed). */
   NACK(false),
-  /**
-   * Home to a former owner, after the node it was told to forward the line to crashed: send me
-   * the data if you still hold it, and drop the line.
-   */
-  RECALL(false),
-  /** Former owner to home: here is the data ({@code flag}: dirty), the line is dropped. */
-  RECALL_DATA(true),
-  /** Former owner to home: the data already left (to the crashed node). */
-  RECALL_NONE(true),
-  /**
-   * Former owner to home: the forward is stalled here behind this node's own missing data (it
-   * holds nothing yet); the real answer follows once the forward can be handled.
-   */
-  RECALL_WAIT(true),
-  /**
-   * Home to a reader whose forwarding owner crashed: did its Data reach you? (the reader's
-   * transaction in {@code txn}).
-   */
-  PROBE(false),
-  /** Reader to home: {@code flag} true with the data it received, false while still waiting. */
-  PROBE_ACK(true),
   /** Write-through writer to home: store this value in memory, then acknowledge. */
   WRITE_BACK(true),
   /** Home to writer: the write-through reached memory. */
-  WRITE_BACK_ACK(false);
+  WRITE_BACK_ACK(false),
+  /** Holder to home: extend the lease of the copy granted by {@code txn} ({@code stamp}). */
+  RENEW(true),
+  /** Home to holder: {@code flag} true, the lease runs from {@code stamp}; false, drop it. */
+  RENEW_ACK(false),
+  /** A home that has not served a key since it started, to every member: what do you hold? */
+  COLLECT(false),
+  /**
+   * Member to home: my copy is gone ({@code flag}: dirty, with {@code value}; {@code txn}: the
+   * Put or WriteBack that carried the same data, or 0; {@code stamp} 1: dirty data was dropped,
+   * because this member was declared down while holding it).
+   */
+  COLLECT_ACK(true);
 
   private final boolean toDirectory;
 

@@ -58,4 +58,24 @@ public interface ProtocolEffects {
    * @param value the value now in the line
    */
   default void writeApplied(String key, CacheValue value) {}
+
+  /**
+   * Observation hook: this home gave up a copy it could not take back (its holder was declared
+   * down and its lease ran out, or restarted), or rebuilt an entry without hearing from a member
+   * declared down ({@code holder} null). Under write-back the holder's unwritten data is lost
+   * there, as with a crash; the simulator's linearizability checker allows memory's value to
+   * come back at that point. Default: nothing.
+   *
+   * @param key the key
+   * @param holder the holder given up, or null
+   */
+  default void revoked(String key, String holder) {}
+
+  /**
+   * Observation hook: this home rebuilt the directory entry of {@code key} (its Collect round
+   * ended) and serves the key from now on. Default: nothing.
+   *
+   * @param key the key
+   */
+  default void rebuilt(String key) {}
 }

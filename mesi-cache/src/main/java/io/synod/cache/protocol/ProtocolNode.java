@@ -33,9 +33,33 @@ public final class ProtocolNode {
    */
   public ProtocolNode(String id, CacheConfig config, HomeLocator homes, Clock clock,
       ProtocolEffects effects) {
+    this(id, config, homes, clock, effects, FaultHooks.NONE);
+  }
+
+  /**
+   * Creates a node core with test-only broken rules (the simulator's checks of its checkers).
+   *
+   * @param id this node's id
+   * @param config the configuration
+   * @param homes names each key's home
+   * @param clock time for leases, resends and latency figures
+   * @param effects where outputs go
+   * @param hooks the broken rules, {@link FaultHooks#NONE} for none
+   */
+  public ProtocolNode(String id, CacheConfig config, HomeLocator homes, Clock clock,
+      ProtocolEffects effects, FaultHooks hooks) {
     this.id = id;
-    this.cache = new CacheController(id, config, homes, clock, effects, stats);
-    this.directory = new HomeDirectory(id, config, effects, stats);
+    this.cache = new CacheController(id, config, homes, clock, effects, stats, hooks);
+    this.directory = new HomeDirectory(id, config, clock, effects, stats, hooks);
+  }
+
+  /**
+   * Lets time pass: resends unanswered messages and gives up holders out of lease. Callers must
+   * call it at least every {@link CacheConfig#retryNanos()}.
+   */
+  public void tick() {
+    cache.tick();
+    directory.tick();
   }
 
   /**
@@ -95,7 +119,9 @@ public final class ProtocolNode {
   }
 
   /**
-   * Tells the directory that {@code node} crashed or left (membership change or failed send).
+   * Tells this node that the membership declared {@code node} down (through the Raft log, never
+   * because of one failed send): operations waiting on keys it is home of fail, and its copies
+   * are given up once their leases are over.
    *
    * @param node the node
    */
@@ -105,7 +131,8 @@ public final class ProtocolNode {
   }
 
   /**
-   * Tells the directory that {@code node} (re)joined with an empty cache.
+   * Tells this node that {@code node} is a member again (back from a pause or a partition, or
+   * restarted: a restart shows in its messages' incarnation).
    *
    * @param node the node
    */
@@ -122,6 +149,27 @@ public final class ProtocolNode {
    */
   public LineState lineState(String key) {
     return cache.state(key);
+  }
+
+  /**
+   * Whether this node would serve a local read of {@code key} now, without asking anyone (the
+   * copy the checkers hold to the single-writer/multiple-reader invariant).
+   *
+   * @param key the key
+   * @return true when a read would be a hit
+   */
+  public boolean canRead(String key) {
+    return cache.canRead(key);
+  }
+
+  /**
+   * Whether this node would apply a local write of {@code key} now without asking anyone.
+   *
+   * @param key the key
+   * @return true when a write would be a hit
+   */
+  public boolean canWrite(String key) {
+    return cache.canWrite(key);
   }
 
   /**

@@ -11,6 +11,9 @@ final class StatsCounter {
   long upgrades;
   long forwardedRequests;
   long messagesSent;
+  long retries;
+  long renewals;
+  long revoked;
   long latencyCount;
   long latencyTotalNanos;
   long latencyMaxNanos;

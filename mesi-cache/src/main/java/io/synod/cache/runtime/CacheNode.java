@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * single-threaded, deterministic state machine the simulator tests. Methods of this class are
  * thread-safe and never block.
  *
- * <p>A timed-out operation fails its stage, but the core keeps the transaction open until the
- * reply arrives or the peer is reported down with {@link #nodeDown}: the home cleans its
- * directory then, and later operations on the key proceed.
+ * <p>A timed-out operation fails its stage (saying that it may still apply), but the core keeps
+ * the transaction open and resends its request until it is answered: later operations on the key
+ * proceed once it is. The core thread also ticks the core every half
+ * {@link CacheConfig#retryNanos()} (resends, lease expiry).
  */
 public final class CacheNode implements AutoCloseable {
   /** How often {@link #lastStats()} is refreshed. */
@@ -78,10 +79,22 @@ public final class CacheNode implements AutoCloseable {
       return t;
     });
     core.setRemoveOnCancelPolicy(true);
-    this.node = new ProtocolNode(id, config, homes, clock, new Effects());
+    // a fresh incarnation per start (the runtime may read the wall clock): peers tell this
+    // process's messages from those of an earlier one by it
+    CacheConfig running = config.incarnation() == 0
+        ? config.mutate().incarnation(System.currentTimeMillis()).build() : config;
+    this.node = new ProtocolNode(id, running, homes, clock, new Effects());
     this.lastStats = node.stats();
     core.scheduleWithFixedDelay(() -> lastStats = node.stats(), STATS_REFRESH.toMillis(),
         STATS_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(5), running.retryNanos() / 2);
+    core.scheduleWithFixedDelay(() -> {
+      try {
+        node.tick();
+      } catch (RuntimeException e) {
+        log.error("cache core {} failed in tick: {}", id, e.toString(), e);
+      }
+    }, tick, tick, TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -202,8 +215,9 @@ public final class CacheNode implements AutoCloseable {
   }
 
   /**
-   * Reports that a peer crashed or left (membership change, or a send that failed for good):
-   * its lines are gone and the directories this node keeps forget it.
+   * Reports that the membership (the Raft log, never one failed send) declared a peer down;
+   * {@code peer} may be this node itself, which then revalidates every line it holds. Operations
+   * waiting on keys the peer is home of fail; its copies are given up once their leases ran out.
    *
    * @param peer the peer's id
    */
@@ -212,7 +226,7 @@ public final class CacheNode implements AutoCloseable {
   }
 
   /**
-   * Reports that a peer (re)joined with an empty cache.
+   * Reports that the membership counts a peer again (a restart shows in its incarnation).
    *
    * @param peer the peer's id
    */
@@ -248,7 +262,8 @@ public final class CacheNode implements AutoCloseable {
         CompletableFuture<OpResult> late = pending.remove(op);
         if (late != null) {
           late.completeExceptionally(new CacheException(
-              kind + " " + key + " timed out after " + timeout.toMillis() + " ms at " + id));
+              kind + " " + key + " timed out after " + timeout.toMillis() + " ms at " + id
+                  + (kind == OpKind.READ ? "" : "; it may still apply"), kind != OpKind.READ));
         }
       }, timeout.toNanos(), TimeUnit.NANOSECONDS);
       node.submit(op, kind, key, value);

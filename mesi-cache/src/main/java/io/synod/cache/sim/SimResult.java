@@ -14,6 +14,7 @@ import java.util.List;
  * @param transactionsChecked miss transactions whose message count was checked
  * @param crashes node crashes injected
  * @param events events processed
+ * @param faults what the hard faults did (all zero without them)
  */
 public record SimResult(
     long seed,
@@ -24,7 +25,21 @@ public record SimResult(
     long messages,
     long transactionsChecked,
     int crashes,
-    long events) {
+    long events,
+    Faults faults) {
+
+  /**
+   * What the hard faults did in one run.
+   *
+   * @param homeCrashes crashes of nodes that are homes of some key
+   * @param pauses pauses longer than the failure timeout
+   * @param partitions partitions (each healed later)
+   * @param lost messages lost (on a lossy or cut link)
+   * @param timedOut client operations abandoned after the client's timeout (outcome unknown)
+   * @param failed client operations answered with an error (outcome unknown)
+   */
+  public record Faults(int homeCrashes, int pauses, int partitions, long lost, long timedOut,
+      long failed) {}
 
   /**
    * Whether no violation was found.

@@ -13,11 +13,12 @@ import java.util.function.Function;
 /**
  * A synchronous test cluster of {@link ProtocolNode}s: messages and memory operations go into one
  * FIFO queue that {@link #settle()} drains, so scenarios read as set-up / step / check. Every
- * message sent is recorded for message-count checks.
+ * message sent is recorded for message-count checks. Time stands still until {@link #advance}
+ * moves the shared manual clock (and ticks every node).
  */
 final class Cluster {
   private static final CacheMessage MEMORY =
-      new CacheMessage(MessageType.NACK, "-", "-", "-", "-", 0, 0, null, false, 0, 0);
+      new CacheMessage(MessageType.NACK, "-", "-", "-", "-", 0, 0, null, false, 0, 0, 0);
   final Map<String, ProtocolNode> nodes = new LinkedHashMap<>();
   final TreeMap<String, CacheValue> memory = new TreeMap<>();
   final List<CacheMessage> sent = new ArrayList<>();
@@ -30,13 +31,44 @@ final class Cluster {
   /** When set, main-memory reads fail. */
   boolean failMemoryReads;
   private final Function<String, String> homes;
+  private final CacheConfig config;
   private long nextOp = 1;
+  /** The manual clock every node reads. */
+  long now;
+  /** Messages of these types are dropped when sent (a lossy link, on demand). */
+  final java.util.Set<MessageType> dropping = java.util.EnumSet.noneOf(MessageType.class);
+  /** Nodes whose messages (to and from) are dropped: cut off, paused or dead. */
+  final java.util.Set<String> cut = new java.util.TreeSet<>();
 
   Cluster(int n, CacheConfig config, Function<String, String> homes) {
     this.homes = homes;
+    List<String> ids = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
-      String id = "n" + i;
-      nodes.put(id, new ProtocolNode(id, config, homes::apply, () -> 0L, effects(id)));
+      ids.add("n" + i);
+    }
+    this.config = config.mutate().members(ids).build();
+    for (String id : ids) {
+      nodes.put(id, new ProtocolNode(id, this.config, homes::apply, () -> now, effects(id)));
+    }
+  }
+
+  /** Restarts a node empty, with a new incarnation. */
+  void restart(String id, long incarnation) {
+    CacheConfig c = config.mutate().incarnation(incarnation)
+        .firstTxn((incarnation << 40) + 1).build();
+    nodes.put(id, new ProtocolNode(id, c, homes::apply, () -> now, effects(id)));
+  }
+
+  /** Moves the clock on by {@code nanos} in retry-sized steps, ticking and settling each. */
+  void advance(long nanos) {
+    long step = Math.max(1, config.retryNanos());
+    long target = now + nanos;
+    while (now < target) {
+      now = Math.min(target, now + step);
+      for (ProtocolNode n : new ArrayList<>(nodes.values())) {
+        n.tick();
+      }
+      settle();
     }
   }
 
@@ -49,6 +81,9 @@ final class Cluster {
     return new ProtocolEffects() {
       @Override
       public void send(CacheMessage m) {
+        if (dropping.contains(m.type()) || cut.contains(m.from()) || cut.contains(m.to())) {
+          return;
+        }
         sent.add(m);
         queuedMessages.add(m);
         queue.add(() -> {
@@ -183,10 +218,16 @@ final class Cluster {
     }
   }
 
-  /** Messages sent since the mark, as "TYPE from->to". */
+  /**
+   * Messages sent since the mark, as "TYPE from->to", leaving out the rebuild round (Collect)
+   * a home runs the first time it serves a key.
+   */
   List<String> since(int mark) {
     List<String> out = new ArrayList<>();
     for (CacheMessage m : sent.subList(mark, sent.size())) {
+      if (m.type() == MessageType.COLLECT || m.type() == MessageType.COLLECT_ACK) {
+        continue;
+      }
       out.add(m.type() + " " + m.from() + "->" + m.to());
     }
     return out;

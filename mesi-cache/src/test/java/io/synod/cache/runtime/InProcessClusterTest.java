@@ -43,7 +43,8 @@ class InProcessClusterTest {
 
   private void startAll(CacheConfig config) {
     for (String id : IDS) {
-      net.start(id, config, InProcessClusterTest::homeOf, memory, TIMEOUT);
+      net.start(id, config.mutate().members(IDS).build(), InProcessClusterTest::homeOf, memory,
+          TIMEOUT);
     }
   }
 

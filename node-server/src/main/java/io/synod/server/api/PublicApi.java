@@ -219,9 +219,10 @@ public final class PublicApi {
     if (c instanceof HttpError he) {
       return he.toResponse();
     }
-    if (c instanceof io.synod.cache.CacheException) {
-      // the address's home did not answer in time, or main memory failed: nothing was written
-      return HttpResponse.error(503, "cache_unavailable", c.getMessage());
+    if (c instanceof io.synod.cache.CacheException ce) {
+      // the message says whether a write may still apply; so does the error code
+      return HttpResponse.error(503, ce.mayHaveApplied() ? "cache_outcome_unknown"
+          : "cache_unavailable", c.getMessage());
     }
     if (c instanceof PeerClient.PeerUnreachableException) {
       return HttpResponse.error(503, "node_unavailable", c.getMessage());
@@ -553,10 +554,17 @@ public final class PublicApi {
   private CompletionStage<HttpResponse> readBody(String address, boolean withState) {
     checkCacheRole();
     return cache.read(address).thenApply(r -> {
+      if (r.value() == null && withState) {
+        return HttpResponse.error(404, "never_written", "cache address " + address
+            + " was never written");
+      }
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("status", r.hit() ? "hit" : "miss");
+      // absence is a miss with no value (a stored JSON null is a value)
+      m.put("status", r.hit() && r.value() != null ? "hit" : "miss");
       m.put("address", address);
-      m.put("value", r.value());
+      if (r.value() != null) {
+        m.put("value", r.value());
+      }
       if (withState) {
         // the first system's shape has three fields; /v1 also tells the MESI state of the line
         m.put("state", r.state());

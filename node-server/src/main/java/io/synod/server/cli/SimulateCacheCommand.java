@@ -15,13 +15,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code synod simulate cache}: seeded simulations of MESI cache nodes (random reads, writes and
- * evictions over a few hot keys, delayed and reordered messages, crashing nodes) with the
- * single-writer/multiple-reader and data-value invariants checked after every event, and
- * per-key linearizability and message counts checked at the end. The last line is
+ * evictions over a few hot keys, delayed and reordered messages, and the faults of
+ * {@code --faults}: crashes, home crashes, pauses past the failure timeout, partitions, loss)
+ * with the single-writer/multiple-reader and data-value invariants checked after every event,
+ * a liveness phase after healing (every node reads every key), and per-key linearizability of
+ * the client history (operations with unknown outcomes included) at the end. The last line is
  * {@code simulate cache: N seeds, K violations}; the exit code is 1 when K > 0.
  */
 @Command(name = "cache", mixinStandardHelpOptions = true,
-    description = "Simulate MESI cache nodes under delays, reordering and crashes.")
+    description = "Simulate MESI cache nodes under delays, reordering, crashes, pauses,"
+        + " partitions and loss.")
 final class SimulateCacheCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -42,9 +45,19 @@ final class SimulateCacheCommand implements Callable<Integer> {
   @Option(names = "--no-crashes", description = "Do not crash nodes.")
   boolean noCrashes;
 
+  @Option(names = "--faults", description = "Faults to inject, comma-separated: crash (non-home"
+      + " nodes), home-crash, pause (longer than the failure timeout), partition (asymmetric"
+      + " too), loss; or all, or none. Overrides --no-crashes. Default: crash.")
+  String faults;
+
   @Option(names = "--break-skip-invalidation", hidden = true,
       description = "Test only: the directory skips one invalidation, to see the checkers catch it.")
   boolean skipInvalidation;
+
+  @Option(names = "--break-lease", hidden = true,
+      description = "Test only: copies are served after their lease ran out, to see the checkers"
+          + " catch it.")
+  boolean breakLease;
 
   @Override
   public Integer call() {
@@ -61,7 +74,23 @@ final class SimulateCacheCommand implements Callable<Integer> {
       err.println("synod simulate cache: need --seeds >= 1, --nodes in 2..16, --ops >= 1");
       return 2;
     }
+    java.util.Set<io.synod.cache.sim.SimFault> faultSet;
+    try {
+      faultSet = faults != null ? io.synod.cache.sim.SimFault.parse(faults)
+          : noCrashes ? java.util.EnumSet.noneOf(io.synod.cache.sim.SimFault.class)
+          : java.util.EnumSet.of(io.synod.cache.sim.SimFault.CRASH);
+    } catch (IllegalArgumentException e) {
+      err.println("synod simulate cache: unknown --faults '" + faults
+          + "' (use crash,home-crash,pause,partition,loss, all or none)");
+      return 2;
+    }
     long violations = 0;
+    long lost = 0;
+    long unknown = 0;
+    long pauses = 0;
+    long partitions = 0;
+    long homeCrashes = 0;
+    long started = System.nanoTime();
     long opsDone = 0;
     long hits = 0;
     long messages = 0;
@@ -69,8 +98,8 @@ final class SimulateCacheCommand implements Callable<Integer> {
     long crashes = 0;
     for (long seed : range.seeds().toArray()) {
       SimOptions o = new SimOptions(seed, nodes, ops,
-          writeThrough ? WritePolicy.WRITE_THROUGH : WritePolicy.WRITE_BACK, kind, !noCrashes,
-          skipInvalidation);
+          writeThrough ? WritePolicy.WRITE_THROUGH : WritePolicy.WRITE_BACK, kind, faultSet,
+          skipInvalidation, breakLease);
       SimResult r = CacheSimulation.run(o);
       violations += r.violations().size();
       opsDone += r.opsCompleted();
@@ -78,6 +107,11 @@ final class SimulateCacheCommand implements Callable<Integer> {
       messages += r.messages();
       checked += r.transactionsChecked();
       crashes += r.crashes();
+      lost += r.faults().lost();
+      unknown += r.faults().timedOut() + r.faults().failed();
+      pauses += r.faults().pauses();
+      partitions += r.faults().partitions();
+      homeCrashes += r.faults().homeCrashes();
       if (range.verbose) {
         out.printf("seed %d: %d ops, %d hits, %d messages, %d crashes, %d violations%n",
             o.seed(), r.opsCompleted(), r.hits(), r.messages(), r.crashes(),
@@ -90,8 +124,14 @@ final class SimulateCacheCommand implements Callable<Integer> {
       }
       out.flush();
     }
-    out.printf("%d operations, %d hits, %d messages, %d transactions' message counts checked,"
+    out.printf("%d operations, %d hits, %d messages, %d misses,"
         + " %d crashes%n", opsDone, hits, messages, checked, crashes);
+    if (!faultSet.isEmpty() && !faultSet.equals(java.util.Set.of(io.synod.cache.sim.SimFault.CRASH))) {
+      out.printf("faults %s: %d home crashes, %d pauses, %d partitions, %d messages lost,"
+          + " %d operations with unknown outcome; %.1f s%n",
+          io.synod.cache.sim.SimFault.format(faultSet), homeCrashes, pauses, partitions, lost,
+          unknown, (System.nanoTime() - started) / 1e9);
+    }
     return range.summary(out, "cache", violations);
   }
 }

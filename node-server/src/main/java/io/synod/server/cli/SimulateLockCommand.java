@@ -1,5 +1,6 @@
 package io.synod.server.cli;
 
+import io.synod.raft.lock.sim.LockRaftSimulation;
 import io.synod.raft.lock.sim.LockReplicaSimulation;
 import io.synod.raft.lock.sim.LockSimResult;
 import java.io.PrintWriter;
@@ -16,7 +17,10 @@ import picocli.CommandLine.Spec;
  * changes, clock skew, election gaps, lagging and crashing replicas; checks mutual exclusion,
  * fencing, leases, deadlock freedom and liveness after every event. Prints one line per failing
  * seed with the command that replays it ({@code --trace} adds the last events) and ends with
- * {@code simulate lock: N seeds, K violations}; exit status 1 when K > 0.
+ * {@code simulate lock: N seeds, K violations}; exit status 1 when K > 0. With {@code --on-raft}
+ * (or {@code --mode raft}) the real lock state machine runs on every replica of the Raft
+ * simulator, with crashes, partitions, snapshot install, leader and membership changes between the
+ * clients and the table ({@link LockRaftSimulation}).
  */
 @Command(name = "lock", mixinStandardHelpOptions = true,
     description = "Simulate lock clients contending through a replicated lock table under faults.")
@@ -35,6 +39,14 @@ final class SimulateLockCommand implements Callable<Integer> {
           + "reuse-token, no-deadlock-check, keep-holds-on-expiry, no-grace.")
   String bug;
 
+  @Option(names = "--on-raft",
+      description = "Run the lock state machine on the Raft simulator (same as --mode raft).")
+  boolean onRaft;
+
+  @Option(names = "--mode", defaultValue = "log",
+      description = "log (one agreed log, default) or raft (the Raft simulator underneath).")
+  String mode;
+
   @Option(names = "--trace", description = "After each failing seed, print its options and last events.")
   boolean trace;
 
@@ -49,13 +61,19 @@ final class SimulateLockCommand implements Callable<Integer> {
       err.println("synod: unknown --bug '" + bug + "'");
       return 2;
     }
+    boolean raft = onRaft || "raft".equals(mode);
+    if (!raft && !"log".equals(mode)) {
+      err.println("synod: unknown --mode '" + mode + "' (log or raft)");
+      return 2;
+    }
     if (!range.valid() || steps < 1) {
       err.println("synod: --seeds and --steps must be positive");
       return 2;
     }
     int violations = 0;
     for (long seed : range.seeds().toArray()) {
-      LockSimResult r = LockReplicaSimulation.run(seed, steps, chosen);
+      LockSimResult r = raft ? LockRaftSimulation.run(seed, steps, chosen)
+          : LockReplicaSimulation.run(seed, steps, chosen);
       if (!r.ok()) {
         violations++;
         out.println("seed " + seed + ": " + r.violation() + " -- replay: " + r.replay());

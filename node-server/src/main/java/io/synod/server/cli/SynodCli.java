@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       NodeCommand.class,
       BenchCommand.class,
       ReplayCommand.class,
+      io.synod.server.chaos.ChaosCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SynodCli implements Runnable {

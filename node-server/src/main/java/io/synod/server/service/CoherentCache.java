@@ -32,22 +32,27 @@ import org.slf4j.LoggerFactory;
  * so the operations return {@link CompletionStage}s, and a read also reports the line's MESI
  * state.
  *
- * <p>Values are JSON documents, stored as their UTF-8 JSON text. Membership: call
- * {@link #nodeDown} when a peer leaves or dies (its lines are gone; the directories here forget
- * it) and {@link #nodeUp} when it is back. A peer that a coherence batch cannot reach is treated
- * as down at once, because the protocol never resends.
+ * <p>Values are JSON documents, stored as their UTF-8 JSON text. Membership comes only from the
+ * Raft log: call {@link #nodeDown} when the log no longer counts a peer (operations waiting on
+ * its keys fail; its copies are given up once their leases ran out), {@link #nodeUp} when it
+ * counts it again, and {@link #selfDown} while it does not count this node (every line is then
+ * revalidated with its home before it is served again). A coherence batch that fails is only
+ * counted: the protocol resends what is unanswered.
  */
 public final class CoherentCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoherentCache.class);
 
-  /** A read's outcome: hit or miss, the value ({@code null} when never written), line state. */
+  /**
+   * A read's outcome: hit or miss, the value ({@code null} when the address was never written;
+   * a stored JSON null is a {@code NullNode}), line state.
+   */
   public record Read(boolean hit, JsonNode value, String state) {}
 
   private final String nodeId;
   private final CacheConfig config;
   private final HttpCacheTransport transport;
   private final CacheNode node;
-  /** Peers this cache has dropped (membership or a failed send) and not taken back yet. */
+  /** Peers the membership declared down and not taken back yet. */
   private final java.util.Set<String> down = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private CoherentCache(String nodeId, CacheConfig config, Function<String, String> homeOf,
@@ -56,7 +61,14 @@ public final class CoherentCache implements AutoCloseable {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(homeOf, "homeOf");
     this.transport = new HttpCacheTransport(pool, peers, this::peerUnreachable);
-    this.node = CacheNode.start(nodeId, config, homeOf::apply, transport, memory, timeout);
+    // a restarted home asks every member what it holds before it serves an address
+    CacheConfig withMembers = config;
+    if (config.members().isEmpty()) {
+      java.util.TreeSet<String> members = new java.util.TreeSet<>(peers.keySet());
+      members.add(nodeId);
+      withMembers = config.mutate().members(members).build();
+    }
+    this.node = CacheNode.start(nodeId, withMembers, homeOf::apply, transport, memory, timeout);
   }
 
   /**
@@ -179,7 +191,9 @@ public final class CoherentCache implements AutoCloseable {
   }
 
   /**
-   * A peer left or died: its lines are gone and the directories here stop waiting for it.
+   * The Raft log declared a peer down: operations waiting on addresses it is home of fail
+   * (saying whether they may still apply), and the directories here give its copies up once
+   * their leases ran out.
    *
    * @param peer the peer's id
    */
@@ -189,9 +203,17 @@ public final class CoherentCache implements AutoCloseable {
   }
 
   /**
-   * A peer is up: when this cache had dropped it ({@link #nodeDown} or a failed send), it is
-   * taken back with an empty cache at {@code baseUri}; otherwise nothing happens, so callers may
-   * report every live peer on every heartbeat.
+   * The Raft log declared this node down (it was paused or cut off): every copy it holds must be
+   * revalidated with its home before it is served again. Callers may repeat it.
+   */
+  public void selfDown() {
+    node.nodeDown(nodeId);
+  }
+
+  /**
+   * A peer is up: when this cache had dropped it ({@link #nodeDown}), it is taken back at
+   * {@code baseUri} (a restart shows in its messages' incarnation); otherwise nothing happens,
+   * so callers may report every live peer on every heartbeat.
    *
    * @param peer the peer's id
    * @param baseUri its {@code http://host:port}
@@ -204,10 +226,8 @@ public final class CoherentCache implements AutoCloseable {
   }
 
   private void peerUnreachable(String peer) {
-    if (!peer.equals(nodeId) && down.add(peer)) {
-      LOG.debug("cache peer {} unreachable: treating it as down", peer);
-      node.nodeDown(peer);
-    }
+    // not a membership signal: the protocol resends; only the Raft log declares a peer down
+    LOG.debug("cache batch to {} failed; the protocol will resend", peer);
   }
 
   @Override

@@ -53,7 +53,9 @@ class EdgeBoundsTest {
     TestHttp.Reply legacy = TestHttp.post(base + "/cache/write",
         "{\"address\":\"big-k\",\"value\":" + big + "}");
     assertEquals(413, legacy.status());
-    assertTrue(TestHttp.get(base + "/v1/cache/big-k").json().path("value").isNull());
+    TestHttp.Reply read = TestHttp.get(base + "/v1/cache/big-k");
+    assertEquals(404, read.status(), "nothing was written: " + read.body());
+    assertEquals("never_written", error(read));
     assertEquals(200, TestHttp.call("PUT", base + "/v1/cache/big-k", "{\"value\":\"small\"}")
         .status());
   }

@@ -5,6 +5,7 @@ import static io.synod.server.TestHttp.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synod.server.SynodNode;
@@ -90,7 +91,17 @@ class PublicApiTest {
     Reply miss = get(base + "/cache/read?address=shape-k");
     assertEquals("miss", miss.statusField());
     assertEquals("shape-k", miss.json().get("address").asText());
-    assertTrue(miss.json().get("value").isNull());
+    assertNull(miss.json().get("value"), "never written: a miss with no value");
+    Reply again = get(base + "/cache/read?address=shape-k");
+    assertEquals("{\"status\":\"miss\",\"address\":\"shape-k\"}", again.body(),
+        "absence stays a miss, never a hit with value null");
+    assertEquals(404, get(base + "/v1/cache/shape-never").status());
+    assertEquals("never_written",
+        get(base + "/v1/cache/shape-never").json().get("error").asText());
+    post(base + "/cache/write", "{\"address\":\"shape-null\",\"value\":null}");
+    Reply storedNull = get(base + "/cache/read?address=shape-null");
+    assertEquals("{\"status\":\"hit\",\"address\":\"shape-null\",\"value\":null}",
+        storedNull.body(), "a stored null is a value");
     Reply w = post(base + "/cache/write", "{\"address\":\"shape-k\",\"value\":\"v\"}");
     assertEquals("{\"status\":\"written\",\"address\":\"shape-k\",\"value\":\"v\"}", w.body());
     Reply hit = get(base + "/cache/read?address=shape-k");
@@ -289,7 +300,9 @@ class PublicApiTest {
   private static void assertUnchanged() {
     assertFalse(get(base + "/v1/locks/bad-r").json().get("held").asBoolean());
     assertEquals(0, get(base + "/v1/topics/bad-t/stats").json().get("depth").asInt());
-    // never written: the value is still absent (the read itself may cache that absence)
-    assertTrue(get(base + "/cache/read?address=bad-k").json().get("value").isNull());
+    // never written: the value is still absent
+    Reply r = get(base + "/cache/read?address=bad-k");
+    assertEquals("miss", r.statusField());
+    assertNull(r.json().get("value"));
   }
 }

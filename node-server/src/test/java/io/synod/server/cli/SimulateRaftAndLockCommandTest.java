@@ -95,6 +95,33 @@ class SimulateRaftAndLockCommandTest {
     assertCaughtAndReplayable(r, "simulate lock: 10 seeds, ");
   }
 
+  @Test
+  void simulateLockOnRaftPassesCleanSeedsAndEndsWithTheSummary() {
+    Run r = run("simulate", "lock", "--on-raft", "--seeds", "3", "--steps", "4000");
+    assertEquals(0, r.status(), r.toString());
+    assertEquals("simulate lock: 3 seeds, 0 violations", r.last());
+    Run m = run("simulate", "lock", "--mode", "raft", "--seeds", "1", "--steps", "2000",
+        "--verbose");
+    assertEquals(0, m.status(), m.toString());
+    assertTrue(m.out().get(0).startsWith("seed 1: ok") && m.out().get(0).contains("lock:"),
+        m.toString());
+  }
+
+  @Test
+  void simulateLockOnRaftReportsACaughtBugWithAReplayCommandThatReproducesIt() {
+    Run r = run("simulate", "lock", "--on-raft", "--seeds", "5", "--steps", "4000", "--bug",
+        "exclusive-over-shared");
+    assertCaughtAndReplayable(r, "simulate lock: 5 seeds, ");
+    assertTrue(r.out().get(0).contains("--on-raft"), r.toString());
+  }
+
+  @Test
+  void simulateLockRefusesAnUnknownMode() {
+    Run r = run("simulate", "lock", "--mode", "paxos");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("unknown --mode"), r.err());
+  }
+
   /** Exit 1, K > 0 in the summary, and the first failing line's replay command reproduces it. */
   static void assertCaughtAndReplayable(Run r, String summaryPrefix) {
     assertEquals(1, r.status(), r.toString());

@@ -182,7 +182,7 @@ class PeerAuthIT {
         .path("invalidations_received").asLong();
     List<CacheMessage> forged = new ArrayList<>();
     forged.add(new CacheMessage(MessageType.INV, writer, sharer, "auth-k", writer, 1, 1,
-        null, false, 1, 0));
+        null, false, 1, 1, 0));
     byte[] body = CacheJson.encodeBatch(forged);
     for (Forgery how : Forgery.values()) {
       assertEquals(401, send(sharer, "/internal/cache", body, "application/json",

@@ -70,6 +70,8 @@ class RollingRestartIT {
       env.put("HTTP_PORT", urls.get(id).substring(urls.get(id).lastIndexOf(':') + 1));
       env.put("HTTP_HOST", "127.0.0.1");
       env.put("DATA_DIR", dataDir.toString());
+      // the nodes authenticate each other (a multi-member node refuses to start without it)
+      env.put("CLUSTER_SECRET", "rolling-restart-it-secret-0123456789");
       env.put("HEARTBEAT_INTERVAL_MILLIS", "100");
       env.put("FAILURE_TIMEOUT_MILLIS", "1000");
       // a delivery whose ack died with a node comes back soon

@@ -1,5 +1,7 @@
 package io.synod.server.security;
 
+import io.synod.transport.http.TestCertificates;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -18,6 +18,15 @@ public interface SimWorkload {
    */
   long ackedIndex();
 
+  /**
+   * What the clients still wait for before the liveness phase may end (such as a fresh lock
+   * acquire after healing), or {@code null} when nothing: the liveness phase ends only once this
+   * is null, and fails naming it otherwise.
+   */
+  default String unsettled() {
+    return null;
+  }
+
   /** Final verification (such as linearizability); returns a violation, or {@code null}. */
   String verify(SimCluster cluster);
 

@@ -381,6 +381,10 @@ public final class Simulation implements SimCluster {
             + (n.retired ? " retired" : "") + "}");
       }
       b.append(l == null ? " (no leader)" : "");
+      String waits = workload.unsettled();
+      if (waits != null) {
+        b.append("; the workload waits: ").append(waits);
+      }
       fail(b.toString());
     }
   }
@@ -402,6 +406,9 @@ public final class Simulation implements SimCluster {
       return false;
     }
     long need = Math.max(workload.ackedIndex(), 1);
+    if (workload.unsettled() != null) {
+      return false;
+    }
     if (l.raft.commitIndex() < need || l.raft.termAt(l.raft.commitIndex()) != l.raft.term()) {
       return false;
     }

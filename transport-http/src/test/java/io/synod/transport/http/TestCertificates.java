@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Certificates a test makes for itself with the JDK's {@code keytool} (no extra dependency): a
+ * (Shared with node-server's tests through this module's test-jar.) Certificates a test makes for itself with the JDK's {@code keytool} (no extra dependency): a
  * CA, and certificates it signed for {@code localhost}/{@code 127.0.0.1}, written as the PEM
  * files the TLS settings take (certificate chain, PKCS#8 key, CA certificate).
  */
@@ -24,6 +24,33 @@ public final class TestCertificates {
 
   /** One issued certificate: its chain, its key, and the CA certificate. */
   public record Issued(Path certChain, Path key, Path ca) {}
+
+  /** One CA with a "node" and a "client" certificate, shared by the test classes of a JVM. */
+  public record Shared(TestCertificates ca, Issued node, Issued client) {}
+
+  private static Shared shared;
+
+  /**
+   * The certificates every TLS test of this module uses, made once per JVM (each keytool run
+   * starts a JVM, seconds on a loaded machine) in a temporary directory removed at exit.
+   *
+   * @return the shared CA and certificates
+   */
+  public static synchronized Shared shared() throws IOException {
+    if (shared == null) {
+      Path dir = Files.createTempDirectory("synod-test-tls");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+          // best effort: the directory is under the system's temporary directory
+        }
+      }));
+      TestCertificates ca = ca(dir, "synod-test-ca");
+      shared = new Shared(ca, ca.issue("node"), ca.issue("client"));
+    }
+    return shared;
+  }
 
   private TestCertificates(Path dir) {
     this.dir = dir;

@@ -396,8 +396,11 @@ public final class LockService implements AutoCloseable {
    * TTL from them first.
    */
   private synchronized long stamp() {
-    long wall = clock.millis();
+    // Monotonic time first: the pair kept below must never hold a monotonic reading newer than
+    // the wall reading it was capped with, or every later stamp would lag the wall clock by the
+    // time that passed between the two reads, and leases would stop expiring when they should.
     long mono = elapsed.millis();
+    long wall = clock.millis();
     long s = wall;
     if (stamped) {
       long ceiling = saturatedAdd(lastStampMillis, Math.max(0, mono - lastStampElapsedMillis));

@@ -31,8 +31,11 @@ import org.junit.jupiter.api.Test;
 
 class LockServiceTest {
 
+  // 500 ms of election timeout at 10 ms ticks: a leader whose check-quorum round starts empty must
+  // not step down on a loaded CI machine in the middle of a test that moves the manual clocks (a
+  // new leader's grace would then hold sessions until the clocks move again)
   private static final RaftConfig FAST =
-      RaftConfig.builder().electionTimeoutTicks(10).heartbeatIntervalTicks(2).build();
+      RaftConfig.builder().electionTimeoutTicks(50).heartbeatIntervalTicks(5).build();
 
   /** Each node has its own manual clock, so tests move time (and skew it) by hand. */
   private final TreeMap<NodeId, AtomicLong> clocks = new TreeMap<>();

@@ -54,7 +54,8 @@ public final class CacheJson {
     }
     o.put("flag", m.flag());
     o.put("hops", m.hops());
-    o.put("epoch", m.epoch());
+    o.put("incarnation", m.incarnation());
+    o.put("stamp", m.stamp());
     return o;
   }
 
@@ -112,7 +113,7 @@ public final class CacheJson {
     }
     return new CacheMessage(type, text(n, "from"), text(n, "to"), text(n, "key"),
         text(n, "requester"), number(n, "txn"), number(n, "homeTxn"), value, flag.asBoolean(),
-        (int) number(n, "hops"), (int) number(n, "epoch"));
+        (int) number(n, "hops"), number(n, "incarnation"), number(n, "stamp"));
   }
 
   private static String text(JsonNode n, String field) {

@@ -27,12 +27,11 @@ import org.slf4j.LoggerFactory;
  * coherence messages as a JSON array ({@link CacheJson}) to {@value #PATH}, pipelined on the
  * connections the client pool keeps to that peer.
  *
- * <p>{@link #send} never blocks and never throws. The MESI protocol does not resend: a message
- * may only be lost when its sender or receiver crashed. So when a batch fails (peer down,
- * timeout) or a peer's outbox overflows, the transport reports the peer through the
- * {@code peerFailed} listener given at construction; the owner of the transport must then treat
- * the peer as down (call {@code CacheNode.nodeDown}, which cleans the directories) until it is
- * back with an empty cache. Messages to an unknown peer are dropped and reported the same way.
+ * <p>{@link #send} never blocks and never throws. A batch that fails (timeout, reset connection,
+ * full outbox, unknown peer) is dropped: the MESI protocol resends every unanswered request
+ * with the same transaction id, and its home resends every unanswered Inv and Collect, so a lost
+ * batch only delays. The {@code peerFailed} listener is told, for logs and metrics; it must
+ * <b>not</b> be taken as the peer being down, which only the membership (the Raft log) decides.
  *
  * <p>The receiving side is {@link #register(Router, Consumer)}: each decoded message is handed,
  * in batch order, to the local runtime's {@code CacheNode::receive} on the Netty event loop (it
@@ -65,7 +64,7 @@ public final class HttpCacheTransport implements CacheTransport, AutoCloseable {
    * @param pool the client pool (not closed by this transport)
    * @param peers base URIs ({@code http://host:port}) of the other nodes, keyed by node id
    * @param peerFailed told (on any thread, possibly repeatedly) of a peer a message could not
-   *     reach; must not block
+   *     reach, for logs and metrics only (not a membership signal); must not block
    */
   public HttpCacheTransport(HttpClientPool pool, Map<String, URI> peers,
       Consumer<String> peerFailed) {

@@ -22,7 +22,7 @@ class CacheJsonTest {
     for (MessageType t : MessageType.values()) {
       CacheValue v = txn % 2 == 0 ? null : CacheValue.of(new byte[] {0, (byte) 0xff, 'x'});
       batch.add(new CacheMessage(t, "n1", "n2", "key/ü", "n3", txn, txn * 7, v, txn % 3 == 0,
-          (int) txn, (int) (txn % 4)));
+          (int) txn, txn % 4, txn * 1_000_000_007L));
       txn++;
     }
     assertEquals(batch, CacheJson.decodeBatch(CacheJson.encodeBatch(batch)));
@@ -32,13 +32,13 @@ class CacheJsonTest {
   @ValueSource(strings = {
       "", "{}", "[1]", "[{\"type\":\"NOPE\"}]",
       "[{\"type\":\"DATA\",\"from\":\"a\",\"to\":\"b\",\"key\":\"k\",\"requester\":\"a\","
-          + "\"txn\":1,\"homeTxn\":0,\"flag\":true,\"hops\":1}]",
+          + "\"txn\":1,\"homeTxn\":0,\"flag\":true,\"hops\":1,\"incarnation\":0}]",
       "[{\"type\":\"DATA\",\"from\":\"a\",\"to\":\"b\",\"key\":\"k\",\"requester\":\"a\","
-          + "\"txn\":\"1\",\"homeTxn\":0,\"flag\":true,\"hops\":1,\"epoch\":0}]",
+          + "\"txn\":\"1\",\"homeTxn\":0,\"flag\":true,\"hops\":1,\"incarnation\":0,\"stamp\":0}]",
       "[{\"type\":\"DATA\",\"from\":\"a\",\"to\":\"b\",\"key\":\"k\",\"requester\":\"a\","
-          + "\"txn\":1,\"homeTxn\":0,\"flag\":true,\"hops\":1,\"epoch\":0,\"value\":\"@@\"}]",
+          + "\"txn\":1,\"homeTxn\":0,\"flag\":true,\"hops\":1,\"incarnation\":0,\"stamp\":0,\"value\":\"@@\"}]",
       "[{\"type\":\"DATA\",\"from\":\"\",\"to\":\"b\",\"key\":\"k\",\"requester\":\"a\","
-          + "\"txn\":1,\"homeTxn\":0,\"flag\":1,\"hops\":1,\"epoch\":0}]"})
+          + "\"txn\":1,\"homeTxn\":0,\"flag\":1,\"hops\":1,\"incarnation\":0,\"stamp\":0}]"})
   void aMalformedBatchIsRefusedWithA400(String body) {
     HttpError e = assertThrows(HttpError.class,
         () -> CacheJson.decodeBatch(body.getBytes(StandardCharsets.UTF_8)));

@@ -98,15 +98,10 @@ class HttpCacheClusterIT {
         }
       }
       n.pool = HttpClientPool.create(loops, HttpCacheTransport.recommendedClientOptions());
-      // a peer a batch cannot reach is treated as crashed: its lines are gone for good
-      n.transport = new HttpCacheTransport(n.pool, peers, peer -> {
-        CacheNode c = n.cache();
-        if (c != null) {
-          c.nodeDown(peer);
-        }
-      });
-      n.cache.set(CacheNode.start(n.id, config, HttpCacheClusterIT::homeOf, n.transport, memory,
-          Duration.ofSeconds(20)));
+      // a failed batch is not a membership signal: the protocol resends
+      n.transport = new HttpCacheTransport(n.pool, peers, peer -> { });
+      n.cache.set(CacheNode.start(n.id, config.mutate().members(IDS).build(),
+          HttpCacheClusterIT::homeOf, n.transport, memory, Duration.ofSeconds(20)));
     }
   }
 
