@@ -738,8 +738,10 @@ public final class PublicApi {
             if (g.holder().sessionId() != HolderId.NO_SESSION) {
               m.put("session_id", Long.toString(g.holder().sessionId()));
               if (implicit) {
-                // the lease session was opened here: its holder needs the token to release
+                // the lease session was opened here: its holder needs the token to release it
+                // (and to keep it alive)
                 m.put("session_token", token[0]);
+                m.put("ttl_ms", ttl);
               }
             }
             if (until > 0) {
