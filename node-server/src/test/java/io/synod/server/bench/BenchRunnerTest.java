@@ -177,6 +177,18 @@ class BenchRunnerTest {
   }
 
   @Test
+  void usersRunToTheEndOfARunLongerThanTheirStartPlusOneTimeout() throws Exception {
+    // all users start at once and the run lasts longer than a request timeout after that: the
+    // pools must stay open until the end (they closed a timeout after the last start, and every
+    // later request failed with "client pool is closed")
+    BenchOptions o = new BenchOptions(
+        List.of(base()), 3, 1000, Duration.ofSeconds(5), Duration.ofSeconds(2), 7, "t");
+    BenchResult r = new BenchRunner(o, null).run(Scenario.LOCK_READ);
+    assertEquals(0, r.total().failures(), r.table());
+    assertTrue(r.total().requests() > 0, r.table());
+  }
+
+  @Test
   void queueScenarioAcksWhatItConsumes() throws Exception {
     BenchResult r = new BenchRunner(options(3), null).run(Scenario.QUEUE);
     assertEquals(0, r.total().failures(), r.table());
