@@ -7,6 +7,7 @@ import io.synod.transport.http.client.LockSession;
 import io.synod.transport.http.client.PublishResult;
 import io.synod.transport.http.client.QueueMessage;
 import io.synod.transport.http.client.SessionKeepAlive;
+import io.synod.transport.http.client.SessionTokenMismatchException;
 import io.synod.transport.http.client.SynodClient;
 import io.synod.transport.http.client.SynodClientOptions;
 import java.net.URI;
@@ -16,13 +17,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * An application using {@link SynodClient} against a running cluster: a lock with fencing tokens
- * (a second owner refused, then granted after release), a lock held by a session, a batch
+ * (a second owner refused, then granted after release), a lock held by a session (which a client
+ * knowing only the session's id cannot release or close), a batch
  * published, consumed in a group and acknowledged, and a cache write read back.
  *
  * <p>Start a cluster ({@code ./synod dev}), then run: {@code mvn -q -pl examples -am exec:java
@@ -39,6 +42,9 @@ public final class ClientApplication {
    * @param aliceToken fencing token of alice's grant
    * @param bobRefusedWhileHeld whether bob's try-lock came back empty while alice held the lock
    * @param bobToken fencing token of bob's grant after alice released
+   * @param sessionIdAloneRefused whether a client knowing only carol's session id (with a made-up
+   *     token) was refused, with {@link SessionTokenMismatchException}, when it tried to release
+   *     her lock and close her session
    * @param sessionLockFreedOnClose whether closing carol's session freed the lock she held in it
    * @param published message ids, in publish order
    * @param consumed message ids as the consumer got them
@@ -47,7 +53,7 @@ public final class ClientApplication {
    */
   public record Result(
       long aliceToken, boolean bobRefusedWhileHeld, long bobToken,
-      boolean sessionLockFreedOnClose, List<String> published, List<String> consumed,
+      boolean sessionIdAloneRefused, boolean sessionLockFreedOnClose, List<String> published, List<String> consumed,
       int leftAfterAck, String cacheValue) {}
 
   private ClientApplication() {}
@@ -93,20 +99,26 @@ public final class ClientApplication {
       Optional<LockGrant> bobTry = get(client.locks().tryAcquire(resource, "bob",
           LockMode.EXCLUSIVE));
       LOG.info("bob's try-lock while alice holds it: {}", bobTry.isPresent() ? "granted" : "busy");
-      get(client.locks().release(resource, "alice"));
+      // the default lease holds alice's lock in a session the server opened for it; the grant
+      // keeps that session's token, which the release presents
+      get(client.locks().release(alice));
       LockGrant bob = get(client.locks().acquire(resource, "bob", LockMode.EXCLUSIVE,
           Duration.ofSeconds(5)));
       LOG.info("bob holds {} with fencing token {}", resource, bob.fencingToken());
-      get(client.locks().release(resource, "bob"));
+      get(client.locks().release(bob));
 
       // a session: its locks live while it is kept alive, and go with it
       LockSession session = get(client.locks().openSession(Duration.ofSeconds(10)));
-      get(client.locks().acquire(LockRequest.of(resource, "carol")
-          .withSession(session.sessionId())));
-      long leaseEnd = get(client.locks().keepAlive(session.sessionId()));
+      get(client.locks().acquire(LockRequest.of(resource, "carol").withSession(session)));
+      long leaseEnd = get(client.locks().keepAlive(session));
       LOG.info("carol's session {} kept alive until {}", session.sessionId(), leaseEnd);
+      // session ids are small numbers; the token is what makes a client the session's holder
+      LockSession guessed = new LockSession(session.sessionId(), session.ttl(), "guessed");
+      boolean refused = refusedForItsToken(client.locks().release(resource, "carol", guessed))
+          & refusedForItsToken(client.locks().closeSession(guessed));
+      LOG.info("a client with carol's session id but not its token was refused: {}", refused);
       // a long-running holder keeps its session alive in the background instead
-      try (SessionKeepAlive background = client.locks().keepAliveEvery(session.sessionId(),
+      try (SessionKeepAlive background = client.locks().keepAliveEvery(session,
           session.ttl().dividedBy(3))) {
         background.lost().whenComplete((v, e) -> {
           if (e != null) {
@@ -115,13 +127,13 @@ public final class ClientApplication {
         });
         // ... carol's work under the lock would run here ...
       }
-      get(client.locks().closeSession(session.sessionId()));
+      get(client.locks().closeSession(session));
       Optional<LockGrant> afterClose = get(client.locks().tryAcquire(resource, "dave",
           LockMode.EXCLUSIVE));
       afterClose.ifPresent(g -> LOG.info("session closed: dave got {} with token {}", resource,
           g.fencingToken()));
       if (afterClose.isPresent()) {
-        get(client.locks().release(resource, "dave"));
+        get(client.locks().release(afterClose.get()));
       }
 
       // the queue: a batch keeps its order; each message carries the id its owner gave it
@@ -146,8 +158,18 @@ public final class ClientApplication {
       String value = get(client.cache().read(address)).value().asText();
       LOG.info("{} reads back '{}'", address, value);
 
-      return new Result(alice.fencingToken(), bobTry.isEmpty(), bob.fencingToken(),
+      return new Result(alice.fencingToken(), bobTry.isEmpty(), bob.fencingToken(), refused,
           afterClose.isPresent(), published, consumed, left, value);
+    }
+  }
+
+  /** Whether the call failed because the session token it presented is not the session's. */
+  private static boolean refusedForItsToken(CompletionStage<?> s) throws Exception {
+    try {
+      get(s);
+      return false;
+    } catch (ExecutionException e) {
+      return e.getCause() instanceof SessionTokenMismatchException;
     }
   }
 

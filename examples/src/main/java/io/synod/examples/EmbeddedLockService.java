@@ -7,7 +7,7 @@ import io.synod.raft.lock.HolderId;
 import io.synod.raft.lock.LockGrant;
 import io.synod.raft.lock.LockListener;
 import io.synod.raft.lock.LockMode;
-import io.synod.raft.lock.SessionView;
+import io.synod.raft.lock.LockResult;
 import io.synod.raft.lock.runtime.LockService;
 import io.synod.raft.lock.runtime.LockServiceOptions;
 import io.synod.raft.runtime.LocalRaftCluster;
@@ -107,9 +107,10 @@ public final class EmbeddedLockService {
       }
 
       // alice holds the lock under a session, kept alive by the application
-      SessionView session = await(leader.openSession(Duration.ofSeconds(30)), timeout);
+      LockResult.SessionOpened session = await(leader.openSession(Duration.ofSeconds(30)), timeout);
       HolderId alice = new HolderId(session.sessionId(), "alice");
-      LockGrant a = await(leader.acquire(alice, RESOURCE, LockMode.EXCLUSIVE, Duration.ZERO),
+      LockGrant a = await(leader.acquire(alice, session.sessionToken(), RESOURCE,
+          LockMode.EXCLUSIVE, Duration.ZERO),
           timeout);
       LOG.info("alice holds '{}' with fencing token {} (log index {})", RESOURCE,
           a.fencingToken(), a.index());
@@ -133,7 +134,7 @@ public final class EmbeddedLockService {
       boolean grantedEarly = bobWaits.toCompletableFuture().isDone();
       LOG.info("bob waits behind alice");
 
-      await(leader.release(alice, RESOURCE), timeout);
+      await(leader.release(alice, session.sessionToken(), RESOURCE), timeout);
       LockGrant b = await(bobWaits, timeout);
       LOG.info("alice released; bob holds '{}' with fencing token {} (> {})", RESOURCE,
           b.fencingToken(), a.fencingToken());
@@ -147,7 +148,7 @@ public final class EmbeddedLockService {
       }
 
       await(leader.release(bob, RESOURCE), timeout);
-      await(leader.closeSession(session.sessionId()), timeout);
+      await(leader.closeSession(session.sessionId(), session.sessionToken()), timeout);
       return new Result(leaderId.toString(), namedLeader, a.fencingToken(), tried.isEmpty(),
           grantedEarly, b.fencingToken(), agreed);
     } finally {

@@ -70,6 +70,8 @@ class ClientApplicationIT {
     assertTrue(r.aliceToken() > 0, "a v1 grant carries a fencing token");
     assertTrue(r.bobRefusedWhileHeld(), "mutual exclusion across the client");
     assertTrue(r.bobToken() > r.aliceToken(), "fencing tokens increase per resource");
+    assertTrue(r.sessionIdAloneRefused(),
+        "the session id without its token neither releases the session's lock nor closes it");
     assertTrue(r.sessionLockFreedOnClose(), "closing a session frees its locks");
     assertEquals(3, r.published().size());
     assertEquals(r.published(), r.consumed(), "every published message, once, in order");

@@ -13,7 +13,6 @@ import io.synod.raft.lock.HolderId;
 import io.synod.raft.lock.LockException;
 import io.synod.raft.lock.LockMode;
 import io.synod.raft.lock.LockView;
-import io.synod.raft.lock.SessionView;
 import io.synod.raft.runtime.RaftStatus;
 import io.synod.server.lock.RaftLocks;
 import io.synod.server.service.ServiceException;
@@ -401,6 +400,7 @@ public final class PublicApi {
         case TIMED_OUT -> new ServiceException(409, "timeout", detail);
         case NOT_HOLDER -> new ServiceException(409, "not_held", detail);
         case UNKNOWN_SESSION -> new ServiceException(404, "unknown_session", detail);
+        case SESSION_TOKEN_MISMATCH -> new ServiceException(403, "session_token_mismatch", detail);
         case DEADLOCK -> new ServiceException(409, "deadlock", detail);
         case UPGRADE_CONFLICT -> new ServiceException(409, "upgrade_conflict", detail);
         case ALREADY_WAITING -> new ServiceException(409, "already_waiting", detail);
@@ -669,6 +669,14 @@ public final class PublicApi {
     return out;
   }
 
+  /** The header a session's holder presents its token in (see docs/api.yaml). */
+  static final String SESSION_TOKEN_HEADER = "X-Synod-Session-Token";
+
+  private static String sessionToken(HttpRequestView req) {
+    String t = req.header(SESSION_TOKEN_HEADER);
+    return t == null ? "" : t.trim();
+  }
+
   private static long sessionId(String text) {
     try {
       long id = Long.parseLong(text);
@@ -689,6 +697,7 @@ public final class PublicApi {
     String session = b.optionalName("session_id");
     long ttl = b.optionalLong("ttl_ms", config.lockDefaultTtlMillis(), 0, 86_400_000L);
     long wait = b.optionalLong("wait_ms", 0, 0, 300_000);
+    String[] token = {sessionToken(req)};
     return toLeader(req, () -> {
       CompletionStage<HolderId> holder;
       CompletionStage<Long> expiresAt;
@@ -697,20 +706,24 @@ public final class PublicApi {
         holder = CompletableFuture.completedFuture(new HolderId(sessionId(session), owner));
         expiresAt = CompletableFuture.completedFuture(0L);
       } else if (implicit) {
-        CompletionStage<SessionView> opened = locks.service().openSession(Duration.ofMillis(ttl));
-        holder = opened.thenApply(s -> new HolderId(s.sessionId(), owner));
-        expiresAt = opened.thenApply(SessionView::expiresAtMillis);
+        CompletionStage<io.synod.raft.lock.LockResult.SessionOpened> opened =
+            locks.service().openSession(Duration.ofMillis(ttl));
+        holder = opened.thenApply(s -> {
+          token[0] = s.sessionToken();
+          return new HolderId(s.sessionId(), owner);
+        });
+        expiresAt = opened.thenApply(s -> s.expiresAtMillis());
       } else {
         holder = CompletableFuture.completedFuture(HolderId.ownerOnly(owner));
         expiresAt = CompletableFuture.completedFuture(0L);
       }
       return holder.thenCompose(h -> locks.service()
-          .acquire(h, resource, mode, Duration.ofMillis(wait))
+          .acquire(h, token[0], resource, mode, Duration.ofMillis(wait))
           .handle((g, e) -> {
             if (e != null) {
               if (implicit) {
                 // the lease session was opened for this hold alone
-                locks.service().closeSession(h.sessionId());
+                locks.service().closeSession(h.sessionId(), token[0]);
               }
               throw lockFailure(e);
             }
@@ -726,6 +739,12 @@ public final class PublicApi {
             m.put("index", g.index());
             if (g.holder().sessionId() != HolderId.NO_SESSION) {
               m.put("session_id", Long.toString(g.holder().sessionId()));
+              if (implicit) {
+                // the lease session was opened here: its holder needs the token to release it
+                // (and to keep it alive)
+                m.put("session_token", token[0]);
+                m.put("ttl_ms", ttl);
+              }
             }
             if (until > 0) {
               m.put("expires_at", until);
@@ -751,7 +770,8 @@ public final class PublicApi {
             }
             return HolderId.ownerOnly(owner);
           });
-      return holder.thenCompose(h -> locks.service().release(h, resource))
+      String token = sessionToken(req);
+      return holder.thenCompose(h -> locks.service().release(h, token, resource))
           .handle((remaining, e) -> {
             if (e != null) {
               throw lockFailure(e);
@@ -775,6 +795,7 @@ public final class PublicApi {
           }
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("session_id", Long.toString(s.sessionId()));
+          m.put("session_token", s.sessionToken());
           m.put("ttl_ms", s.ttlMillis());
           m.put("expires_at", s.expiresAtMillis());
           return m;
@@ -783,7 +804,7 @@ public final class PublicApi {
 
   private CompletionStage<HttpResponse> keepAlive(HttpRequestView req) {
     String session = pathName(req, "session");
-    return toLeader(req, () -> locks.service().keepAlive(sessionId(session))
+    return toLeader(req, () -> locks.service().keepAlive(sessionId(session), sessionToken(req))
         .handle((until, e) -> {
           if (e != null) {
             throw lockFailure(e);
@@ -794,7 +815,7 @@ public final class PublicApi {
 
   private CompletionStage<HttpResponse> closeSession(HttpRequestView req) {
     String session = pathName(req, "session");
-    return toLeader(req, () -> locks.service().closeSession(sessionId(session))
+    return toLeader(req, () -> locks.service().closeSession(sessionId(session), sessionToken(req))
         .handle((freed, e) -> {
           if (e != null) {
             throw lockFailure(e);

@@ -122,8 +122,12 @@ public final class BenchRunner {
       synchronized (users) {
         all = CompletableFuture.allOf(users.toArray(new CompletableFuture[0]));
       }
-      // the last requests finish within one request timeout after the end
-      awaitQuietly(all, options.requestTimeout().toMillis() + 1000);
+      // users run until the end; the last requests finish within one request timeout after it
+      // (counted from now, this wait ended the run a request timeout after the last user
+      // started, and the users left failed on the closed pools for the rest of the run)
+      long untilEndMillis =
+          Math.max(0, TimeUnit.NANOSECONDS.toMillis(endNanos - System.nanoTime()));
+      awaitQuietly(all, untilEndMillis + options.requestTimeout().toMillis() + 1000);
     } finally {
       timer.shutdownNow();
       pools.forEach(HttpClientPool::close);

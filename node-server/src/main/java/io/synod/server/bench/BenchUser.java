@@ -23,6 +23,7 @@ final class BenchUser {
   static final String QUEUE_TOPIC = "bench-topic";
   static final String QUEUE_GROUP = "bench-group";
   static final int CACHE_KEYS = 50;
+  static final int LOCK_READ_RESOURCES = 50;
   static final double CACHE_WRITE_SHARE = 0.05;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -99,6 +100,10 @@ final class BenchUser {
     switch (scenario) {
       case LOCK:
         return lockStep();
+      case LOCK_READ:
+        return call(Endpoint.LOCK_STATE,
+            get("/v1/locks/bench-read-" + random.nextInt(LOCK_READ_RESOURCES)), null)
+            .thenApply(r -> null);
       case QUEUE:
         return queueStep();
       case CACHE:

@@ -4,6 +4,7 @@ package io.synod.server.bench;
 enum Endpoint {
   LOCK_ACQUIRE("POST /lock/acquire"),
   LOCK_RELEASE("POST /lock/release"),
+  LOCK_STATE("GET /v1/locks/{resource}"),
   QUEUE_PUBLISH("POST /queue/publish"),
   QUEUE_CONSUME("POST /queue/consume"),
   QUEUE_ACK("POST /queue/ack"),

@@ -10,6 +10,13 @@ import java.util.Locale;
 public enum Scenario {
   /** Acquire an exclusive lock on a resource unique to the user and iteration, then release it. */
   LOCK(List.of(Endpoint.LOCK_ACQUIRE, Endpoint.LOCK_RELEASE)),
+  /**
+   * Linearizable lock-state reads: {@code GET /v1/locks/{resource}} over 50 resources. Served by
+   * ReadIndex at the leader and by follower ReadIndex at a follower, so spreading the users over
+   * every node ({@code --target} with all of them) vs one ({@code --target} the leader) shows
+   * what reads at any node bring.
+   */
+  LOCK_READ(List.of(Endpoint.LOCK_STATE)),
   /** Publish to one shared topic, consume from it as one consumer group, ack what came back. */
   QUEUE(List.of(Endpoint.QUEUE_PUBLISH, Endpoint.QUEUE_CONSUME, Endpoint.QUEUE_ACK)),
   /** 95% reads and 5% writes over 50 keys. */

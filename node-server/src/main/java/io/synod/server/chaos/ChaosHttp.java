@@ -48,9 +48,15 @@ final class ChaosHttp {
   }
 
   Reply post(URI uri, Object body, Duration timeout) {
-    return send(HttpRequest.newBuilder(uri).timeout(timeout)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json(body))).build());
+    return post(uri, body, timeout, java.util.Map.of());
+  }
+
+  /** A POST with extra request headers (a session token). */
+  Reply post(URI uri, Object body, Duration timeout, java.util.Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
+        .header("Content-Type", "application/json");
+    headers.forEach(b::header);
+    return send(b.POST(HttpRequest.BodyPublishers.ofString(json(body))).build());
   }
 
   Reply put(URI uri, Object body, Duration timeout) {

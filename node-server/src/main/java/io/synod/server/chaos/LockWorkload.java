@@ -88,7 +88,7 @@ final class LockWorkload implements Workload {
         for (Attempt a : e.getValue()) {
           if (a.resource().equals(resource) && a.outcome() == Outcome.UNKNOWN) {
             releaseOnce(kind, workers.nodes().get(node++ % workers.nodes().size()), resource,
-                a.owner(), null);
+                a.owner(), null, null);
           }
         }
         String owner = "final-" + resource;
@@ -101,7 +101,8 @@ final class LockWorkload implements Workload {
           last = r.status() + " " + r.json().path("error").asText("");
           if (got) {
             releaseOnce(kind, workers.nodes().get(node % workers.nodes().size()), resource, owner,
-                r.json().path("session_id").asText(null));
+                r.json().path("session_id").asText(null),
+                r.json().path("session_token").asText(null));
           } else if (r.outcome() == Outcome.FAIL) {
             // held: by whom, and what did its client see? Then free it (it is ours)
             URI at = workers.nodes().get(node % workers.nodes().size());
@@ -116,8 +117,10 @@ final class LockWorkload implements Workload {
                 // the client was told its hold was released (or not held) and it still is
                 wedged.add(new Violation(clock.now(), "resource " + resource + ": " + last));
               }
-              // otherwise the client never learnt the hold's fate: ours to free, not a failure
-              releaseOnce(kind, at, resource, h, holder.path("session_id").asText(null));
+              // otherwise the client never learnt the hold's fate: ours to free, not a failure (a
+              // hold in a lease session needs its token, which that client never got: it is
+              // refused, 403, and the hold ends with its lease)
+              releaseOnce(kind, at, resource, h, holder.path("session_id").asText(null), null);
             }
           }
           if (got) {
@@ -152,18 +155,19 @@ final class LockWorkload implements Workload {
       }
       long token = r.json().path("fencing_token").asLong(0);
       String session = r.json().path("session_id").asText(null);
+      String sessionToken = r.json().path("session_token").asText(null);
       long lease = kind.equals("v1-lease") ? LEASE_MILLIS * 1_000_000 : 0;
       if (r.outcome() == Outcome.OK) {
         Workers.pause(20 + rnd.nextInt(150));
         long release = clock.now();
         h.add(new Attempt(resource, owner, invoke, complete, Outcome.OK, token, lease, release));
-        release(kind, rnd, resource, owner, session);
+        release(kind, rnd, resource, owner, session, sessionToken);
       } else {
         h.add(new Attempt(resource, owner, invoke, complete, r.outcome(), 0, lease,
             Long.MAX_VALUE));
         if (r.outcome() == Outcome.UNKNOWN) {
           maybeHeld(resource).put(owner, complete);
-          release(kind, rnd, resource, owner, session);
+          release(kind, rnd, resource, owner, session, sessionToken);
         } else {
           releaseOrphans(kind, rnd, resource);
           Workers.pause(10 + rnd.nextInt(40));
@@ -197,7 +201,7 @@ final class LockWorkload implements Workload {
       throws InterruptedException {
     Map<String, Long> maybe = maybeHeld(resource);
     for (Map.Entry<String, Long> e : maybe.entrySet()) {
-      Reply r = releaseOnce(kind, workers.anyNode(rnd), resource, e.getKey(), null);
+      Reply r = releaseOnce(kind, workers.anyNode(rnd), resource, e.getKey(), null, null);
       if (r.ok() || clock.now() - e.getValue() > 30_000_000_000L) {
         maybe.remove(e.getKey());
       }
@@ -205,10 +209,10 @@ final class LockWorkload implements Workload {
   }
 
   /** Releases until a definite answer (released, or not held), a few times at most. */
-  private void release(String kind, Random rnd, String resource, String owner, String session)
-      throws InterruptedException {
+  private void release(String kind, Random rnd, String resource, String owner, String session,
+      String sessionToken) throws InterruptedException {
     for (int i = 0; i < 5; i++) {
-      Reply r = releaseOnce(kind, workers.anyNode(rnd), resource, owner, session);
+      Reply r = releaseOnce(kind, workers.anyNode(rnd), resource, owner, session, sessionToken);
       if (r.ok()) {
         maybeHeld(resource).remove(owner);
       }
@@ -226,14 +230,15 @@ final class LockWorkload implements Workload {
   }
 
   private Reply releaseOnce(String kind, URI node, String resource, String owner,
-      String session) {
-    Reply r = releaseCall(kind, node, resource, owner, session);
+      String session, String sessionToken) {
+    Reply r = releaseCall(kind, node, resource, owner, session, sessionToken);
     releases.merge(owner, Integer.toString(r.status()), (a, b) -> a + "," + b);
     return r;
   }
 
+  /** A release; a hold in a session (v1 with a lease) needs the session's token. */
   private Reply releaseCall(String kind, URI node, String resource, String owner,
-      String session) {
+      String session, String sessionToken) {
     if (kind.equals("legacy")) {
       return http.post(node.resolve("/lock/release"),
           Map.of("resource_id", resource, "owner_id", owner), TIMEOUT);
@@ -243,7 +248,10 @@ final class LockWorkload implements Workload {
     if (session != null) {
       body.put("session_id", session);
     }
-    return http.post(node.resolve("/v1/locks/" + resource + "/release"), body, TIMEOUT);
+    return sessionToken == null
+        ? http.post(node.resolve("/v1/locks/" + resource + "/release"), body, TIMEOUT)
+        : http.post(node.resolve("/v1/locks/" + resource + "/release"), body, TIMEOUT,
+            Map.of("X-Synod-Session-Token", sessionToken));
   }
 
   @Override

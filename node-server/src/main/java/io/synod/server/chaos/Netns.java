@@ -141,6 +141,11 @@ final class Netns implements AutoCloseable {
     created.add(ns);
     String outside = PREFIX.substring(0, 2) + slot + "v" + index + "o";
     String inside = PREFIX.substring(0, 2) + slot + "v" + index + "i";
+    if (linkExists(outside)) {
+      // a veth of this slot outlived its deleted namespace (the kernel frees a namespace only
+      // once nothing holds it): this run holds the slot, so the device is a leftover
+      run(List.of("ip", "link", "del", outside), true);
+    }
     run(List.of("ip", "link", "add", outside, "type", "veth", "peer", "name", inside), false);
     run(List.of("ip", "link", "set", inside, "netns", ns), false);
     run(List.of("ip", "link", "set", outside, "master", bridge(), "up"), false);

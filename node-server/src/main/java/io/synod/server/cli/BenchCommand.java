@@ -21,7 +21,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code synod bench lock|queue|cache|all|hello}: the first system's Locust scenarios. */
+/**
+ * {@code synod bench lock|queue|cache|all|hello}: the first system's Locust scenarios; {@code
+ * lock_read} for linearizable lock-state reads.
+ */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
@@ -40,6 +43,7 @@ public final class BenchCommand implements Callable<Integer> {
   /** The scenarios by name. */
   enum Which {
     lock,
+    lock_read,
     queue,
     cache,
     hello,
@@ -50,7 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", description = "lock, queue, cache, hello, etcd_put, etcd_lock or all")
+  @Parameters(index = "0", description = "lock, lock_read, queue, cache, hello, etcd_put, etcd_lock or all")
   Which which;
 
   @Option(

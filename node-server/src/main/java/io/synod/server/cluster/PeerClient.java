@@ -39,7 +39,7 @@ public final class PeerClient implements AutoCloseable {
 
   /** Client credentials a forwarded request keeps. */
   private static final java.util.List<String> FORWARDED_CREDENTIALS =
-      java.util.List.of("Authorization", "X-API-Key");
+      java.util.List.of("Authorization", "X-API-Key", "X-Synod-Session-Token");
 
   private final String self;
   private final HttpClientPool http;
@@ -93,7 +93,8 @@ public final class PeerClient implements AutoCloseable {
     ClientRequest r = ClientRequest.of(request.method(), request.uri())
         .header(FORWARDED, self)
         .timeout(forwardTimeout(request.path()));
-    // the owner checks the client's API key again, so it travels with the request
+    // the owner checks the client's API key again, and the lock leader the session token, so
+    // both travel with the request
     for (String h : FORWARDED_CREDENTIALS) {
       String v = request.header(h);
       if (v != null) {

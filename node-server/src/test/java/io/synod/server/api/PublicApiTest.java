@@ -117,15 +117,37 @@ class PublicApiTest {
         "{\"mode\":\"exclusive\",\"owner_id\":\"b\",\"wait_ms\":50}");
     assertEquals(409, busy.status());
     assertEquals("timeout", busy.json().get("error").asText());
-    post(base + "/v1/locks/v1-r/release", "{\"owner_id\":\"a\"}");
+    // a's hold is a lease session of its own: releasing it takes the token the acquire returned
+    assertEquals(403, post(base + "/v1/locks/v1-r/release", "{\"owner_id\":\"a\"}").status());
+    assertEquals("released", TestHttp.call("POST", base + "/v1/locks/v1-r/release",
+        "{\"owner_id\":\"a\"}", java.util.Map.of("X-Synod-Session-Token",
+            g1.json().get("session_token").asText())).statusField());
     Reply session = post(base + "/v1/sessions", "{\"ttl_ms\":60000}");
     String sid = session.json().get("session_id").asText();
-    Reply g2 = post(base + "/v1/locks/v1-r/acquire",
-        "{\"mode\":\"exclusive\",\"owner_id\":\"b\",\"session_id\":\"" + sid + "\"}");
-    assertTrue(g2.json().get("fencing_token").asLong() > t1);
-    assertEquals("alive", post(base + "/v1/sessions/" + sid + "/keepalive", "").statusField());
+    java.util.Map<String, String> tok = java.util.Map.of("X-Synod-Session-Token",
+        session.json().get("session_token").asText());
+    String inSession = "{\"mode\":\"exclusive\",\"owner_id\":\"b\",\"session_id\":\"" + sid
+        + "\"}";
+    // knowing only the id is not enough: acquire, keep-alive, release and close are refused
+    Reply noToken = post(base + "/v1/locks/v1-r/acquire", inSession);
+    assertEquals(403, noToken.status(), noToken.body());
+    assertEquals("session_token_mismatch", noToken.json().get("error").asText());
+    Reply g2 = TestHttp.call("POST", base + "/v1/locks/v1-r/acquire", inSession, tok);
+    assertEquals("acquired", g2.statusField(), g2.body());
+    assertTrue(g2.json().get("fencing_token").asLong() > t1, g2.body());
+    java.util.Map<String, String> wrong = java.util.Map.of("X-Synod-Session-Token", "0".repeat(32));
+    assertEquals(403, TestHttp.call("POST", base + "/v1/sessions/" + sid + "/keepalive", "",
+        wrong).status());
+    assertEquals(403, TestHttp.call("DELETE", base + "/v1/sessions/" + sid, null).status());
+    assertEquals(403, post(base + "/v1/locks/v1-r/release",
+        "{\"owner_id\":\"b\",\"session_id\":\"" + sid + "\"}").status());
+    // naming the owner without the session finds the session hold, and still needs the token
+    assertEquals(403, post(base + "/v1/locks/v1-r/release", "{\"owner_id\":\"b\"}").status());
     assertEquals(true, get(base + "/v1/locks/v1-r").json().get("held").asBoolean());
-    assertEquals("closed", TestHttp.call("DELETE", base + "/v1/sessions/" + sid, null)
+    assertEquals("alive", TestHttp.call("POST", base + "/v1/sessions/" + sid + "/keepalive", "",
+        tok).statusField());
+    assertEquals(true, get(base + "/v1/locks/v1-r").json().get("held").asBoolean());
+    assertEquals("closed", TestHttp.call("DELETE", base + "/v1/sessions/" + sid, null, tok)
         .statusField());
     assertFalse(get(base + "/v1/locks/v1-r").json().get("held").asBoolean());
   }

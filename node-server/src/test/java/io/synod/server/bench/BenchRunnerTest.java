@@ -132,8 +132,13 @@ class BenchRunnerTest {
         reply = "{\"header\":{}}";
       }
       default -> {
-        status = 404;
-        reply = "{\"error\":\"not found\"}";
+        if (path.matches("/v1/locks/bench-read-[0-9]+") && ex.getRequestMethod().equals("GET")) {
+          reply = "{\"resource_id\":\"" + path.substring("/v1/locks/".length())
+              + "\",\"held\":false,\"waiters\":0}";
+        } else {
+          status = 404;
+          reply = "{\"error\":\"not found\"}";
+        }
       }
     }
     byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
@@ -159,6 +164,28 @@ class BenchRunnerTest {
     assertEquals(acquire.requests(), release.requests(), "every grant is released");
     assertTrue(locks.isEmpty(), "no lock left held: " + locks);
     assertEquals(acquire.requests() + release.requests(), r.total().requests());
+  }
+
+  @Test
+  void lockReadScenarioReadsLockStateOverFiftyResources() throws Exception {
+    BenchResult r = new BenchRunner(options(3), null).run(Scenario.LOCK_READ);
+    assertEquals(0, r.total().failures(), r.table());
+    assertEquals(2, r.rows().size(), "one endpoint and the total");
+    assertEquals("GET /v1/locks/{resource}", r.rows().get(0).endpoint());
+    assertTrue(r.rows().get(0).requests() > 0, r.table());
+    assertTrue(locks.isEmpty(), "reads take nothing");
+  }
+
+  @Test
+  void usersRunToTheEndOfARunLongerThanTheirStartPlusOneTimeout() throws Exception {
+    // all users start at once and the run lasts longer than a request timeout after that: the
+    // pools must stay open until the end (they closed a timeout after the last start, and every
+    // later request failed with "client pool is closed")
+    BenchOptions o = new BenchOptions(
+        List.of(base()), 3, 1000, Duration.ofSeconds(5), Duration.ofSeconds(2), 7, "t");
+    BenchResult r = new BenchRunner(o, null).run(Scenario.LOCK_READ);
+    assertEquals(0, r.total().failures(), r.table());
+    assertTrue(r.total().requests() > 0, r.table());
   }
 
   @Test

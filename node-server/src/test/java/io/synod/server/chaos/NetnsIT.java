@@ -65,4 +65,24 @@ class NetnsIT {
       Netns.run(List.of("ip", "link", "del", bridge), true);
     }
   }
+
+  @Test
+  void aVethOfTheSlotLeftInTheRootNamespaceDoesNotStopANewMember() throws Exception {
+    ChaosIT.requireRoot();
+    try (Netns net = Netns.claim(line -> { })) {
+      // what a run leaves when the kernel has not yet freed a deleted namespace: the outside end
+      // of a member's veth, still in the root namespace (ChaosIT failed on "File exists")
+      String outside = Netns.PREFIX.substring(0, 2) + net.slot() + "v1o";
+      try {
+        Netns.run(List.of("ip", "link", "add", outside, "type", "veth", "peer", "name",
+            Netns.PREFIX.substring(0, 2) + net.slot() + "v1i"), false);
+        net.addMember("n1");
+        assertTrue(Netns.run(net.exec("n1", List.of("ip", "-o", "addr")), false)
+            .contains(net.address("n1")), "the member got its address");
+      } finally {
+        net.close();
+        Netns.run(List.of("ip", "link", "del", outside), true);
+      }
+    }
+  }
 }

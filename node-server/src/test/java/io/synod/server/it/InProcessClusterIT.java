@@ -1,5 +1,6 @@
 package io.synod.server.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,37 @@ class InProcessClusterIT {
     cluster.locksThroughLeaderAndFollower(leader, followers(nodes.keySet()).get(0));
     cluster.queueAcrossOwners(List.of("node1", "node2", "node3"), false);
     cluster.cacheCoherentAcrossNodes();
+  }
+
+  @Test
+  void sessionCallsThroughAFollowerCarryTheTokenToTheLeader() {
+    // a follower forwards session calls to the lock leader: the token header must travel with
+    // them (it did not: every session call through a follower was refused 403)
+    String via = cluster.url(followers(nodes.keySet()).get(0));
+    TestHttp.Reply opened = TestHttp.post(via + "/v1/sessions", "{\"ttl_ms\":30000}");
+    assertEquals(200, opened.status(), opened.body());
+    String id = opened.json().get("session_id").asText();
+    Map<String, String> token = Map.of("X-Synod-Session-Token",
+        opened.json().get("session_token").asText());
+    Map<String, String> forged = Map.of("X-Synod-Session-Token", "0".repeat(32));
+    String inSession = "{\"owner_id\":\"f1\",\"session_id\":\"" + id + "\"}";
+
+    assertEquals(403, TestHttp.call("POST", via + "/v1/locks/fw-r/acquire", inSession, forged)
+        .status(), "a forged token is refused through the follower too");
+    TestHttp.Reply acquired =
+        TestHttp.call("POST", via + "/v1/locks/fw-r/acquire", inSession, token);
+    assertEquals(200, acquired.status(), acquired.body());
+    assertEquals(200, TestHttp.call("POST", via + "/v1/sessions/" + id + "/keepalive", null,
+        token).status());
+    assertEquals(403, TestHttp.call("POST", via + "/v1/locks/fw-r/release", inSession, forged)
+        .status());
+    TestHttp.Reply released =
+        TestHttp.call("POST", via + "/v1/locks/fw-r/release", inSession, token);
+    assertEquals(200, released.status(), released.body());
+    assertEquals(403, TestHttp.call("DELETE", via + "/v1/sessions/" + id, null, forged)
+        .status());
+    assertEquals(200, TestHttp.call("DELETE", via + "/v1/sessions/" + id, null, token)
+        .status());
   }
 
   @Test

@@ -93,7 +93,7 @@ class TlsClusterIT {
       LockGrant g = c.locks().acquire("tls-r", "tls-owner", LockMode.EXCLUSIVE, Duration.ZERO)
           .toCompletableFuture().join();
       assertTrue(g.fencingToken() > 0);
-      c.locks().release("tls-r", "tls-owner").toCompletableFuture().join();
+      c.locks().release(g).toCompletableFuture().join();
       c.cache().write("tls-k", "tls-v").toCompletableFuture().join();
       assertEquals("tls-v", c.cache().read("tls-k").toCompletableFuture().join().value().asText());
     }

@@ -10,6 +10,11 @@ import java.nio.charset.StandardCharsets;
  * byte decodes to a null mode, so the state machine refuses it as {@link LockError#UNKNOWN_MODE}
  * rather than as garbage.
  *
+ * <p>Format 2 (written) appends the session token, as a string, to the open, keep-alive, close,
+ * acquire and release commands. Format 1 (entries logged before session tokens) still decodes,
+ * with {@link LockCommand#NO_TOKEN}: its sessions have no token and refuse every token-checked
+ * command, so they end by expiry.
+ *
  * <p>Encoding followed by decoding gives an equal command. Decoding must reject anything that is
  * not exactly one encoded command.
  *
@@ -17,8 +22,10 @@ import java.nio.charset.StandardCharsets;
  */
 public final class LockCodec {
 
-  /** The format byte written first; a different byte is refused. */
-  public static final byte FORMAT = 1;
+  /** The format byte written first; bytes of another format than this or 1 are refused. */
+  public static final byte FORMAT = 2;
+
+  private static final byte FORMAT_1 = 1;
 
   /** The largest string the codec accepts, in UTF-8 bytes. */
   public static final int MAX_STRING_BYTES = 64 * 1024;
@@ -43,11 +50,11 @@ public final class LockCodec {
    */
   public static byte[] encode(LockCommand command) {
     if (command instanceof LockCommand.OpenSession c) {
-      return fixed(OPEN, c.stampMillis(), c.ttlMillis());
+      return fixed(OPEN, c.stampMillis(), c.ttlMillis(), c.sessionToken());
     } else if (command instanceof LockCommand.KeepAlive c) {
-      return fixed(KEEP_ALIVE, c.stampMillis(), c.sessionId());
+      return fixed(KEEP_ALIVE, c.stampMillis(), c.sessionId(), c.sessionToken());
     } else if (command instanceof LockCommand.CloseSession c) {
-      return fixed(CLOSE, c.stampMillis(), c.sessionId());
+      return fixed(CLOSE, c.stampMillis(), c.sessionId(), c.sessionToken());
     } else if (command instanceof LockCommand.ExpireSessions c) {
       return header(ByteBuffer.allocate(10), EXPIRE_SESSIONS, c.stampMillis()).array();
     } else if (command instanceof LockCommand.ExpireWaits c) {
@@ -57,19 +64,25 @@ public final class LockCodec {
     } else if (command instanceof LockCommand.Acquire c) {
       byte[] owner = utf8(c.holder().owner());
       byte[] resource = utf8(c.resource());
-      ByteBuffer b = ByteBuffer.allocate(10 + 8 + 8 + 4 + owner.length + 4 + resource.length + 1 + 8);
+      byte[] token = utf8(c.sessionToken());
+      ByteBuffer b = ByteBuffer.allocate(10 + 8 + 8 + 4 + owner.length + 4 + resource.length + 1 + 8
+          + 4 + token.length);
       header(b, ACQUIRE, c.stampMillis());
       b.putLong(c.requestId()).putLong(c.holder().sessionId());
       b.putInt(owner.length).put(owner).putInt(resource.length).put(resource);
       b.put(c.mode() == null ? 0 : c.mode().code()).putLong(c.waitMillis());
+      b.putInt(token.length).put(token);
       return b.array();
     } else if (command instanceof LockCommand.Release c) {
       byte[] owner = utf8(c.holder().owner());
       byte[] resource = utf8(c.resource());
-      ByteBuffer b = ByteBuffer.allocate(10 + 8 + 4 + owner.length + 4 + resource.length);
+      byte[] token = utf8(c.sessionToken());
+      ByteBuffer b = ByteBuffer.allocate(10 + 8 + 4 + owner.length + 4 + resource.length
+          + 4 + token.length);
       header(b, RELEASE, c.stampMillis());
       b.putLong(c.holder().sessionId());
       b.putInt(owner.length).put(owner).putInt(resource.length).put(resource);
+      b.putInt(token.length).put(token);
       return b.array();
     }
     throw new IllegalArgumentException("unknown lock command " + command);
@@ -89,16 +102,17 @@ public final class LockCodec {
     ByteBuffer b = ByteBuffer.wrap(bytes);
     try {
       byte format = b.get();
-      if (format != FORMAT) {
+      if (format != FORMAT && format != FORMAT_1) {
         throw new MalformedCommandException("unknown command format " + format);
       }
+      boolean tokens = format != FORMAT_1;
       byte type = b.get();
       long stamp = b.getLong();
       LockCommand command =
           switch (type) {
-            case OPEN -> new LockCommand.OpenSession(stamp, b.getLong());
-            case KEEP_ALIVE -> new LockCommand.KeepAlive(stamp, b.getLong());
-            case CLOSE -> new LockCommand.CloseSession(stamp, b.getLong());
+            case OPEN -> new LockCommand.OpenSession(stamp, b.getLong(), token(b, tokens));
+            case KEEP_ALIVE -> new LockCommand.KeepAlive(stamp, b.getLong(), token(b, tokens));
+            case CLOSE -> new LockCommand.CloseSession(stamp, b.getLong(), token(b, tokens));
             case EXPIRE_SESSIONS -> new LockCommand.ExpireSessions(stamp);
             case EXPIRE_WAITS -> new LockCommand.ExpireWaits(stamp);
             case GRANT_GRACE -> new LockCommand.GrantGrace(stamp);
@@ -109,14 +123,15 @@ public final class LockCodec {
               String resource = string(b);
               LockMode mode = LockMode.fromCode(b.get()).orElse(null);
               long wait = b.getLong();
-              yield new LockCommand.Acquire(
-                  stamp, requestId, new HolderId(session, owner), resource, mode, wait);
+              yield new LockCommand.Acquire(stamp, requestId, new HolderId(session, owner),
+                  resource, mode, wait, token(b, tokens));
             }
             case RELEASE -> {
               long session = b.getLong();
               String owner = string(b);
               String resource = string(b);
-              yield new LockCommand.Release(stamp, new HolderId(session, owner), resource);
+              yield new LockCommand.Release(stamp, new HolderId(session, owner), resource,
+                  token(b, tokens));
             }
             default -> throw new MalformedCommandException("unknown command type " + type);
           };
@@ -129,8 +144,14 @@ public final class LockCodec {
     }
   }
 
-  private static byte[] fixed(byte type, long stamp, long value) {
-    return header(ByteBuffer.allocate(18), type, stamp).putLong(value).array();
+  private static byte[] fixed(byte type, long stamp, long value, String token) {
+    byte[] t = utf8(token);
+    return header(ByteBuffer.allocate(18 + 4 + t.length), type, stamp).putLong(value)
+        .putInt(t.length).put(t).array();
+  }
+
+  private static String token(ByteBuffer b, boolean present) {
+    return present ? string(b) : LockCommand.NO_TOKEN;
   }
 
   private static ByteBuffer header(ByteBuffer b, byte type, long stamp) {

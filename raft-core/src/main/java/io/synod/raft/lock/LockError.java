@@ -18,6 +18,11 @@ public enum LockError {
   UNKNOWN_MODE,
   /** The session does not exist (never opened, closed or expired). */
   UNKNOWN_SESSION,
+  /**
+   * A keep-alive, close, or acquire or release in a session, without the session's token or with
+   * a wrong one.
+   */
+  SESSION_TOKEN_MISMATCH,
   /** A release by an owner that neither holds nor waits for the resource. */
   NOT_HOLDER,
   /** A negative wait time. */

@@ -77,9 +77,17 @@ public sealed interface LockResult
    * @param sessionId the new session id (the log index of the open)
    * @param ttlMillis its lease length
    * @param expiresAtMillis replicated time at which it may be expired unless kept alive
+   * @param sessionToken the secret every later command of the session must present; give it only
+   *     to the session's holder
    */
-  record SessionOpened(long sessionId, long ttlMillis, long expiresAtMillis)
-      implements LockResult {}
+  record SessionOpened(long sessionId, long ttlMillis, long expiresAtMillis, String sessionToken)
+      implements LockResult {
+    @Override
+    public String toString() {
+      return "SessionOpened[sessionId=" + sessionId + ", ttlMillis=" + ttlMillis
+          + ", expiresAtMillis=" + expiresAtMillis + "]";
+    }
+  }
 
   /**
    * A session's lease was extended.

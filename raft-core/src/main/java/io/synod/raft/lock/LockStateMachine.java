@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -76,6 +77,14 @@ import java.util.TreeSet;
  * leader change never expires a session that keeps alive within its TTL [1]. Holders with session
  * {@link HolderId#NO_SESSION} (the legacy owner-only API) have no lease.
  *
+ * <p>A session id is guessable, so it is not a capability: each session also has a token, drawn
+ * by the proposing leader's runtime from a secure random source and carried in the replicated
+ * {@link LockCommand.OpenSession} (the machine itself generates no randomness). Keep-alive, close,
+ * and acquire or release by a holder of the session must present it; a missing or wrong token is
+ * refused with {@link LockError#SESSION_TOKEN_MISMATCH} and changes nothing. Tokens are compared
+ * in constant time. A session without a token (opened by a format-1 command or restored from a
+ * snapshot of version 2 or older) refuses every token-checked command and ends by expiry.
+ *
  * <h3>References</h3>
  *
  * <ol>
@@ -96,7 +105,8 @@ import java.util.TreeSet;
 public final class LockStateMachine implements StateMachine {
 
   private static final int SNAPSHOT_MAGIC = 0x53594c4b; // "SYLK"
-  private static final int SNAPSHOT_VERSION = 2; // 2: holds keep the id of the granted request
+  // 2: holds keep the id of the granted request; 3: sessions keep their token
+  private static final int SNAPSHOT_VERSION = 3;
 
   private final LockLimits limits;
   private final LockListener listener;
@@ -206,7 +216,7 @@ public final class LockStateMachine implements StateMachine {
     throw new IllegalStateException("unhandled command " + c);
   }
 
-  private LockResult.Refused validate(HolderId holder, String resource) {
+  private LockResult.Refused validate(HolderId holder, String resource, String token) {
     if (resource.isEmpty()) {
       return refuse(LockError.EMPTY_RESOURCE, "resource name is empty");
     }
@@ -219,14 +229,34 @@ public final class LockStateMachine implements StateMachine {
     if (utf8Length(holder.owner()) > limits.maxNameBytes()) {
       return refuse(LockError.NAME_TOO_LONG, "owner over " + limits.maxNameBytes() + " bytes");
     }
-    if (holder.sessionId() != HolderId.NO_SESSION && !sessions.containsKey(holder.sessionId())) {
-      return refuse(LockError.UNKNOWN_SESSION, "no session " + holder.sessionId());
+    if (holder.sessionId() != HolderId.NO_SESSION) {
+      Session s = sessions.get(holder.sessionId());
+      if (s == null) {
+        return refuse(LockError.UNKNOWN_SESSION, "no session " + holder.sessionId());
+      }
+      if (!tokenMatches(s, token)) {
+        return tokenMismatch(s.id);
+      }
     }
     return null;
   }
 
+  /** Whether {@code token} is the session's; constant time in the token's content. */
+  private static boolean tokenMatches(Session s, String token) {
+    if (s.token.isEmpty()) {
+      return false; // a session from before tokens: nobody can prove to be its holder
+    }
+    return MessageDigest.isEqual(s.token.getBytes(StandardCharsets.UTF_8),
+        token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private LockResult.Refused tokenMismatch(long sessionId) {
+    return refuse(LockError.SESSION_TOKEN_MISMATCH,
+        "missing or wrong token for session " + sessionId);
+  }
+
   private LockResult acquire(LockCommand.Acquire a) {
-    LockResult.Refused bad = validate(a.holder(), a.resource());
+    LockResult.Refused bad = validate(a.holder(), a.resource(), a.sessionToken());
     if (bad != null) {
       return bad;
     }
@@ -338,7 +368,7 @@ public final class LockStateMachine implements StateMachine {
   }
 
   private LockResult release(LockCommand.Release c) {
-    LockResult.Refused bad = validate(c.holder(), c.resource());
+    LockResult.Refused bad = validate(c.holder(), c.resource(), c.sessionToken());
     if (bad != null) {
       return bad;
     }
@@ -372,10 +402,11 @@ public final class LockStateMachine implements StateMachine {
     if (sessions.size() >= limits.maxSessions()) {
       return refuse(LockError.LIMIT_EXCEEDED, "more than " + limits.maxSessions() + " sessions");
     }
-    Session s = new Session(index, o.ttlMillis(), saturatedAdd(nowMillis, o.ttlMillis()));
+    Session s = new Session(index, o.ttlMillis(), saturatedAdd(nowMillis, o.ttlMillis()),
+        o.sessionToken());
     sessions.put(s.id, s);
     events.add(new LockEvent.SessionOpened(s.id, s.expiresAtMillis, index));
-    return new LockResult.SessionOpened(s.id, s.ttlMillis, s.expiresAtMillis);
+    return new LockResult.SessionOpened(s.id, s.ttlMillis, s.expiresAtMillis, s.token);
   }
 
   private LockResult keepAlive(LockCommand.KeepAlive k) {
@@ -383,13 +414,20 @@ public final class LockStateMachine implements StateMachine {
     if (s == null) {
       return refuse(LockError.UNKNOWN_SESSION, "no session " + k.sessionId());
     }
+    if (!tokenMatches(s, k.sessionToken())) {
+      return tokenMismatch(s.id);
+    }
     s.expiresAtMillis = Math.max(s.expiresAtMillis, saturatedAdd(nowMillis, s.ttlMillis));
     return new LockResult.SessionKeptAlive(s.id, s.expiresAtMillis);
   }
 
   private LockResult closeSession(LockCommand.CloseSession c) {
-    if (!sessions.containsKey(c.sessionId())) {
+    Session s = sessions.get(c.sessionId());
+    if (s == null) {
       return refuse(LockError.UNKNOWN_SESSION, "no session " + c.sessionId());
+    }
+    if (!tokenMatches(s, c.sessionToken())) {
+      return tokenMismatch(s.id);
     }
     int freed = endSession(c.sessionId(), LockEvent.Reason.SESSION_CLOSED);
     return new LockResult.SessionClosed(c.sessionId(), freed);
@@ -768,6 +806,7 @@ public final class LockStateMachine implements StateMachine {
         out.writeLong(s.id);
         out.writeLong(s.ttlMillis);
         out.writeLong(s.expiresAtMillis);
+        writeString(out, s.token);
       }
       out.writeInt(resources.size());
       for (Resource r : resources.values()) {
@@ -806,7 +845,7 @@ public final class LockStateMachine implements StateMachine {
         throw new IOException("not a lock state machine snapshot");
       }
       int version = in.readInt();
-      if (version != SNAPSHOT_VERSION && version != 1) {
+      if (version < 1 || version > SNAPSHOT_VERSION) {
         throw new IOException("unknown lock snapshot version " + version);
       }
       long restoredIndex = in.readLong();
@@ -815,7 +854,9 @@ public final class LockStateMachine implements StateMachine {
       TreeMap<Long, Session> newSessions = new TreeMap<>();
       int sessionCount = count(in);
       for (int i = 0; i < sessionCount; i++) {
-        Session s = new Session(in.readLong(), in.readLong(), in.readLong());
+        // before version 3 sessions had no token: they refuse token-checked commands
+        Session s = new Session(in.readLong(), in.readLong(), in.readLong(),
+            version >= 3 ? readString(in) : LockCommand.NO_TOKEN);
         newSessions.put(s.id, s);
       }
       TreeMap<String, Resource> newResources = new TreeMap<>();
@@ -955,11 +996,13 @@ public final class LockStateMachine implements StateMachine {
     final long id;
     final long ttlMillis;
     long expiresAtMillis;
+    final String token;
 
-    Session(long id, long ttlMillis, long expiresAtMillis) {
+    Session(long id, long ttlMillis, long expiresAtMillis, String token) {
       this.id = id;
       this.ttlMillis = ttlMillis;
       this.expiresAtMillis = expiresAtMillis;
+      this.token = token;
     }
   }
 

@@ -33,7 +33,7 @@ class LockCodecTest {
   void unknownModeDecodesToNullMode() {
     byte[] bytes = LockCodec.encode(new LockCommand.Acquire(1, 2, HolderId.ownerOnly("o"), "r",
         LockMode.SHARED, 0));
-    bytes[bytes.length - 9] = 77;
+    bytes[bytes.length - 13] = 77; // mode, then the wait (8) and the empty token (4)
     assertNull(((LockCommand.Acquire) LockCodec.decode(bytes)).mode());
   }
 
@@ -62,9 +62,9 @@ class LockCodecTest {
     Arbitrary<HolderId> holders = longs.flatMap(s -> names.map(o -> new HolderId(s, o)));
     Arbitrary<LockMode> modes = Arbitraries.of(LockMode.class).injectNull(0.1);
     return Arbitraries.oneOf(List.of(
-        longs.flatMap(a -> longs.map(b -> new LockCommand.OpenSession(a, b))),
-        longs.flatMap(a -> longs.map(b -> new LockCommand.KeepAlive(a, b))),
-        longs.flatMap(a -> longs.map(b -> new LockCommand.CloseSession(a, b))),
+        longs.flatMap(a -> longs.map(b -> new LockCommand.OpenSession(a, b, "t" + b))),
+        longs.flatMap(a -> longs.map(b -> new LockCommand.KeepAlive(a, b, "k" + a))),
+        longs.flatMap(a -> longs.map(b -> new LockCommand.CloseSession(a, b, ""))),
         longs.map(LockCommand.ExpireSessions::new),
         longs.map(LockCommand.ExpireWaits::new),
         longs.map(LockCommand.GrantGrace::new),

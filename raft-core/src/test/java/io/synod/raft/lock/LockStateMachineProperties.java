@@ -70,11 +70,11 @@ class LockStateMachineProperties {
       String resource = RESOURCES.get(s.resource());
       LockCommand c = switch (s.kind()) {
         case 0, 1, 2 -> new LockCommand.Acquire(now, ++requestId, holder, resource, s.mode(),
-            s.waitMillis());
-        case 3, 4 -> new LockCommand.Release(now, holder, resource);
-        case 5 -> new LockCommand.OpenSession(now, s.waitMillis() == -5 ? 5 : 500);
-        case 6 -> new LockCommand.KeepAlive(now, session);
-        case 7 -> s.owner() == 0 ? new LockCommand.CloseSession(now, session)
+            s.waitMillis(), tok(session));
+        case 3, 4 -> new LockCommand.Release(now, holder, resource, tok(session));
+        case 5 -> new LockCommand.OpenSession(now, s.waitMillis() == -5 ? 5 : 500, tok(index + 1));
+        case 6 -> new LockCommand.KeepAlive(now, session, tok(session));
+        case 7 -> s.owner() == 0 ? new LockCommand.CloseSession(now, session, tok(session))
             : new LockCommand.ExpireSessions(now);
         case 8 -> new LockCommand.ExpireWaits(now);
         default -> new LockCommand.GrantGrace(now);
@@ -166,4 +166,10 @@ class LockStateMachineProperties {
     }
     return "refused " + ((LockResult.Refused) r).error();
   }
+
+  /** The session's token in this test: equal on every command of the session. */
+  private static String tok(long sessionId) {
+    return sessionId == HolderId.NO_SESSION ? LockCommand.NO_TOKEN : "token-of-" + sessionId;
+  }
+
 }

@@ -30,15 +30,22 @@ class LockStateMachineTest {
   }
 
   private LockResult acquire(HolderId h, String resource, LockMode mode, long waitMillis) {
-    return run(new LockCommand.Acquire(now, ++requestId, h, resource, mode, waitMillis));
+    return run(new LockCommand.Acquire(now, ++requestId, h, resource, mode, waitMillis,
+        tok(h.sessionId())));
   }
 
   private LockResult release(HolderId h, String resource) {
-    return run(new LockCommand.Release(now, h, resource));
+    return run(new LockCommand.Release(now, h, resource, tok(h.sessionId())));
+  }
+
+  /** The test's token of a session (the machine only compares it; the service draws real ones). */
+  private static String tok(long sessionId) {
+    return sessionId == HolderId.NO_SESSION ? LockCommand.NO_TOKEN : "token-of-" + sessionId;
   }
 
   private long openSession(long ttl) {
-    return ((LockResult.SessionOpened) run(new LockCommand.OpenSession(now, ttl))).sessionId();
+    return ((LockResult.SessionOpened) run(new LockCommand.OpenSession(now, ttl, tok(index + 1))))
+        .sessionId();
   }
 
   private static HolderId h(String owner) {
@@ -238,7 +245,7 @@ class LockStateMachineTest {
     acquire(new HolderId(s, "a"), "r", LockMode.EXCLUSIVE, 0);
     now += 800;
     LockResult.SessionKeptAlive k = (LockResult.SessionKeptAlive) run(
-        new LockCommand.KeepAlive(now, s));
+        new LockCommand.KeepAlive(now, s, tok(s)));
     assertEquals(now + 1_000, k.expiresAtMillis());
     run(new LockCommand.ExpireSessions(now + 500));
     assertFalse(m.view("r").free());
@@ -251,10 +258,10 @@ class LockStateMachineTest {
     long s = openSession(1_000);
     acquire(new HolderId(s, "a"), "r", LockMode.EXCLUSIVE, 0);
     acquire(new HolderId(s, "a"), "r", LockMode.EXCLUSIVE, 0);
-    LockResult.SessionClosed c = (LockResult.SessionClosed) run(new LockCommand.CloseSession(now, s));
+    LockResult.SessionClosed c = (LockResult.SessionClosed) run(new LockCommand.CloseSession(now, s, tok(s)));
     assertEquals(1, c.freedHolds());
     assertTrue(m.view("r").free());
-    assertEquals(LockError.UNKNOWN_SESSION, error(run(new LockCommand.CloseSession(now, s))));
+    assertEquals(LockError.UNKNOWN_SESSION, error(run(new LockCommand.CloseSession(now, s, tok(s)))));
   }
 
   @Test
@@ -276,7 +283,7 @@ class LockStateMachineTest {
     openSession(1_000);
     now = 4_000; // a leader with a slower clock
     LockResult.SessionOpened o = (LockResult.SessionOpened) run(new LockCommand.OpenSession(now,
-        1_000));
+        1_000, tok(index + 1)));
     assertEquals(6_000, o.expiresAtMillis());
     assertEquals(5_000, m.nowMillis());
   }
@@ -335,8 +342,8 @@ class LockStateMachineTest {
     assertEquals(LockError.NOT_HOLDER, error(release(h("a"), "nothing")));
     assertEquals(LockError.NAME_TOO_LONG,
         error(acquire(h("a"), "x".repeat(2_000), LockMode.SHARED, 0)));
-    assertEquals(LockError.BAD_TTL, error(run(new LockCommand.OpenSession(now, 1))));
-    assertEquals(LockError.UNKNOWN_SESSION, error(run(new LockCommand.KeepAlive(now, 12345))));
+    assertEquals(LockError.BAD_TTL, error(run(new LockCommand.OpenSession(now, 1, "t"))));
+    assertEquals(LockError.UNKNOWN_SESSION, error(run(new LockCommand.KeepAlive(now, 12345, "x"))));
     assertEquals(LockError.MALFORMED_COMMAND, error(m.apply(++index, new byte[] {1, 2, 3})));
     assertStateEqualExceptIndex(before, m.snapshotBytes());
   }
@@ -378,9 +385,9 @@ class LockStateMachineTest {
     small.apply(++i, new LockCommand.Acquire(0, 6, h("a"), "r1", LockMode.EXCLUSIVE, 0));
     assertEquals(LockError.LIMIT_EXCEEDED, error(small.apply(++i,
         new LockCommand.Acquire(0, 7, h("a"), "r1", LockMode.EXCLUSIVE, 0))));
-    small.apply(++i, new LockCommand.OpenSession(0, 10));
+    small.apply(++i, new LockCommand.OpenSession(0, 10, "t"));
     assertEquals(LockError.LIMIT_EXCEEDED, error(small.apply(++i,
-        new LockCommand.OpenSession(0, 10))));
+        new LockCommand.OpenSession(0, 10, "t"))));
   }
 
   /** 10,001 owner-only shared holds on one resource: the default limit refuses the last. */
@@ -405,21 +412,27 @@ class LockStateMachineTest {
         1_000, 100, 3), LockListener.NONE);
     long i = 0;
     long session = ++i;
-    d.apply(session, new LockCommand.OpenSession(0, 100));
+    d.apply(session, new LockCommand.OpenSession(0, 100, tok(session)));
     HolderId a = new HolderId(session, "a");
     HolderId b = new HolderId(session, "b");
-    d.apply(++i, new LockCommand.Acquire(0, 1, a, "r1", LockMode.EXCLUSIVE, 0));
-    d.apply(++i, new LockCommand.Acquire(0, 2, b, "r2", LockMode.EXCLUSIVE, 0));
+    d.apply(++i, new LockCommand.Acquire(0, 1, a, "r1", LockMode.EXCLUSIVE, 0,
+        tok(session)));
+    d.apply(++i, new LockCommand.Acquire(0, 2, b, "r2", LockMode.EXCLUSIVE, 0,
+        tok(session)));
     d.apply(++i, new LockCommand.Acquire(0, 3, h("other"), "r3", LockMode.EXCLUSIVE, 0));
-    d.apply(++i, new LockCommand.Acquire(0, 4, a, "r3", LockMode.EXCLUSIVE, 50)); // a wait
+    d.apply(++i, new LockCommand.Acquire(0, 4, a, "r3", LockMode.EXCLUSIVE, 50,
+        tok(session))); // a wait
     assertEquals(LockError.LIMIT_EXCEEDED, error(d.apply(++i,
-        new LockCommand.Acquire(0, 5, b, "r4", LockMode.EXCLUSIVE, 0))));
+        new LockCommand.Acquire(0, 5, b, "r4", LockMode.EXCLUSIVE, 0,
+        tok(session)))));
     // a reentrant acquire adds no hold
     assertInstanceOf(LockGrant.class, d.apply(++i,
-        new LockCommand.Acquire(0, 6, a, "r1", LockMode.EXCLUSIVE, 0)));
-    d.apply(++i, new LockCommand.Release(0, b, "r2"));
+        new LockCommand.Acquire(0, 6, a, "r1", LockMode.EXCLUSIVE, 0,
+        tok(session))));
+    d.apply(++i, new LockCommand.Release(0, b, "r2", tok(session)));
     assertInstanceOf(LockGrant.class, d.apply(++i,
-        new LockCommand.Acquire(0, 7, b, "r4", LockMode.EXCLUSIVE, 0)));
+        new LockCommand.Acquire(0, 7, b, "r4", LockMode.EXCLUSIVE, 0,
+        tok(session))));
     // the same after a restore: the count is rebuilt from the table
     LockStateMachine copy = new LockStateMachine(new LockLimits(1_000, 10, 10, 100, 10, 64, 10,
         1_000, 100, 3), LockListener.NONE);
@@ -429,7 +442,8 @@ class LockStateMachineTest {
       throw new AssertionError(e);
     }
     assertEquals(LockError.LIMIT_EXCEEDED, error(copy.apply(++i,
-        new LockCommand.Acquire(0, 8, b, "r5", LockMode.EXCLUSIVE, 0))));
+        new LockCommand.Acquire(0, 8, b, "r5", LockMode.EXCLUSIVE, 0,
+        tok(session)))));
   }
 
   /** The broken-rule switch of simulations is no part of the published machine. */

@@ -18,6 +18,7 @@ import io.synod.raft.runtime.RaftStatus;
 import io.synod.raft.spi.Clock;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * locks.bind(raft);
  * raft.start();
  * locks.openSession(Duration.ofSeconds(10)).thenCompose(s ->
- *     locks.acquire(new HolderId(s.sessionId(), "worker-1"), "orders", LockMode.EXCLUSIVE,
- *         Duration.ofSeconds(5)));
+ *     locks.acquire(new HolderId(s.sessionId(), "worker-1"), s.sessionToken(), "orders",
+ *         LockMode.EXCLUSIVE, Duration.ofSeconds(5)));
  * }</pre>
  *
  * <p>Writes go through the Raft log and must be called on the leader; elsewhere they fail with
@@ -75,6 +76,12 @@ public final class LockService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LockService.class);
   private static final Clock SYSTEM_ELAPSED = () -> System.nanoTime() / 1_000_000L;
 
+  /** Bytes of randomness in a session token (128 bits, as the security model asks). */
+  static final int TOKEN_BYTES = 16;
+
+  // the session tokens: drawn here, on the proposing node, and replicated in the open command,
+  // so the deterministic state machine never draws randomness
+  private final SecureRandom tokens = new SecureRandom();
   private final Clock clock;
   /** Monotonic milliseconds (only differences count): bounds how fast stamps may advance. */
   private final Clock elapsed;
@@ -197,27 +204,31 @@ public final class LockService implements AutoCloseable {
   // sessions
 
   /**
-   * Opens a session.
+   * Opens a session with a fresh token of {@value #TOKEN_BYTES} random bytes (hex), drawn from a
+   * {@link SecureRandom} and replicated with the open.
    *
    * @param ttl its lease; it must be kept alive more often than this
-   * @return the session (id, TTL, end of the first lease)
+   * @return the session (id, TTL, end of the first lease, token); the token must reach only the
+   *     session's holder
    */
-  public CompletionStage<SessionView> openSession(Duration ttl) {
-    return write(new LockCommand.OpenSession(stamp(), ttl.toMillis()))
-        .thenApply(r -> {
-          LockResult.SessionOpened o = (LockResult.SessionOpened) r;
-          return new SessionView(o.sessionId(), o.ttlMillis(), o.expiresAtMillis());
-        });
+  public CompletionStage<LockResult.SessionOpened> openSession(Duration ttl) {
+    byte[] secret = new byte[TOKEN_BYTES];
+    tokens.nextBytes(secret);
+    String token = HexFormat.of().formatHex(secret);
+    return write(new LockCommand.OpenSession(stamp(), ttl.toMillis(), token))
+        .thenApply(r -> (LockResult.SessionOpened) r);
   }
 
   /**
    * Extends a session's lease by its TTL from now.
    *
    * @param sessionId the session
-   * @return the new end of the lease; fails with {@link LockError#UNKNOWN_SESSION} if it expired
+   * @param sessionToken its token, as {@link #openSession} returned it
+   * @return the new end of the lease; fails with {@link LockError#UNKNOWN_SESSION} if it expired,
+   *     {@link LockError#SESSION_TOKEN_MISMATCH} for a wrong token
    */
-  public CompletionStage<Long> keepAlive(long sessionId) {
-    return write(new LockCommand.KeepAlive(stamp(), sessionId))
+  public CompletionStage<Long> keepAlive(long sessionId, String sessionToken) {
+    return write(new LockCommand.KeepAlive(stamp(), sessionId, sessionToken))
         .thenApply(r -> ((LockResult.SessionKeptAlive) r).expiresAtMillis());
   }
 
@@ -225,10 +236,12 @@ public final class LockService implements AutoCloseable {
    * Closes a session, freeing its locks and waits.
    *
    * @param sessionId the session
-   * @return how many holds were freed
+   * @param sessionToken its token
+   * @return how many holds were freed; fails with {@link LockError#SESSION_TOKEN_MISMATCH} for a
+   *     wrong token
    */
-  public CompletionStage<Integer> closeSession(long sessionId) {
-    return write(new LockCommand.CloseSession(stamp(), sessionId))
+  public CompletionStage<Integer> closeSession(long sessionId, String sessionToken) {
+    return write(new LockCommand.CloseSession(stamp(), sessionId, sessionToken))
         .thenApply(r -> ((LockResult.SessionClosed) r).freedHolds());
   }
 
@@ -248,11 +261,28 @@ public final class LockService implements AutoCloseable {
    */
   public CompletionStage<LockGrant> acquire(HolderId holder, String resource, LockMode mode,
       Duration timeout) {
+    return acquire(holder, LockCommand.NO_TOKEN, resource, mode, timeout);
+  }
+
+  /**
+   * Acquires a lock as a holder in a session, which must present the session's token.
+   *
+   * @param holder the session and owner
+   * @param sessionToken the session's token (ignored for an owner-only holder)
+   * @param resource the resource
+   * @param mode shared or exclusive
+   * @param timeout how long to wait; zero for a try-lock, null for no limit
+   * @return as {@link #acquire(HolderId, String, LockMode, Duration)}; a wrong token fails with
+   *     {@link LockError#SESSION_TOKEN_MISMATCH}
+   */
+  public CompletionStage<LockGrant> acquire(HolderId holder, String sessionToken,
+      String resource, LockMode mode, Duration timeout) {
     long waitMillis = timeout == null ? LockCommand.WAIT_FOREVER : Math.max(0, timeout.toMillis());
     long requestId = requestIdBase | (requestCounter.incrementAndGet() & 0xffffffffffL);
     CompletableFuture<LockGrant> granted = new CompletableFuture<>();
     waiting.put(requestId, granted);
-    write(new LockCommand.Acquire(stamp(), requestId, holder, resource, mode, waitMillis))
+    write(new LockCommand.Acquire(stamp(), requestId, holder, resource, mode, waitMillis,
+        sessionToken))
         .whenComplete((r, e) -> {
           if (e != null) {
             // a snapshot may have covered the entry and shown it queued (onRestored): then the
@@ -304,7 +334,20 @@ public final class LockService implements AutoCloseable {
    * @return how many counts the holder still holds; fails with {@link LockError#NOT_HOLDER}
    */
   public CompletionStage<Integer> release(HolderId holder, String resource) {
-    return write(new LockCommand.Release(stamp(), holder, resource)).thenApply(r ->
+    return release(holder, LockCommand.NO_TOKEN, resource);
+  }
+
+  /**
+   * Releases one count of a session holder's hold (or cancels its wait).
+   *
+   * @param holder the holder
+   * @param sessionToken the token of the holder's session (ignored for an owner-only holder)
+   * @param resource the resource
+   * @return how many counts the holder still holds; fails with {@link LockError#NOT_HOLDER}, or
+   *     {@link LockError#SESSION_TOKEN_MISMATCH} for a wrong token
+   */
+  public CompletionStage<Integer> release(HolderId holder, String sessionToken, String resource) {
+    return write(new LockCommand.Release(stamp(), holder, resource, sessionToken)).thenApply(r ->
         r instanceof LockResult.Released rel ? rel.remainingCount() : 0);
   }
 

@@ -418,6 +418,10 @@ public final class LockRaftWorkload implements SimWorkload {
     final SimCluster cluster;
     final String owner;
     long session;
+    // the session's token: a counter, not random, so the seeds' schedules stay reproducible (the
+    // real LockService draws it from a SecureRandom)
+    String token = LockCommand.NO_TOKEN;
+    int opened;
     long generation;
     boolean stopped;
     NodeId hint;
@@ -469,6 +473,7 @@ public final class LockRaftWorkload implements SimWorkload {
         abandoned++;
       }
       session = 0;
+      token = LockCommand.NO_TOKEN;
       generation++;
     }
 
@@ -536,12 +541,15 @@ public final class LockRaftWorkload implements SimWorkload {
       }
       if (session == 0) {
         long invoked = cluster.now();
-        send(new LockCommand.OpenSession(invoked, TTL), TIMEOUT, (res, r) -> {
+        String fresh = "sim-token-" + owner + "-" + (++opened);
+        send(new LockCommand.OpenSession(invoked, TTL, fresh), TIMEOUT, (res, r) -> {
           if (res instanceof LockResult.SessionOpened o) {
             session = o.sessionId();
+            token = o.sessionToken();
             lease(session, invoked);
             long gen = generation;
-            cluster.schedule(KEEP_ALIVE_EVERY, () -> keepAlive(gen, o.sessionId()));
+            String t = o.sessionToken();
+            cluster.schedule(KEEP_ALIVE_EVERY, () -> keepAlive(gen, o.sessionId(), t));
           }
           afterOp(hint);
         });
@@ -568,12 +576,13 @@ public final class LockRaftWorkload implements SimWorkload {
         release(held.firstKey());
       } else if (roll < 92) {
         long s = session;
-        send(new LockCommand.CloseSession(cluster.now(), s), TIMEOUT, (res, r) -> {
+        send(new LockCommand.CloseSession(cluster.now(), s, token), TIMEOUT, (res, r) -> {
           for (Hold h : held.values()) {
             h.until[0] = Math.min(h.until[0], cluster.now());
           }
           held.clear();
           session = 0;
+          token = LockCommand.NO_TOKEN;
           generation++;
           afterOp(hint);
         });
@@ -590,7 +599,7 @@ public final class LockRaftWorkload implements SimWorkload {
       HolderId holder = new HolderId(session, owner);
       Attempt a = new Attempt(this, resource, mode, session, generation);
       waiting.put(id, a);
-      send(new LockCommand.Acquire(cluster.now(), id, holder, resource, mode, wait),
+      send(new LockCommand.Acquire(cluster.now(), id, holder, resource, mode, wait, token),
           TIMEOUT + wait, (res, r) -> {
             if (a.done) {
               return;
@@ -644,7 +653,9 @@ public final class LockRaftWorkload implements SimWorkload {
           held.put(resource, h); // the hold is still in the table: release it again later
         }
       };
-      send(new LockCommand.Release(cluster.now(), h.holder, resource), TIMEOUT, (res, r) -> {
+      // held only keeps holds of the current session, so its token is the one to present
+      LockCommand release = new LockCommand.Release(cluster.now(), h.holder, resource, token);
+      send(release, TIMEOUT, (res, r) -> {
         if (res instanceof LockResult.Released rel) {
           releases++;
           if (rel.remainingCount() == 0 && r != null
@@ -661,17 +672,17 @@ public final class LockRaftWorkload implements SimWorkload {
       }, retry);
     }
 
-    void keepAlive(long gen, long s) {
+    void keepAlive(long gen, long s, String t) {
       if (gen != generation || s != session || stopped) {
         return;
       }
-      cluster.schedule(KEEP_ALIVE_EVERY, () -> keepAlive(gen, s));
+      cluster.schedule(KEEP_ALIVE_EVERY, () -> keepAlive(gen, s, t));
       NodeId node = cluster.leaderGuess();
       if (node == null) {
         return;
       }
       long invoked = cluster.now();
-      cluster.propose(node, LockCodec.encode(new LockCommand.KeepAlive(invoked, s)),
+      cluster.propose(node, LockCodec.encode(new LockCommand.KeepAlive(invoked, s, t)),
           new SimCluster.ProposalCallback() {
             @Override
             public void applied(long index, Object result) {

@@ -473,6 +473,10 @@ public final class LockReplicaSimulation {
     final String owner;
     boolean crashed;
     long session;
+    // the simulated client's session token: a counter, not random, so the seeds' schedules stay
+    // as they were (the real LockService draws it from a SecureRandom)
+    String token = LockCommand.NO_TOKEN;
+    int opened;
     boolean opening;
     final TreeMap<String, Integer> held = new TreeMap<>();
     long waitingRequest = -1;
@@ -503,10 +507,12 @@ public final class LockReplicaSimulation {
       if (!legacy && session == 0) {
         if (!opening) {
           opening = true;
-          propose(new LockCommand.OpenSession(leaderNow(), TTL_MILLIS), r -> {
+          String fresh = "sim-token-" + owner + "-" + (++opened);
+          propose(new LockCommand.OpenSession(leaderNow(), TTL_MILLIS, fresh), r -> {
             opening = false;
             if (r instanceof LockResult.SessionOpened o) {
               session = o.sessionId();
+              token = o.sessionToken();
               sessionOwners.put(session, this);
               startKeepAlive();
             }
@@ -521,7 +527,7 @@ public final class LockReplicaSimulation {
       } else if (roll < 0.9) {
         releaseOne();
       } else if (roll < 0.92 && !legacy) {
-        propose(new LockCommand.CloseSession(leaderNow(), session), r -> {
+        propose(new LockCommand.CloseSession(leaderNow(), session, token), r -> {
           if (r instanceof LockResult.SessionClosed) {
             sessionEnded(session);
           }
@@ -547,7 +553,8 @@ public final class LockReplicaSimulation {
       long wait = pick(0, 300, 2_000, LockCommand.WAIT_FOREVER);
       long requestId = ++requestCounter;
       requests.put(requestId, this);
-      propose(new LockCommand.Acquire(leaderNow(), requestId, holder(), resource, mode, wait),
+      propose(new LockCommand.Acquire(leaderNow(), requestId, holder(), resource, mode, wait,
+          token),
           r -> {
             if (r instanceof LockResult.Queued) {
               waitingRequest = requestId;
@@ -591,7 +598,7 @@ public final class LockReplicaSimulation {
         resource = held.lastKey();
       }
       String r0 = resource;
-      propose(new LockCommand.Release(leaderNow(), holder(), resource), r -> {
+      propose(new LockCommand.Release(leaderNow(), holder(), resource, token), r -> {
         if (r instanceof LockResult.Released rel) {
           if (rel.remainingCount() == 0) {
             held.remove(r0);
@@ -608,7 +615,7 @@ public final class LockReplicaSimulation {
       for (String resource : new ArrayList<>(held.keySet())) {
         int n = held.get(resource);
         for (int i = 0; i < n; i++) {
-          propose(new LockCommand.Release(leaderNow(), holder(), resource), r -> { });
+          propose(new LockCommand.Release(leaderNow(), holder(), resource, token), r -> { });
         }
         held.remove(resource);
       }
@@ -619,7 +626,7 @@ public final class LockReplicaSimulation {
         releaseOne();
         later(1, 50);
       } else if (!legacy && session != 0) {
-        propose(new LockCommand.CloseSession(leaderNow(), session), r -> {
+        propose(new LockCommand.CloseSession(leaderNow(), session, token), r -> {
           if (r instanceof LockResult.SessionClosed) {
             sessionEnded(session);
           }
@@ -647,7 +654,7 @@ public final class LockReplicaSimulation {
       if (crashed || generation != keepAliveGeneration || session == 0) {
         return;
       }
-      propose(new LockCommand.KeepAlive(leaderNow(), session), r -> {
+      propose(new LockCommand.KeepAlive(leaderNow(), session, token), r -> {
         if (r instanceof LockResult.Refused) {
           sessionEnded(session);
         }

@@ -15,7 +15,7 @@ import io.synod.raft.lock.LockGrant;
 import io.synod.raft.lock.LockListener;
 import io.synod.raft.lock.LockMode;
 import io.synod.raft.lock.LockView;
-import io.synod.raft.lock.SessionView;
+import io.synod.raft.lock.LockResult;
 import io.synod.raft.runtime.LocalRaftCluster;
 import io.synod.raft.runtime.RaftServer;
 import java.time.Duration;
@@ -99,9 +99,10 @@ class LockServiceTest {
   void aForwardJumpOfTheLeadersWallClockExpiresNothing() throws Exception {
     RaftServer server = cluster.awaitLeader(Duration.ofSeconds(20));
     LockService l = services.get(server.id());
-    SessionView s = get(l.openSession(Duration.ofMillis(1_000)));
+    LockResult.SessionOpened s = get(l.openSession(Duration.ofMillis(1_000)));
     HolderId a = new HolderId(s.sessionId(), "a");
-    LockGrant before = get(l.acquire(a, "r", LockMode.EXCLUSIVE, Duration.ZERO));
+    LockGrant before = get(l.acquire(a, s.sessionToken(), "r", LockMode.EXCLUSIVE,
+        Duration.ZERO));
     clocks.get(server.id()).addAndGet(10_000);
     // many stamped commands and maintenance rounds after the jump
     for (int i = 0; i < 40; i++) {
@@ -170,18 +171,19 @@ class LockServiceTest {
   @Test
   void expiredSessionFreesItsLockForTheNextWaiter() throws Exception {
     LockService l = leader();
-    SessionView s = get(l.openSession(Duration.ofMillis(1_000)));
-    get(l.acquire(new HolderId(s.sessionId(), "a"), "r", LockMode.EXCLUSIVE, Duration.ZERO));
+    LockResult.SessionOpened s = get(l.openSession(Duration.ofMillis(1_000)));
+    get(l.acquire(new HolderId(s.sessionId(), "a"), s.sessionToken(), "r", LockMode.EXCLUSIVE,
+        Duration.ZERO));
     CompletionStage<LockGrant> waiting =
         l.acquire(HolderId.ownerOnly("b"), "r", LockMode.EXCLUSIVE, null);
     advanceAll(600);
-    get(l.keepAlive(s.sessionId()));
+    get(l.keepAlive(s.sessionId(), s.sessionToken()));
     advanceAll(600);
     // kept alive: still held
     assertEquals(new HolderId(s.sessionId(), "a"), get(l.state("r")).holders().get(0).holder());
     advanceAll(1_000);
     assertEquals(HolderId.ownerOnly("b"), get(waiting).holder());
-    assertEquals(LockError.UNKNOWN_SESSION, errorOf(l.keepAlive(s.sessionId())));
+    assertEquals(LockError.UNKNOWN_SESSION, errorOf(l.keepAlive(s.sessionId(), s.sessionToken())));
   }
 
   @Test
@@ -218,9 +220,9 @@ class LockServiceTest {
   void newLeaderGracePeriodKeepsSessionsThatKeptAlive() throws Exception {
     RaftServer first = cluster.awaitLeader(Duration.ofSeconds(20));
     LockService l = services.get(first.id());
-    SessionView s = get(l.openSession(Duration.ofMillis(1_000)));
+    LockResult.SessionOpened s = get(l.openSession(Duration.ofMillis(1_000)));
     HolderId a = new HolderId(s.sessionId(), "a");
-    get(l.acquire(a, "r", LockMode.EXCLUSIVE, Duration.ZERO));
+    get(l.acquire(a, s.sessionToken(), "r", LockMode.EXCLUSIVE, Duration.ZERO));
     // the other nodes' clocks run 900 ms ahead: by their clock the lease is nearly over
     NodeId next = services.keySet().stream().filter(id -> !id.equals(first.id())).findFirst()
         .orElseThrow();
@@ -230,10 +232,29 @@ class LockServiceTest {
     // leads by then: on a loaded machine leadership may move once more, and a client retries a
     // proposal a leader change dropped)
     clocks.get(next).addAndGet(800);
-    viaLeader(l2 -> l2.keepAlive(s.sessionId()));
+    // a client that knows only the id is refused by the new leader too, and changes nothing
+    assertEquals(LockError.SESSION_TOKEN_MISMATCH,
+        errorOf(leader().keepAlive(s.sessionId(), "0".repeat(32))));
+    assertEquals(LockError.SESSION_TOKEN_MISMATCH,
+        errorOf(leader().closeSession(s.sessionId(), "")));
+    viaLeader(l2 -> l2.keepAlive(s.sessionId(), s.sessionToken()));
     clocks.get(next).addAndGet(800);
     assertEquals(a, viaLeader(l2 -> l2.state("r")).holders().get(0).holder());
     assertEquals(1, viaLeader(LockService::sessions).size());
+  }
+
+  @Test
+  void sessionTokensAreUnguessableHexOf128Bits() throws Exception {
+    LockService l = leader();
+    LockResult.SessionOpened a = get(l.openSession(Duration.ofMillis(1_000)));
+    LockResult.SessionOpened b = get(l.openSession(Duration.ofMillis(1_000)));
+    assertTrue(a.sessionToken().matches("[0-9a-f]{32}"), "16 random bytes in hex");
+    assertTrue(!a.sessionToken().equals(b.sessionToken()), "each session draws its own token");
+    // the token is the holder's: naming the session by its id alone acquires nothing
+    assertEquals(LockError.SESSION_TOKEN_MISMATCH, errorOf(l.acquire(
+        new HolderId(a.sessionId(), "x"), b.sessionToken(), "r", LockMode.EXCLUSIVE,
+        Duration.ZERO)));
+    assertTrue(get(l.state("r")).free());
   }
 
   /** Runs a call on the current leader, again on the next one when a leader change drops it. */

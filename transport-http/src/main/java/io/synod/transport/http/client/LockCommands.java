@@ -29,6 +29,15 @@ import java.util.concurrent.CompletionStage;
  * may be counted per acquire (reentrancy) and a session is new state, so the caller must look
  * before trying again.
  *
+ * <p>Session tokens: a session is a {@link LockSession}, which keeps the token the server issued
+ * when it opened it; every call about the session or a lock held in it ({@link #keepAlive},
+ * {@link #closeSession}, an acquire {@link LockRequest#withSession with the session}, {@link
+ * #release(LockGrant)}) sends the token in the {@value #SESSION_TOKEN_HEADER} header. A call
+ * whose token is not the session's fails with {@link SessionTokenMismatchException} (403 {@code
+ * session_token_mismatch}) and changes nothing. An acquire with no session but a lease is held in
+ * a session the server opens for it; its grant carries that session ({@link LockGrant#session()})
+ * and {@link #release(LockGrant)} presents its token.
+ *
  * <p>Leader affinity: every lock call is served by the lock leader, which any node forwards to
  * and which the answer names ({@code X-Synod-Node}). When that node is one of the client's
  * endpoints, later lock calls go to it first and skip the forwarding hop; when leadership moves,
@@ -37,6 +46,9 @@ import java.util.concurrent.CompletionStage;
 public final class LockCommands {
   /** Every lock call is served by the lock leader: they share one affinity group. */
   private static final String LEADER = "lock-leader";
+
+  /** The request header a session's token travels in. */
+  public static final String SESSION_TOKEN_HEADER = "X-Synod-Session-Token";
 
   private final RequestExecutor exec;
   private volatile boolean legacyOnly;
@@ -52,7 +64,8 @@ public final class LockCommands {
    * @param request what to acquire and how
    * @return the grant with its fencing token; fails with {@link SynodException} ({@code
    *     lock_held} when busy and the wait is zero, {@code timeout} when the wait ended first,
-   *     {@code unknown_session}, 4xx for bad input)
+   *     {@code unknown_session}, {@link SessionTokenMismatchException} when the request's session
+   *     token is not the session's, 4xx for bad input)
    */
   public CompletionStage<LockGrant> acquire(LockRequest request) {
     Objects.requireNonNull(request, "request");
@@ -62,8 +75,8 @@ public final class LockCommands {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("owner_id", request.owner());
     body.put("mode", request.mode().wireName());
-    if (request.sessionId() != null) {
-      body.put("session_id", request.sessionId());
+    if (request.session() != null) {
+      body.put("session_id", request.session().sessionId());
     }
     if (request.ttl() != null) {
       body.put("ttl_ms", request.ttl().toMillis());
@@ -71,7 +84,8 @@ public final class LockCommands {
     body.put("wait_ms", request.waitTime().toMillis());
     Call call = Call.post("/v1/locks/" + Paths.encode(request.resource()) + "/acquire", body,
             Safety.NOT_IDEMPOTENT)
-        .plusTimeout(request.waitTime()).withAffinity(LEADER);
+        .plusTimeout(request.waitTime()).withAffinity(LEADER)
+        .withHeader(SESSION_TOKEN_HEADER, token(request.session()));
     return exec.execute(call).thenCompose(r -> {
       if (Paths.missingRoute(r)) {
         legacyOnly = true;
@@ -131,21 +145,57 @@ public final class LockCommands {
   }
 
   /**
-   * Releases the owner's hold on a resource. Resent after an unknown outcome.
+   * Releases the owner's hold on a resource when it is held in no session (an acquire with a zero
+   * TTL, or the legacy API). Resent after an unknown outcome. A hold in a session needs the
+   * session's token: use {@link #release(LockGrant)} or {@link #release(String, String,
+   * LockSession)}.
    *
    * @param resource the resource
    * @param owner the owner that acquired it
    * @return completes when released; fails with {@link SynodException} {@code not_held} when the
-   *     owner does not hold it
+   *     owner does not hold it, {@link SessionTokenMismatchException} when the owner's hold is in a
+   *     session (its token was not presented)
    */
   public CompletionStage<Void> release(String resource, String owner) {
+    return release(resource, owner, null);
+  }
+
+  /**
+   * Releases the hold a grant gave, presenting the token of the session it is held in (the
+   * request's, or the lease session the server opened for it). Resent after an unknown outcome.
+   *
+   * @param grant the grant of {@link #acquire}
+   * @return completes when released; fails as {@link #release(String, String, LockSession)}
+   */
+  public CompletionStage<Void> release(LockGrant grant) {
+    Objects.requireNonNull(grant, "grant");
+    return release(grant.resource(), grant.owner(), grant.session());
+  }
+
+  /**
+   * Releases the owner's hold on a resource in a session. Resent after an unknown outcome.
+   *
+   * @param resource the resource
+   * @param owner the owner that acquired it
+   * @param session the session it is held in, or null for a hold in none
+   * @return completes when released; fails with {@link SynodException} {@code not_held} when the
+   *     owner does not hold it, {@link SessionTokenMismatchException} when the token is not the
+   *     session's
+   */
+  public CompletionStage<Void> release(String resource, String owner, LockSession session) {
     LockRequest.requireName(resource, "resource");
     LockRequest.requireName(owner, "owner");
     if (legacyOnly) {
       return legacyRelease(resource, owner);
     }
-    Call call = Call.post("/v1/locks/" + Paths.encode(resource) + "/release",
-        Map.of("owner_id", owner), Safety.IDEMPOTENT).withAffinity(LEADER);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("owner_id", owner);
+    if (session != null) {
+      body.put("session_id", session.sessionId());
+    }
+    Call call = Call.post("/v1/locks/" + Paths.encode(resource) + "/release", body,
+            Safety.IDEMPOTENT).withAffinity(LEADER)
+        .withHeader(SESSION_TOKEN_HEADER, token(session));
     return exec.execute(call).thenCompose(r -> {
       if (Paths.missingRoute(r)) {
         legacyOnly = true;
@@ -161,7 +211,7 @@ public final class LockCommands {
    * its TTL, holding nothing).
    *
    * @param ttl its lease; keep it alive more often than this
-   * @return the session
+   * @return the session, with the token the server issued for it
    */
   public CompletionStage<LockSession> openSession(Duration ttl) {
     Objects.requireNonNull(ttl, "ttl");
@@ -173,21 +223,24 @@ public final class LockCommands {
     return exec.execute(call).thenApply(r -> {
       JsonNode b = r.orThrow();
       return new LockSession(b.path("session_id").asText(),
-          Duration.ofMillis(b.path("ttl_ms").asLong(ttl.toMillis())));
+          Duration.ofMillis(b.path("ttl_ms").asLong(ttl.toMillis())),
+          b.path("session_token").asText(""));
     });
   }
 
   /**
    * Extends a session's lease by its TTL from now. Resent after an unknown outcome.
    *
-   * @param sessionId the session
+   * @param session the session
    * @return the new end of the lease by the server's clock (epoch ms); fails with {@link
-   *     SynodException} {@code unknown_session} when it has expired (its locks are gone)
+   *     SynodException} {@code unknown_session} when it has expired (its locks are gone), {@link
+   *     SessionTokenMismatchException} when the token is not the session's
    */
-  public CompletionStage<Long> keepAlive(String sessionId) {
-    LockRequest.requireName(sessionId, "sessionId");
-    Call call = Call.post("/v1/sessions/" + Paths.encode(sessionId) + "/keepalive", null,
-        Safety.IDEMPOTENT).withAffinity(LEADER);
+  public CompletionStage<Long> keepAlive(LockSession session) {
+    Objects.requireNonNull(session, "session");
+    Call call = Call.post("/v1/sessions/" + Paths.encode(session.sessionId()) + "/keepalive",
+            null, Safety.IDEMPOTENT).withAffinity(LEADER)
+        .withHeader(SESSION_TOKEN_HEADER, token(session));
     return exec.execute(call).thenApply(r -> r.orThrow().path("expires_at").asLong());
   }
 
@@ -196,18 +249,18 @@ public final class LockCommands {
    * until the returned handle is closed. Pick an interval well under the session's TTL (a third
    * of it leaves room for two failed keep-alives).
    *
-   * @param sessionId the session
+   * @param session the session
    * @param interval time between keep-alives, positive
    * @return the running keep-alive; its {@link SessionKeepAlive#lost()} fails when the session
-   *     expired anyway
+   *     expired anyway, or when the server refuses its token
    */
-  public SessionKeepAlive keepAliveEvery(String sessionId, Duration interval) {
-    LockRequest.requireName(sessionId, "sessionId");
+  public SessionKeepAlive keepAliveEvery(LockSession session, Duration interval) {
+    Objects.requireNonNull(session, "session");
     Objects.requireNonNull(interval, "interval");
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("interval must be positive");
     }
-    SessionKeepAlive k = new SessionKeepAlive(sessionId, interval, this::keepAlive, exec);
+    SessionKeepAlive k = new SessionKeepAlive(session, interval, this::keepAlive, exec);
     k.start();
     return k;
   }
@@ -215,13 +268,15 @@ public final class LockCommands {
   /**
    * Closes a session, freeing every lock held under it. Resent after an unknown outcome.
    *
-   * @param sessionId the session
-   * @return completes when closed
+   * @param session the session
+   * @return completes when closed; fails with {@link SessionTokenMismatchException} when the
+   *     token is not the session's
    */
-  public CompletionStage<Void> closeSession(String sessionId) {
-    LockRequest.requireName(sessionId, "sessionId");
-    Call call = new Call("DELETE", "/v1/sessions/" + Paths.encode(sessionId), null,
-        Safety.IDEMPOTENT, Duration.ZERO).withAffinity(LEADER);
+  public CompletionStage<Void> closeSession(LockSession session) {
+    Objects.requireNonNull(session, "session");
+    Call call = new Call("DELETE", "/v1/sessions/" + Paths.encode(session.sessionId()), null,
+            Safety.IDEMPOTENT, Duration.ZERO).withAffinity(LEADER)
+        .withHeader(SESSION_TOKEN_HEADER, token(session));
     return exec.execute(call).thenApply(r -> {
       if (!(r.resent() && r.is(404, "unknown_session"))) {
         r.orThrow();
@@ -233,7 +288,7 @@ public final class LockCommands {
   // ---- the first system's endpoints --------------------------------------------------------
 
   private CompletionStage<LockGrant> legacyAcquire(LockRequest request) {
-    if (!request.waitTime().isZero() || request.sessionId() != null || request.ttl() != null) {
+    if (!request.waitTime().isZero() || request.session() != null || request.ttl() != null) {
       return CompletableFuture.failedFuture(new SynodException(404, "not_found",
           "the server has no /v1 lock API and /lock/acquire cannot wait, hold a session or set"
               + " a lease", null, false, null));
@@ -266,14 +321,27 @@ public final class LockCommands {
     r.orThrow();
   }
 
+  /** The token header's value for a session, or null (no header) for none or an empty one. */
+  private static String token(LockSession session) {
+    return session == null || !session.hasToken() ? null : session.token();
+  }
+
   private static LockGrant grant(LockRequest request, Reply r) {
     JsonNode b = r.orThrow();
+    LockSession session = request.session();
+    String opened = b.path("session_token").asText(null);
+    if (session == null && opened != null && b.path("session_id").isTextual()) {
+      // the server opened a lease session for this hold alone: releasing needs its token
+      long ttl = b.path("ttl_ms").asLong(request.ttl() == null ? 0 : request.ttl().toMillis());
+      session = new LockSession(b.path("session_id").asText(), Duration.ofMillis(ttl), opened);
+    }
     return new LockGrant(
         b.path("resource_id").asText(request.resource()),
         b.path("owner_id").asText(request.owner()),
         LockMode.fromWire(b.path("mode").asText(null), request.mode()),
         b.path("fencing_token").asLong(LockGrant.NO_FENCING_TOKEN),
         b.path("expires_at").asLong(0),
-        r.node());
+        r.node(),
+        session);
   }
 }

@@ -14,13 +14,14 @@ import java.util.Objects;
  * @param resource the resource
  * @param owner the owner to hold it for; a release must name the same owner
  * @param mode shared or exclusive
- * @param sessionId the session to hold it under, or null for none
+ * @param session the session to hold it under (its token is presented with the acquire), or null
+ *     for none
  * @param ttl the lease of a lock held outside a session, or null for the server's default
  * @param waitTime how long the server may queue the request in the resource's FIFO; zero to fail at
  *     once when the lock is busy
  */
 public record LockRequest(
-    String resource, String owner, LockMode mode, String sessionId, Duration ttl,
+    String resource, String owner, LockMode mode, LockSession session, Duration ttl,
     Duration waitTime) {
   /** Validates the fields (a bad request changes no state: it is refused before sending). */
   public LockRequest {
@@ -34,9 +35,15 @@ public record LockRequest(
     if (ttl != null && ttl.isNegative()) {
       throw new IllegalArgumentException("ttl must not be negative");
     }
-    if (sessionId != null) {
-      requireName(sessionId, "sessionId");
-    }
+  }
+
+  /**
+   * The id of the session the lock is to be held under.
+   *
+   * @return the id, or null for none
+   */
+  public String sessionId() {
+    return session == null ? null : session.sessionId();
   }
 
   /**
@@ -55,15 +62,15 @@ public record LockRequest(
    * @return a copy with this mode
    */
   public LockRequest withMode(LockMode value) {
-    return new LockRequest(resource, owner, value, sessionId, ttl, waitTime);
+    return new LockRequest(resource, owner, value, session, ttl, waitTime);
   }
 
   /**
-   * @param id the session id
+   * @param value the session, as {@link LockCommands#openSession} returned it (with its token)
    * @return a copy holding the lock under this session
    */
-  public LockRequest withSession(String id) {
-    return new LockRequest(resource, owner, mode, id, ttl, waitTime);
+  public LockRequest withSession(LockSession value) {
+    return new LockRequest(resource, owner, mode, value, ttl, waitTime);
   }
 
   /**
@@ -71,7 +78,7 @@ public record LockRequest(
    * @return a copy with this lease
    */
   public LockRequest withTtl(Duration value) {
-    return new LockRequest(resource, owner, mode, sessionId, value, waitTime);
+    return new LockRequest(resource, owner, mode, session, value, waitTime);
   }
 
   /**
@@ -79,7 +86,7 @@ public record LockRequest(
    * @return a copy with this wait
    */
   public LockRequest withWait(Duration value) {
-    return new LockRequest(resource, owner, mode, sessionId, ttl, value);
+    return new LockRequest(resource, owner, mode, session, ttl, value);
   }
 
   static String requireName(String value, String what) {

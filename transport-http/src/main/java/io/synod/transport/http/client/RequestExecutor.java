@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -79,11 +80,16 @@ final class RequestExecutor {
    * @param safety whether it may be resent after an unknown outcome
    * @param extraTimeout added to the request timeout (a server-side wait), or zero
    * @param affinity a group of calls served by one node (the lock leader), or null
+   * @param headers request headers of this call alone (a session token), sent on every resend
    */
   record Call(String method, String target, Object body, Safety safety, Duration extraTimeout,
-      String affinity) {
+      String affinity, Map<String, String> headers) {
+    Call {
+      headers = Map.copyOf(headers);
+    }
+
     Call(String method, String target, Object body, Safety safety, Duration extraTimeout) {
-      this(method, target, body, safety, extraTimeout, null);
+      this(method, target, body, safety, extraTimeout, null, Map.of());
     }
 
     static Call get(String target) {
@@ -95,12 +101,29 @@ final class RequestExecutor {
     }
 
     Call plusTimeout(Duration extra) {
-      return new Call(method, target, body, safety, extra, affinity);
+      return new Call(method, target, body, safety, extra, affinity, headers);
     }
 
     /** A copy that starts at the node that served the last call of this affinity group. */
     Call withAffinity(String group) {
-      return new Call(method, target, body, safety, extraTimeout, group);
+      return new Call(method, target, body, safety, extraTimeout, group, headers);
+    }
+
+    /** A copy that also sends header {@code name}; a null value leaves the call as it is. */
+    Call withHeader(String name, String value) {
+      if (value == null) {
+        return this;
+      }
+      Map<String, String> h = new java.util.LinkedHashMap<>(headers);
+      h.put(name, value);
+      return new Call(method, target, body, safety, extraTimeout, affinity, h);
+    }
+
+    /** Leaves the headers' values (a session token is a secret) out of logs. */
+    @Override
+    public String toString() {
+      return "Call[" + method + " " + target + ", safety=" + safety + ", affinity=" + affinity
+          + ", headers=" + headers.keySet() + "]";
     }
   }
 
@@ -165,6 +188,10 @@ final class RequestExecutor {
       } else {
         String text = response.bodyAsString();
         detail = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+      }
+      if (status() == 403 && SessionTokenMismatchException.CODE.equals(errorCode())) {
+        // a definite refusal that changed nothing, whatever happened to earlier sends
+        return new SessionTokenMismatchException(detail, node());
       }
       boolean unknown = resent || status() >= 500 && !isRefusal(response);
       return new SynodException(status(), errorCode(), detail, node(), unknown, null);
@@ -280,6 +307,9 @@ final class RequestExecutor {
       ClientRequest r = ClientRequest.of(call.method(), call.target());
       if (options.apiKey() != null) {
         r = r.header("Authorization", "Bearer " + options.apiKey());
+      }
+      for (Map.Entry<String, String> h : call.headers().entrySet()) {
+        r = r.header(h.getKey(), h.getValue());
       }
       if (call.body() != null) {
         r = r.body(Json.write(call.body()), HttpResponse.JSON);

@@ -13,21 +13,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a lock session alive in the background until closed; from {@link
- * LockCommands#keepAliveEvery(String, Duration)}.
+ * LockCommands#keepAliveEvery(LockSession, Duration)}.
  *
  * <p>A keep-alive is sent every interval (the next one is scheduled when the previous answer
  * arrives, so they never overlap). A failed keep-alive that does not say the session is gone (a
  * node down, a timeout) is simply tried again at the next interval, while the session's TTL may
  * still cover it. When the server answers 404 {@code unknown_session}, the session has expired and
  * every lock held under it is gone: {@link #lost()} then fails with that {@link SynodException}
- * and keeping alive stops. The application must stop acting on those locks.
+ * and keeping alive stops. The application must stop acting on those locks. A refused token (403
+ * {@code session_token_mismatch}, {@link SessionTokenMismatchException}) stops it the same way:
+ * no resend with that token can keep the session alive.
  */
 public final class SessionKeepAlive implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionKeepAlive.class);
 
-  private final String sessionId;
+  private final LockSession session;
   private final long intervalMillis;
-  private final Function<String, CompletionStage<Long>> keepAlive;
+  private final Function<LockSession, CompletionStage<Long>> keepAlive;
   private final RequestExecutor exec;
   private final CompletableFuture<Void> lost = new CompletableFuture<>();
   private final AtomicLong expiresAtMillis = new AtomicLong();
@@ -35,9 +37,9 @@ public final class SessionKeepAlive implements AutoCloseable {
   private volatile boolean closed;
   private volatile ScheduledFuture<?> next;
 
-  SessionKeepAlive(String sessionId, Duration interval,
-      Function<String, CompletionStage<Long>> keepAlive, RequestExecutor exec) {
-    this.sessionId = sessionId;
+  SessionKeepAlive(LockSession session, Duration interval,
+      Function<LockSession, CompletionStage<Long>> keepAlive, RequestExecutor exec) {
+    this.session = session;
     this.intervalMillis = Math.max(1, interval.toMillis());
     this.keepAlive = keepAlive;
     this.exec = exec;
@@ -52,19 +54,28 @@ public final class SessionKeepAlive implements AutoCloseable {
       return;
     }
     sent.incrementAndGet();
-    keepAlive.apply(sessionId).whenComplete((expiry, e) -> {
+    keepAlive.apply(session).whenComplete((expiry, e) -> {
       if (e == null) {
         expiresAtMillis.set(expiry);
       } else {
         Throwable c = RequestExecutor.unwrap(e);
         if (c instanceof SynodException se && se.status() == 404
             && "unknown_session".equals(se.error())) {
-          LOG.warn("session {} expired; its locks are gone: {}", sessionId, se.detail());
+          LOG.warn("session {} expired; its locks are gone: {}", session.sessionId(),
+              se.detail());
           closed = true;
           lost.completeExceptionally(se);
           return;
         }
-        LOG.debug("keep-alive of session {} failed, trying again: {}", sessionId, c.toString());
+        if (c instanceof SessionTokenMismatchException se) {
+          LOG.warn("session {} refused this client's token; stop using its locks: {}",
+              session.sessionId(), se.detail());
+          closed = true;
+          lost.completeExceptionally(se);
+          return;
+        }
+        LOG.debug("keep-alive of session {} failed, trying again: {}", session.sessionId(),
+            c.toString());
       }
       schedule();
     });
@@ -88,7 +99,16 @@ public final class SessionKeepAlive implements AutoCloseable {
    * @return the id
    */
   public String sessionId() {
-    return sessionId;
+    return session.sessionId();
+  }
+
+  /**
+   * The session kept alive.
+   *
+   * @return the session
+   */
+  public LockSession session() {
+    return session;
   }
 
   /**
@@ -111,7 +131,8 @@ public final class SessionKeepAlive implements AutoCloseable {
 
   /**
    * Completes normally when keeping alive stops by {@link #close()} (or the client closing), and
-   * exceptionally with {@link SynodException} {@code unknown_session} when the session was lost.
+   * exceptionally with {@link SynodException} {@code unknown_session} when the session was lost,
+   * or {@link SessionTokenMismatchException} when the server refused the session's token.
    *
    * @return the stage
    */

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   LockGrant g = client.locks().acquire("orders", "worker-1", LockMode.EXCLUSIVE,
  *       Duration.ofSeconds(5)).toCompletableFuture().join();
  *   // ... use g.fencingToken() with the guarded storage ...
- *   client.locks().release("orders", "worker-1").toCompletableFuture().join();
+ *   // the default lease puts the hold in a session the server opened for it: the grant keeps
+ *   // that session's token, and releasing by the grant presents it
+ *   client.locks().release(g).toCompletableFuture().join();
  * }
  * }</pre>
  *

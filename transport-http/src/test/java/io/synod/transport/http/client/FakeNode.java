@@ -29,6 +29,8 @@ final class FakeNode implements AutoCloseable {
   private final Router router = new Router();
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
   final List<JsonNode> bodies = new CopyOnWriteArrayList<>();
+  /** Per call, {@code "METHOD pattern: token"} with the session token header, or "-" for none. */
+  final List<String> sessionTokens = new CopyOnWriteArrayList<>();
   private final List<CompletableFuture<HttpResponse>> hung = new CopyOnWriteArrayList<>();
   private HttpServer server;
 
@@ -46,6 +48,8 @@ final class FakeNode implements AutoCloseable {
       if (req.body().length > 0) {
         bodies.add(req.json());
       }
+      String token = req.header(LockCommands.SESSION_TOKEN_HEADER);
+      sessionTokens.add(key + ": " + (token == null ? "-" : token));
       HttpResponse r = answer.apply(n, req);
       if (r == null) {
         // never answers (until close, so the server need not wait out its drain timeout)

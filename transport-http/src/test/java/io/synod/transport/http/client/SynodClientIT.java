@@ -382,11 +382,13 @@ class SynodClientIT {
   @Test
   void sessionsConsumeAndBatchesMapTheServersShapes() throws Exception {
     FakeNode n = node("n1")
-        .always("POST", "/v1/sessions", ok(Map.of("session_id", "s-9", "ttl_ms", 5000)))
+        .always("POST", "/v1/sessions",
+            ok(Map.of("session_id", "s-9", "session_token", "tok-9", "ttl_ms", 5000)))
         .always("POST", "/v1/sessions/{session}/keepalive",
             ok(Map.of("status", "alive", "session_id", "s-9", "expires_at", 123456)))
         .always("DELETE", "/v1/sessions/{session}", ok(Map.of("status", "closed")))
         .always("POST", ACQUIRE, grant("r", "w1", 8))
+        .always("POST", RELEASE, ok(Map.of("status", "released")))
         .always("POST", PUBLISH,
             ok(Map.of("status", "published", "message_ids", List.of("5-0", "5-1"))))
         .always("POST", "/v1/topics/{topic}/consume", HttpResponse.of(200, HttpResponse.JSON,
@@ -396,12 +398,18 @@ class SynodClientIT {
     SynodClient c = client(n.uri());
 
     LockSession s = get(c.locks().openSession(Duration.ofSeconds(5)));
-    assertEquals(new LockSession("s-9", Duration.ofSeconds(5)), s);
-    assertEquals(123456L, get(c.locks().keepAlive("s-9")));
-    LockGrant g = get(c.locks().acquire(LockRequest.of("r", "w1").withSession("s-9")
+    assertEquals(new LockSession("s-9", Duration.ofSeconds(5), "tok-9"), s);
+    assertEquals(123456L, get(c.locks().keepAlive(s)));
+    LockGrant g = get(c.locks().acquire(LockRequest.of("r", "w1").withSession(s)
         .withMode(LockMode.SHARED).withWait(Duration.ofMillis(250))));
     assertEquals(8, g.fencingToken());
-    get(c.locks().closeSession("s-9"));
+    assertEquals(s, g.session());
+    get(c.locks().release(g));
+    get(c.locks().closeSession(s));
+    // the session's token goes with every call about it, in the header (never in a body)
+    assertEquals(List.of("POST /v1/sessions: -", "POST /v1/sessions/{session}/keepalive: tok-9",
+        "POST " + ACQUIRE + ": tok-9", "POST " + RELEASE + ": tok-9",
+        "DELETE /v1/sessions/{session}: tok-9"), n.sessionTokens.subList(0, 5));
 
     List<PublishResult> ids = get(c.queues().publishBatch("t", List.of("a", Map.of("b", 2))));
     assertEquals(List.of("5-0", "5-1"), ids.stream().map(PublishResult::messageId).toList());
@@ -414,6 +422,7 @@ class SynodClientIT {
     assertTrue(sent.contains("{\"ttl_ms\":5000}"), sent.toString());
     assertTrue(sent.contains("{\"owner_id\":\"w1\",\"mode\":\"shared\",\"session_id\":\"s-9\","
         + "\"wait_ms\":250}"), sent.toString());
+    assertTrue(sent.contains("{\"owner_id\":\"w1\",\"session_id\":\"s-9\"}"), sent.toString());
     assertTrue(sent.contains("{\"messages\":[\"a\",{\"b\":2}]}"), sent.toString());
     assertTrue(sent.contains("{\"consumer_group\":\"g\",\"consumer_id\":\"c1\","
         + "\"max_messages\":5,\"wait_ms\":10}"), sent.toString());
@@ -432,13 +441,13 @@ class SynodClientIT {
     SynodClient c = client(n.uri());
 
     // the server forgets the session at its third keep-alive: the handle says the locks are gone
-    SessionKeepAlive gone = c.locks().keepAliveEvery("gone", Duration.ofMillis(20));
+    SessionKeepAlive gone = c.locks().keepAliveEvery(session("gone"), Duration.ofMillis(20));
     SynodException e = failure(gone.lost());
     assertEquals("unknown_session", e.error());
     assertEquals(3, gone.sentCount());
     assertEquals(1002, gone.expiresAtMillis(), "the last lease the server granted");
 
-    SessionKeepAlive alive = c.locks().keepAliveEvery("s1", Duration.ofMillis(20));
+    SessionKeepAlive alive = c.locks().keepAliveEvery(session("s1"), Duration.ofMillis(20));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (alive.sentCount() < 3 && System.nanoTime() < deadline) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
@@ -447,7 +456,64 @@ class SynodClientIT {
     get(alive.lost());
     assertTrue(alive.sentCount() >= 3, "kept alive repeatedly: " + alive.sentCount());
     assertThrows(IllegalArgumentException.class,
-        () -> c.locks().keepAliveEvery("s1", Duration.ZERO));
+        () -> c.locks().keepAliveEvery(session("s1"), Duration.ZERO));
+  }
+
+  private static LockSession session(String id) {
+    return new LockSession(id, Duration.ofSeconds(1), "tok-" + id);
+  }
+
+  // ---- session tokens ------------------------------------------------------------------------
+
+  @Test
+  void aRefusedSessionTokenIsATypedErrorAndStopsTheBackgroundKeepAlive() throws Exception {
+    HttpResponse mismatch = error(403, "session_token_mismatch",
+        "the session token does not match session 7");
+    FakeNode n = node("n1")
+        .always("POST", "/v1/sessions/{session}/keepalive", mismatch)
+        .always("DELETE", "/v1/sessions/{session}", mismatch)
+        .always("POST", ACQUIRE, mismatch)
+        .always("POST", RELEASE, mismatch)
+        .start(loops);
+    SynodClient c = client(n.uri());
+    LockSession forged = new LockSession("7", Duration.ofSeconds(5), "guess");
+
+    List<CompletionStage<?>> calls = List.of(c.locks().keepAlive(forged),
+        c.locks().closeSession(forged),
+        c.locks().acquire(LockRequest.of("r", "w1").withSession(forged)),
+        c.locks().release("r", "w1", forged),
+        // no token at all: a hold in a session released by owner alone
+        c.locks().release("r", "w1"));
+    for (CompletionStage<?> call : calls) {
+      SynodException e = failure(call);
+      assertInstanceOf(SessionTokenMismatchException.class, e, e.toString());
+      assertEquals(403, e.status());
+      assertFalse(e.outcomeUnknown(), "a refusal changed nothing");
+    }
+    // a refusal is final: each call was sent once, idempotent or not
+    assertEquals(5, n.totalHits());
+
+    SessionKeepAlive k = c.locks().keepAliveEvery(forged, Duration.ofMillis(20));
+    assertInstanceOf(SessionTokenMismatchException.class, failure(k.lost()));
+    assertEquals(1, k.sentCount(), "no resend with a refused token");
+  }
+
+  @Test
+  void aGrantInALeaseSessionTheServerOpenedKeepsItsTokenForTheRelease() throws Exception {
+    FakeNode n = node("n1")
+        .always("POST", ACQUIRE, ok(Map.of("status", "acquired", "resource_id", "r",
+            "owner_id", "w1", "mode", "exclusive", "fencing_token", 3, "session_id", "12",
+            "session_token", "tok-12", "ttl_ms", 30000, "expires_at", 99)))
+        .always("POST", RELEASE, ok(Map.of("status", "released")))
+        .start(loops);
+    SynodClient c = client(n.uri());
+
+    LockGrant g = get(c.locks().acquire("r", "w1", LockMode.EXCLUSIVE, Duration.ZERO));
+    assertEquals(new LockSession("12", Duration.ofSeconds(30), "tok-12"), g.session());
+    get(c.locks().release(g));
+    assertEquals(List.of("POST " + ACQUIRE + ": -", "POST " + RELEASE + ": tok-12"),
+        n.sessionTokens);
+    assertEquals("{\"owner_id\":\"w1\",\"session_id\":\"12\"}", n.bodies.get(1).toString());
   }
 
   // ---- the first system's endpoints ----------------------------------------------------------

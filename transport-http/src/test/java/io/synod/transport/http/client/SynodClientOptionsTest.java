@@ -1,6 +1,7 @@
 package io.synod.transport.http.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -62,12 +63,19 @@ class SynodClientOptionsTest {
     assertEquals(LockMode.EXCLUSIVE, r.mode());
     assertEquals(Duration.ZERO, r.waitTime());
     assertNull(r.sessionId());
-    LockRequest s = r.withMode(LockMode.SHARED).withSession("s1").withTtl(Duration.ofSeconds(3))
-        .withWait(Duration.ofSeconds(1));
-    assertEquals(new LockRequest("r", "o", LockMode.SHARED, "s1", Duration.ofSeconds(3),
+    LockSession session = new LockSession("s1", Duration.ofSeconds(9), "secret");
+    LockRequest s = r.withMode(LockMode.SHARED).withSession(session)
+        .withTtl(Duration.ofSeconds(3)).withWait(Duration.ofSeconds(1));
+    assertEquals(new LockRequest("r", "o", LockMode.SHARED, session, Duration.ofSeconds(3),
         Duration.ofSeconds(1)), s);
+    assertEquals("s1", s.sessionId());
     assertThrows(IllegalArgumentException.class, () -> LockRequest.of("", "o"));
-    assertThrows(IllegalArgumentException.class, () -> r.withSession(""));
+    assertThrows(IllegalArgumentException.class,
+        () -> r.withSession(new LockSession("", Duration.ofSeconds(1), "t")));
+    // the token is a secret: a logged request or session does not show it
+    assertFalse(s.toString().contains("secret"), s.toString());
+    assertFalse(new LockGrant("r", "o", LockMode.SHARED, 1, 0, "n1", session).toString()
+        .contains("secret"));
     assertThrows(IllegalArgumentException.class, () -> r.withTtl(Duration.ofSeconds(-1)));
   }
 
