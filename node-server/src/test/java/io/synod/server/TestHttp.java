@@ -34,8 +34,15 @@ public final class TestHttp {
 
   /** Sends a request. */
   public static Reply call(String method, String url, String body) {
+    return call(method, url, body, java.util.Map.of());
+  }
+
+  /** Sends a request with extra headers. */
+  public static Reply call(String method, String url, String body,
+      java.util.Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
+    headers.forEach(b::header);
     b.method(
         method,
         body == null
