@@ -8,7 +8,12 @@ wait_http() { for _ in $(seq 1 120); do curl -fs "$1" >/dev/null 2>&1 && return 
 SYNOD_TARGETS=http://127.0.0.1:8001,http://127.0.0.1:8002,http://127.0.0.1:8003
 ETCD_TARGETS=http://127.0.0.1:12379,http://127.0.0.1:22379,http://127.0.0.1:32379
 
-start_hello() { java -cp "$jar" io.synod.transport.http.HelloWorldServer 8099 > "$work/hello.log" 2>&1 & pids+=($!); wait_http http://127.0.0.1:8099/; }
+# the hello-world baseline ships in the benchmark jar (mvn -B -pl jmh -am package -DskipTests)
+hello_jar=${HELLO_JAR:-jmh/target/benchmarks.jar}
+start_hello() {
+  [ -f "$hello_jar" ] || mvn -B -q -pl jmh -am package -DskipTests >/dev/null
+  java -cp "$hello_jar" io.synod.jmh.HelloWorldServer 8099 > "$work/hello.log" 2>&1 & pids+=($!); wait_http http://127.0.0.1:8099/
+}
 
 start_dev() { java -jar "$jar" dev > "$work/dev.log" 2>&1 & pids+=($!); wait_http http://127.0.0.1:8003/ready; }
 

@@ -58,6 +58,9 @@ import org.slf4j.LoggerFactory;
 public final class SynodNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SynodNode.class);
 
+  /** Set once {@link #quiesce()} stopped timers and Raft (a whole-cluster stop). */
+  private final java.util.concurrent.atomic.AtomicBoolean quiesced =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final NodeConfig config;
   private final LongSupplier clock = System::currentTimeMillis;
   private final SystemClock wallClock = new SystemClock();
@@ -237,45 +240,77 @@ public final class SynodNode implements AutoCloseable {
   }
 
   private void registerGauges() {
-    metrics.gauge("cluster_term", () -> locks.status().term());
+    metrics.gauge("cluster_term", "the lock group's current Raft term", () -> locks.status().term());
     if (config.clusterAuth() != null) {
-      metrics.gauge("security_peer_auth_refused", config.clusterAuth()::refusedCount);
+      metrics.counter("security_peer_auth_refused",
+          "internal requests refused for a missing, wrong or stale peer signature",
+          config.clusterAuth()::refusedCount);
     }
-    metrics.gauge("security_api_key_refused", access::unauthenticatedCount);
-    metrics.gauge("security_api_key_forbidden", access::forbiddenCount);
-    metrics.gauge("cluster_elections", locks::elections);
-    metrics.gauge("cluster_members_up", cluster::upCount);
-    metrics.gauge("cluster_view_version", cluster::version);
-    metrics.gauge("cluster_is_leader", () -> locks.isLeader() ? 1 : 0);
-    metrics.gauge("raft_commit_index", () -> locks.status().commitIndex());
-    metrics.gauge("raft_applied_index", () -> locks.status().appliedIndex());
-    metrics.gauge("raft_last_index", () -> locks.status().lastIndex());
-    metrics.gauge("raft_dropped_messages", locks::droppedMessages);
-    metrics.gauge("lock_last_fencing_token", () -> locks.machine().lastFencingToken());
+    metrics.counter("security_api_key_refused", "client requests refused without a valid API key",
+        access::unauthenticatedCount);
+    metrics.counter("security_api_key_forbidden",
+        "client requests refused because their key's level does not allow them",
+        access::forbiddenCount);
+    metrics.counter("cluster_elections", "elections this node has started", locks::elections);
+    metrics.gauge("cluster_members_up", "members this node sees up", cluster::upCount);
+    metrics.gauge("cluster_view_version", "version of this node's membership view",
+        cluster::version);
+    metrics.gauge("cluster_is_leader", "1 while this node leads the lock group",
+        () -> locks.isLeader() ? 1 : 0);
+    metrics.gauge("raft_commit_index", "the lock group's commit index at this node",
+        () -> locks.status().commitIndex());
+    metrics.gauge("raft_applied_index", "the lock group's last applied index at this node",
+        () -> locks.status().appliedIndex());
+    metrics.gauge("raft_last_index", "the lock group's last log index at this node",
+        () -> locks.status().lastIndex());
+    metrics.counter("raft_dropped_messages", "Raft messages dropped by a full outbox",
+        locks::droppedMessages);
+    metrics.gauge("lock_last_fencing_token", "the highest fencing token granted",
+        () -> locks.machine().lastFencingToken());
     if (lockMirror != null) {
-      metrics.gauge("lock_mirror_written", lockMirror::written);
-      metrics.gauge("lock_mirror_backlog", lockMirror::backlog);
+      metrics.counter("lock_mirror_written", "lock changes written to the Redis mirror",
+          lockMirror::written);
+      metrics.gauge("lock_mirror_backlog", "lock changes waiting for the Redis mirror",
+          lockMirror::backlog);
     }
-    metrics.gauge("queue_published", api::publishedCount);
-    metrics.gauge("queue_delivered", api::deliveredCount);
-    metrics.gauge("queue_acked", api::ackedCount);
-    metrics.gauge("queue_ring_epoch", () -> queue.ring().epoch());
-    metrics.gauge("queue_groups_recreated", () -> queue.node().groupsRecreated());
-    metrics.gauge("queue_ring_members", () -> queue.ring().nodes().size());
-    for (String k : List.of("hits", "misses", "write_backs", "evictions",
-        "invalidations_sent", "invalidations_received", "upgrades", "forwarded_requests",
-        "messages_sent", "lines")) {
-      metrics.gauge("cache_" + k, () -> (Number) cache.stats().get(k));
-    }
-    metrics.gauge("cache_hit_ratio", () -> (Number) cache.stats().get("hit_ratio"));
-    metrics.gauge("cache_protocol_latency_mean_ms",
-        () -> (Number) cache.stats().get("protocol_latency_mean_ms"));
+    metrics.counter("queue_published", "messages published through this node",
+        api::publishedCount);
+    metrics.counter("queue_delivered", "messages delivered to consumers through this node",
+        api::deliveredCount);
+    metrics.counter("queue_acked", "messages acknowledged through this node", api::ackedCount);
+    metrics.gauge("queue_ring_epoch", "the queue ring's epoch (a log index)",
+        () -> queue.ring().epoch());
+    metrics.counter("queue_groups_recreated", "consumer groups recreated after Redis lost them",
+        () -> queue.node().groupsRecreated());
+    metrics.gauge("queue_ring_members", "nodes on the queue ring", () -> queue.ring().nodes().size());
+    Map<String, String> cacheCounts = new java.util.LinkedHashMap<>();
+    cacheCounts.put("hits", "cache reads answered from a valid local copy");
+    cacheCounts.put("misses", "cache reads that needed the protocol");
+    cacheCounts.put("write_backs", "dirty lines written back to main memory");
+    cacheCounts.put("evictions", "lines evicted by LRU replacement");
+    cacheCounts.put("invalidations_sent", "invalidations this node sent");
+    cacheCounts.put("invalidations_received", "invalidations this node received");
+    cacheCounts.put("upgrades", "shared lines upgraded to modified");
+    cacheCounts.put("forwarded_requests", "coherence requests forwarded to a line's holder");
+    cacheCounts.put("messages_sent", "coherence messages this node sent");
+    cacheCounts.forEach((k, text) -> metrics.counter("cache_" + k, text,
+        () -> ((Number) cache.stats().get(k)).longValue()));
+    metrics.gauge("cache_lines", "lines this node's cache holds",
+        () -> (Number) cache.stats().get("lines"));
+    metrics.gauge("cache_hit_ratio", "hits over reads since the node started",
+        () -> (Number) cache.stats().get("hit_ratio"));
+    metrics.gauge("cache_protocol_latency_mean_seconds", "mean time of a coherence transaction",
+        () -> {
+          Number ms = (Number) cache.stats().get("protocol_latency_mean_ms");
+          return ms == null ? null : ms.doubleValue() / 1e3;
+        });
     Map<String, String> states = Map.of("m", "modified", "e", "exclusive", "s", "shared");
-    states.forEach((state, name) -> metrics.gauge("cache_lines_" + name, () -> {
-      @SuppressWarnings("unchecked")
-      Map<String, Long> m = (Map<String, Long>) cache.stats().get("lines_by_state");
-      return m.getOrDefault(state, 0L);
-    }));
+    states.forEach((state, name) -> metrics.gauge("cache_lines_" + name,
+        "lines this node holds in state " + name.toUpperCase(java.util.Locale.ROOT), () -> {
+          @SuppressWarnings("unchecked")
+          Map<String, Long> m = (Map<String, Long>) cache.stats().get("lines_by_state");
+          return m.getOrDefault(state, 0L);
+        }));
   }
 
   /**
@@ -460,12 +495,59 @@ public final class SynodNode implements AutoCloseable {
     stop(true);
   }
 
+  /**
+   * Stops several nodes of one cluster at once, as {@code synod dev} does on Ctrl-C: quickly and
+   * quietly. Leadership is not handed over (every member is going), and every node's timers and
+   * Raft groups stop before any node's HTTP server closes, so no node reports a peer down or
+   * unreachable while the others stop. Every cache is written back first, while every home is
+   * still up; then each server is drained as {@link #close()} does; the nodes stop in parallel.
+   *
+   * @param nodes nodes of one cluster, all stopping now
+   */
+  public static void stopTogether(java.util.Collection<SynodNode> nodes) {
+    java.util.List<SynodNode> all = java.util.List.copyOf(nodes);
+    // write Modified lines back while every home is still up
+    inParallel(all, n -> {
+      try {
+        n.cache.flush().toCompletableFuture()
+            .get(n.config.shutdownTimeoutMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        LOG.warn("cache flush of {} did not finish: {}", n.config.nodeId(), e.toString());
+      }
+    });
+    inParallel(all, SynodNode::quiesce);
+    inParallel(all, n -> n.stop(true));
+  }
+
+  private static void inParallel(java.util.List<SynodNode> nodes,
+      java.util.function.Consumer<SynodNode> step) {
+    java.util.concurrent.CompletableFuture.allOf(nodes.stream()
+            .map(n -> java.util.concurrent.CompletableFuture.runAsync(() -> step.accept(n)))
+            .toArray(java.util.concurrent.CompletableFuture[]::new))
+        .exceptionally(e -> {
+          LOG.warn("stopping the nodes: {}", e.toString());
+          return null;
+        }).join();
+  }
+
+  /** Stops heartbeats, failure detection and Raft; the HTTP server keeps answering. */
+  private void quiesce() {
+    if (closed.get() || !quiesced.compareAndSet(false, true)) {
+      return;
+    }
+    scheduler.shutdownNow();
+    queueTimers.shutdownNow();
+    locks.close();
+    queue.close();
+    raftGroups.close();
+  }
+
   private void stop(boolean graceful) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     LOG.info("node {} shutting down", config.nodeId());
-    if (graceful && server != null && config.peers().size() > 1) {
+    if (graceful && !quiesced.get() && server != null && config.peers().size() > 1) {
       // hand over first so lock requests in flight here still commit under the new leader's
       // watch instead of waiting out an election timeout
       locks.transferLeadershipIfLeader(
@@ -492,11 +574,13 @@ public final class SynodNode implements AutoCloseable {
       LOG.warn("cache flush did not finish: {}", e.toString());
     }
     cache.close();
-    scheduler.shutdownNow();
-    queueTimers.shutdownNow();
-    locks.close();
-    queue.close();
-    raftGroups.close();
+    if (!quiesced.get()) {
+      scheduler.shutdownNow();
+      queueTimers.shutdownNow();
+      locks.close();
+      queue.close();
+      raftGroups.close();
+    }
     if (lockMirror != null) {
       lockMirror.close();
     }

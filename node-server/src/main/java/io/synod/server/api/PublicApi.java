@@ -2,7 +2,6 @@ package io.synod.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.codahale.metrics.Timer;
 import io.synod.server.cluster.ClusterView;
 import io.synod.server.cluster.PeerClient;
 import io.synod.server.config.NodeConfig;
@@ -154,8 +153,7 @@ public final class PublicApi {
     add(router, "GET", "/health", r -> local(() -> ok(Map.of("status", "ok", "node_id", self))));
     add(router, "GET", "/ready", this::ready);
     add(router, "GET", "/metrics", r -> local(() -> HttpResponse.of(
-        200, "text/plain; version=0.0.4; charset=utf-8",
-        metrics.prometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        200, NodeMetrics.contentType(), metrics.prometheus())));
     add(router, "GET", "/", r -> local(this::statusPage));
     add(router, "GET", "/openapi.yaml", r -> local(this::openApi));
     add(router, "POST", "/internal/heartbeat", this::heartbeat);
@@ -185,9 +183,9 @@ public final class PublicApi {
   private void add(Router router, String method, String pattern, RequestHandler h) {
     String name = method + " " + pattern;
     routes.add(name);
-    Timer timer = metrics.endpoint(name);
+    NodeMetrics.Endpoint timer = metrics.endpoint(method, pattern);
     router.add(method, pattern, req -> {
-      Timer.Context t = timer.time();
+      long start = System.nanoTime();
       CompletionStage<HttpResponse> stage;
       try {
         stage = h.handle(req);
@@ -195,11 +193,8 @@ public final class PublicApi {
         stage = CompletableFuture.failedFuture(e);
       }
       return stage.handle((resp, err) -> {
-        t.stop();
         HttpResponse out = err == null ? resp : failure(err);
-        if (out.status() >= 400) {
-          metrics.errors(name, out.status() / 100).mark();
-        }
+        timer.record(System.nanoTime() - start, out.status());
         return out.header(NODE_HEADER) == null ? out.withHeader(NODE_HEADER, self) : out;
       });
     });
@@ -1021,24 +1016,83 @@ public final class PublicApi {
     }
   }
 
+  /**
+   * {@code GET /ready[?role=lock|queue|cache]}: whether this node can serve each role it runs.
+   * A role is judged only by what it needs (a cache-only or queue-only node is not unready because
+   * the lock group has no leader): locks need a known leader of the lock group; the queue needs
+   * Redis in Redis mode and a known leader of each of its Raft groups this node is a member of
+   * otherwise; the cache needs Redis in Redis mode. With {@code role} only that role is judged
+   * (404 for a role this node does not run). Liveness is {@code /health}, which never depends on
+   * other nodes.
+   */
   private CompletionStage<HttpResponse> ready(HttpRequestView req) {
-    List<String> problems = new ArrayList<>();
-    String leader = locks.isLeader() ? self : locks.leader();
-    if (leader == null) {
-      problems.add("no lock leader is known");
+    String asked = req.queryParam("role");
+    java.util.Set<Role> run = config.roles();
+    List<Role> judged = new ArrayList<>();
+    if (asked == null) {
+      judged.addAll(run);
+    } else {
+      Role role;
+      try {
+        role = Role.valueOf(asked.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        return local(() -> HttpResponse.error(400, "bad_role",
+            "role must be one of lock, queue, cache; got '" + asked + "'"));
+      }
+      if (!run.contains(role)) {
+        return local(() -> HttpResponse.error(404, "role_not_run",
+            "this node runs " + roleNames(run) + ", not " + role.id()));
+      }
+      judged.add(role);
     }
-    if (!storageReady.getAsBoolean()) {
-      problems.add("Redis does not answer");
+    String leader = locks.isLeader() ? self : locks.leader();
+    boolean redis = config.redisUrl() != null;
+    Map<String, Object> roles = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (Role role : judged) {
+      List<String> p = new ArrayList<>();
+      switch (role) {
+        case LOCK -> {
+          if (leader == null) {
+            p.add("no lock leader is known");
+          }
+        }
+        case QUEUE -> {
+          if (redis && !storageReady.getAsBoolean()) {
+            p.add("Redis does not answer");
+          }
+          if (queue.groups() != null && !queue.groups().allLed()) {
+            p.add("a queue group this node replicates has no known leader");
+          }
+        }
+        case CACHE -> {
+          if (redis && !storageReady.getAsBoolean()) {
+            p.add("Redis does not answer");
+          }
+        }
+      }
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("status", p.isEmpty() ? "ready" : "not_ready");
+      if (!p.isEmpty()) {
+        r.put("detail", String.join("; ", p));
+        p.forEach(x -> problems.add(role.id() + ": " + x));
+      }
+      roles.put(role.id(), r);
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("status", problems.isEmpty() ? "ready" : "not_ready");
     m.put("node_id", self);
     m.put("leader", leader);
+    m.put("roles", roles);
     if (!problems.isEmpty()) {
       m.put("error", "not_ready");
       m.put("detail", String.join("; ", problems));
     }
     return local(() -> HttpResponse.json(problems.isEmpty() ? 200 : 503, m));
+  }
+
+  private static String roleNames(java.util.Set<Role> roles) {
+    return roles.stream().map(Role::id).sorted().collect(java.util.stream.Collectors.joining(","));
   }
 
   private Map<String, Object> clusterBody() {

@@ -37,6 +37,14 @@ final class BenchUser {
   private final BooleanSupplier running;
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private long iteration;
+  /** Set when a request of the current step got no response (refused, reset, timed out). */
+  private volatile boolean noResponse;
+
+  /**
+   * Pause after a step whose request got no response: a target that refuses connections fails a
+   * request in microseconds, and looping on it at once would spin a core measuring nothing.
+   */
+  static final long NO_RESPONSE_PAUSE_MILLIS = 100;
 
   BenchUser(
       int id,
@@ -74,8 +82,17 @@ final class BenchUser {
     } catch (RuntimeException e) {
       step = CompletableFuture.failedFuture(e);
     }
-    // errors are counted where the request finished; the loop goes on regardless
-    step.whenComplete((ok, error) -> loop());
+    // errors are counted where the request finished; the loop goes on regardless, after a
+    // pause when the target did not answer at all (also keeps a refused step off this stack)
+    step.whenComplete((ok, error) -> {
+      if (noResponse || error != null) {
+        noResponse = false;
+        CompletableFuture.delayedExecutor(NO_RESPONSE_PAUSE_MILLIS,
+            java.util.concurrent.TimeUnit.MILLISECONDS).execute(this::loop);
+      } else {
+        loop();
+      }
+    });
   }
 
   private CompletableFuture<Void> step() {
@@ -236,6 +253,7 @@ final class BenchUser {
             (response, error) -> {
               long latency = System.nanoTime() - start;
               if (error != null) {
+                noResponse = true;
                 stats.record(endpoint, latency, describe(error));
                 return null;
               }
@@ -272,7 +290,9 @@ final class BenchUser {
         && cause.getCause() != null) {
       cause = cause.getCause();
     }
-    return cause.getClass().getSimpleName();
+    String message = cause.getMessage();
+    return message == null || message.isBlank() ? cause.getClass().getSimpleName()
+        : cause.getClass().getSimpleName() + ": " + message;
   }
 
   private static String snippet(byte[] body) {

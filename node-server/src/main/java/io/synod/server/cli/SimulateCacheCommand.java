@@ -84,46 +84,47 @@ final class SimulateCacheCommand implements Callable<Integer> {
           + "' (use crash,home-crash,pause,partition,loss, all or none)");
       return 2;
     }
-    long violations = 0;
-    long lost = 0;
-    long unknown = 0;
-    long pauses = 0;
-    long partitions = 0;
-    long homeCrashes = 0;
+    // violations, lost, unknown, pauses, partitions, home crashes, ops, hits, messages,
+    // checked, crashes
+    long[] t = new long[11];
     long started = System.nanoTime();
-    long opsDone = 0;
-    long hits = 0;
-    long messages = 0;
-    long checked = 0;
-    long crashes = 0;
-    for (long seed : range.seeds().toArray()) {
-      SimOptions o = new SimOptions(seed, nodes, ops,
-          writeThrough ? WritePolicy.WRITE_THROUGH : WritePolicy.WRITE_BACK, kind, faultSet,
-          skipInvalidation, breakLease);
-      SimResult r = CacheSimulation.run(o);
-      violations += r.violations().size();
-      opsDone += r.opsCompleted();
-      hits += r.hits();
-      messages += r.messages();
-      checked += r.transactionsChecked();
-      crashes += r.crashes();
-      lost += r.faults().lost();
-      unknown += r.faults().timedOut() + r.faults().failed();
-      pauses += r.faults().pauses();
-      partitions += r.faults().partitions();
-      homeCrashes += r.faults().homeCrashes();
-      if (range.verbose) {
-        out.printf("seed %d: %d ops, %d hits, %d messages, %d crashes, %d violations%n",
-            o.seed(), r.opsCompleted(), r.hits(), r.messages(), r.crashes(),
-            r.violations().size());
-      }
-      if (!r.ok()) {
-        out.println("seed " + o.seed() + " [" + r.weather() + "]:");
-        r.violations().forEach(v -> out.println("  " + v));
-        out.println("  replay: " + CacheSimulation.replayCommand(o));
-      }
-      out.flush();
-    }
+    range.run("cache", seed -> CacheSimulation.run(options(seed, kind, faultSet)),
+        r -> !r.ok(), r -> {
+          t[0] += r.violations().size();
+          t[1] += r.faults().lost();
+          t[2] += r.faults().timedOut() + r.faults().failed();
+          t[3] += r.faults().pauses();
+          t[4] += r.faults().partitions();
+          t[5] += r.faults().homeCrashes();
+          t[6] += r.opsCompleted();
+          t[7] += r.hits();
+          t[8] += r.messages();
+          t[9] += r.transactionsChecked();
+          t[10] += r.crashes();
+          if (range.verbose) {
+            out.printf("seed %d: %d ops, %d hits, %d messages, %d crashes, %d violations%n",
+                r.seed(), r.opsCompleted(), r.hits(), r.messages(), r.crashes(),
+                r.violations().size());
+          }
+          if (!r.ok()) {
+            out.println("seed " + r.seed() + " [" + r.weather() + "]:");
+            r.violations().forEach(v -> out.println("  " + v));
+            out.println("  replay: " + CacheSimulation.replayCommand(
+                options(r.seed(), kind, faultSet)));
+          }
+          out.flush();
+        }, err);
+    long violations = t[0];
+    long lost = t[1];
+    long unknown = t[2];
+    long pauses = t[3];
+    long partitions = t[4];
+    long homeCrashes = t[5];
+    long opsDone = t[6];
+    long hits = t[7];
+    long messages = t[8];
+    long checked = t[9];
+    long crashes = t[10];
     out.printf("%d operations, %d hits, %d messages, %d misses,"
         + " %d crashes%n", opsDone, hits, messages, checked, crashes);
     if (!faultSet.isEmpty() && !faultSet.equals(java.util.Set.of(io.synod.cache.sim.SimFault.CRASH))) {
@@ -133,5 +134,12 @@ final class SimulateCacheCommand implements Callable<Integer> {
           unknown, (System.nanoTime() - started) / 1e9);
     }
     return range.summary(out, "cache", violations);
+  }
+
+  private SimOptions options(long seed, PolicyKind kind,
+      java.util.Set<io.synod.cache.sim.SimFault> faultSet) {
+    return new SimOptions(seed, nodes, ops,
+        writeThrough ? WritePolicy.WRITE_THROUGH : WritePolicy.WRITE_BACK, kind, faultSet,
+        skipInvalidation, breakLease);
   }
 }

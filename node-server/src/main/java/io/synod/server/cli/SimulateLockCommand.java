@@ -70,21 +70,20 @@ final class SimulateLockCommand implements Callable<Integer> {
       err.println("synod: --seeds and --steps must be positive");
       return 2;
     }
-    int violations = 0;
-    for (long seed : range.seeds().toArray()) {
-      LockSimResult r = raft ? LockRaftSimulation.run(seed, steps, chosen)
-          : LockReplicaSimulation.run(seed, steps, chosen);
-      if (!r.ok()) {
-        violations++;
-        out.println("seed " + seed + ": " + r.violation() + " -- replay: " + r.replay());
-        if (trace) {
-          out.print(r.report());
-        }
-      } else if (range.verbose) {
-        out.println("seed " + seed + ": ok (" + r.stats() + ")");
-      }
-      out.flush();
-    }
-    return range.summary(out, "lock", violations);
+    int[] violations = {0};
+    range.run("lock", seed -> raft ? LockRaftSimulation.run(seed, steps, chosen)
+        : LockReplicaSimulation.run(seed, steps, chosen), r -> !r.ok(), r -> {
+          if (!r.ok()) {
+            violations[0]++;
+            out.println("seed " + r.seed() + ": " + r.violation() + " -- replay: " + r.replay());
+            if (trace) {
+              out.print(r.report());
+            }
+          } else if (range.verbose) {
+            out.println("seed " + r.seed() + ": ok (" + r.stats() + ")");
+          }
+          out.flush();
+        }, err);
+    return range.summary(out, "lock", violations[0]);
   }
 }

@@ -48,54 +48,56 @@ final class SimulateQueueCommand implements Callable<Integer> {
       return 2;
     }
     if (raft) {
-      return raftQueue(out);
+      return raftQueue(out, err);
     }
     QueueSimulation.Options d = QueueSimulation.Options.defaults();
     QueueSimulation.Options opts = new QueueSimulation.Options(nodes, d.producers(),
         d.consumers(), d.topics(), d.activeMillis(), d.drainMillis(), loss, !noCrashes, fault);
-    long violations = 0;
-    long acked = 0;
-    long deliveries = 0;
-    long duplicates = 0;
-    long crashes = 0;
-    for (long seed : range.seeds().toArray()) {
-      QueueSimulation.SeedResult r = QueueSimulation.run(seed, opts);
-      violations += r.violations().size();
-      acked += r.acknowledgedPublishes();
-      deliveries += r.deliveries();
-      duplicates += r.duplicates();
-      crashes += r.crashes();
-      if (range.verbose) {
-        out.printf("seed %d: %d acked publishes, %d deliveries, %d duplicates, %d crashes,"
-            + " %d violations%n", seed, r.acknowledgedPublishes(), r.deliveries(),
-            r.duplicates(), r.crashes(), r.violations().size());
-      }
-      r.violations().forEach(out::println);
-      if (!r.violations().isEmpty()) {
-        out.println("replay: ./synod simulate queue --seed-base " + seed + " --seeds 1");
-      }
-      out.flush();
-    }
+    long[] t = new long[5]; // violations, acked, deliveries, duplicates, crashes
+    range.run("queue", seed -> QueueSimulation.run(seed, opts), r -> !r.violations().isEmpty(),
+        r -> {
+          t[0] += r.violations().size();
+          t[1] += r.acknowledgedPublishes();
+          t[2] += r.deliveries();
+          t[3] += r.duplicates();
+          t[4] += r.crashes();
+          if (range.verbose) {
+            out.printf("seed %d: %d acked publishes, %d deliveries, %d duplicates, %d crashes,"
+                + " %d violations%n", r.seed(), r.acknowledgedPublishes(), r.deliveries(),
+                r.duplicates(), r.crashes(), r.violations().size());
+          }
+          r.violations().forEach(out::println);
+          if (!r.violations().isEmpty()) {
+            out.println("replay: ./synod simulate queue --seed-base " + r.seed() + " --seeds 1");
+          }
+          out.flush();
+        }, err);
+    long violations = t[0];
+    long acked = t[1];
+    long deliveries = t[2];
+    long duplicates = t[3];
+    long crashes = t[4];
     out.printf("%d acked publishes, %d deliveries, %d duplicates (redeliveries and retried"
         + " publishes, crashes included), %d crashes%n", acked, deliveries, duplicates, crashes);
     return range.summary(out, "queue", violations);
   }
 
-  private int raftQueue(PrintWriter out) {
-    long violations = 0;
-    for (long seed : range.seeds().toArray()) {
-      io.synod.raft.sim.SimResult r = io.synod.server.queue.sim.RaftQueueWorkload.run(
-          io.synod.raft.sim.SimOptions.draw(seed, nodes == 5 ? 5 : 3, 8_000, true, true));
-      if (range.verbose) {
-        out.printf("seed %d: %s (%s)%n", seed, r.ok() ? "ok" : r.violation(), r.stats());
-      }
-      if (!r.ok()) {
-        violations++;
-        out.print(r.report());
-        out.println("replay: ./synod simulate queue --raft --seed-base " + seed + " --seeds 1");
-      }
-      out.flush();
-    }
-    return range.summary(out, "queue", violations);
+  private int raftQueue(PrintWriter out, PrintWriter err) {
+    long[] violations = {0};
+    range.run("queue", seed -> io.synod.server.queue.sim.RaftQueueWorkload.run(
+        io.synod.raft.sim.SimOptions.draw(seed, nodes == 5 ? 5 : 3, 8_000, true, true)),
+        r -> !r.ok(), r -> {
+          if (range.verbose) {
+            out.printf("seed %d: %s (%s)%n", r.seed(), r.ok() ? "ok" : r.violation(), r.stats());
+          }
+          if (!r.ok()) {
+            violations[0]++;
+            out.print(r.report());
+            out.println("replay: ./synod simulate queue --raft --seed-base " + r.seed()
+                + " --seeds 1");
+          }
+          out.flush();
+        }, err);
+    return range.summary(out, "queue", violations[0]);
   }
 }

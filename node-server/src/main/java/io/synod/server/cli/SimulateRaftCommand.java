@@ -5,7 +5,6 @@ import io.synod.raft.sim.SimOptions;
 import io.synod.raft.sim.SimResult;
 import io.synod.raft.sim.Simulation;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -23,7 +22,7 @@ import picocli.CommandLine.Spec;
  *
  * <p>Prints one line per failing seed with the command that replays it, and ends with exactly
  * {@code simulate raft: N seeds, K violations}; the exit status is 1 when K > 0 (2 on bad
- * options). Seeds run on the common fork-join pool; the output does not depend on that.
+ * options). Seeds run {@code --jobs} at a time; the output does not depend on that.
  */
 @Command(name = "raft", mixinStandardHelpOptions = true,
     description = "Simulate a Raft cluster (key-value clients) under faults.")
@@ -79,24 +78,22 @@ final class SimulateRaftCommand implements Callable<Integer> {
       err.println("synod simulate raft: need --seeds >= 1, --steps >= 1 and --nodes 3 or 5");
       return 2;
     }
-        // seeds are independent: run them in parallel, print in seed order
-    List<SimResult> results = range.seeds().parallel()
-        .mapToObj(seed -> Simulation.run(SimOptions.draw(seed, nodes, steps, faults, membership,
-            snapshots, mutants)))
-        .toList();
-    int violations = 0;
-    for (SimResult r : results) {
-      if (!r.ok()) {
-        violations++;
-        out.println("seed " + r.seed() + ": " + r.violation() + " -- replay: "
-            + r.replayCommand());
-        if (trace) {
-          out.print(r.report());
-        }
-      } else if (range.verbose) {
-        out.println("seed " + r.seed() + ": ok (" + r.stats() + ")");
-      }
-    }
-    return range.summary(out, "raft", violations);
+    int[] violations = {0};
+    // seeds are independent: they run --jobs at a time and are printed in seed order
+    range.run("raft", seed -> Simulation.run(SimOptions.draw(seed, nodes, steps, faults,
+        membership, snapshots, mutants)), r -> !r.ok(), r -> {
+          if (!r.ok()) {
+            violations[0]++;
+            out.println("seed " + r.seed() + ": " + r.violation() + " -- replay: "
+                + r.replayCommand());
+            if (trace) {
+              out.print(r.report());
+            }
+          } else if (range.verbose) {
+            out.println("seed " + r.seed() + ": ok (" + r.stats() + ")");
+          }
+          out.flush();
+        }, err);
+    return range.summary(out, "raft", violations[0]);
   }
 }

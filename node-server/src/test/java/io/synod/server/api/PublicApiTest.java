@@ -205,7 +205,7 @@ class PublicApiTest {
     assertEquals("solo", cluster.json().get("leader").asText());
     assertEquals(1, cluster.json().get("members").size());
     String metrics = get(base + "/metrics").body();
-    assertTrue(metrics.contains("synod_http_request_seconds"), metrics);
+    assertTrue(metrics.contains("synod_http_request_duration_seconds_bucket{"), metrics);
     assertTrue(metrics.contains("synod_queue_published"), metrics);
     assertTrue(metrics.contains("synod_cache_hits"), metrics);
     assertTrue(metrics.contains("synod_cluster_term"), metrics);

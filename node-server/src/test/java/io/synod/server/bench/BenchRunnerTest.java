@@ -207,6 +207,13 @@ class BenchRunnerTest {
     BenchResult r = new BenchRunner(o, null).run(Scenario.HELLO);
     assertTrue(r.total().requests() > 0);
     assertEquals(r.total().requests(), r.total().failures());
+    // each user pauses after a request that got no answer instead of spinning on refusals: two
+    // users for about half a second make a few requests each, not tens of thousands
+    long bound = 2 * (1 + 1_000 / BenchUser.NO_RESPONSE_PAUSE_MILLIS);
+    assertTrue(r.total().requests() <= bound, r.total().requests() + " > " + bound);
+    String why = r.rows().get(0).lastFailure();
+    assertTrue(why != null && why.contains(":") && !why.contains("CompletionException"),
+        "the failure names its cause and message: " + why);
   }
 
   @Test

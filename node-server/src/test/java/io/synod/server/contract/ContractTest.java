@@ -174,6 +174,8 @@ class ContractTest {
     // ---- operations, the router's own refusals and the edge
     call("GET", "/health", null, 200);
     call("GET", "/ready", null, 200);
+    call("GET", "/ready?role=lock", null, 200);
+    call("GET", "/ready?role=nonsense", null, 400);
     call("GET", "/metrics", null, 200);
     call("GET", "/", null, 200);
     String document = call("GET", "/openapi.yaml", null, 200).body();
@@ -231,7 +233,7 @@ class ContractTest {
       if (!ok && !op.equals("POST /internal/raft")) {
         missing.add(op + " (success)");
       }
-      if (!error && !Set.of("GET /health", "GET /ready").contains(op)) {
+      if (!error && !Set.of("GET /health").contains(op)) {
         missing.add(op + " (error)");
       }
     }

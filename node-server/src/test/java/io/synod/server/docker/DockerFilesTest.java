@@ -122,7 +122,7 @@ class DockerFilesTest {
   }
 
   @Test
-  void imageBuildsInTwoStagesAndRunsAsNonRootWithAReadinessCheck() throws IOException {
+  void imageBuildsInTwoStagesAndRunsAsNonRootWithALivenessCheck() throws IOException {
     List<String> lines = Files.readAllLines(DOCKER.resolve("Dockerfile"));
     long froms = lines.stream().filter(l -> l.startsWith("FROM ")).count();
     assertEquals(2, froms, "a Maven build stage and a JRE runtime stage");
@@ -130,7 +130,11 @@ class DockerFilesTest {
     String user = lines.stream().filter(l -> l.startsWith("USER ")).findFirst().orElse("USER root");
     assertFalse(user.contains("root"), "must not run as root: " + user);
     String all = String.join("\n", lines);
-    assertTrue(all.contains("HEALTHCHECK") && all.contains("/ready"), "health check on /ready");
+    // Docker's health check is liveness: an orchestrator restarts an unhealthy container, and a
+    // node must not be restarted because its cluster has no quorum (that is /ready's business)
+    String check = all.substring(all.indexOf("HEALTHCHECK"));
+    check = check.substring(0, check.indexOf("ENTRYPOINT"));
+    assertTrue(check.contains("/health") && !check.contains("/ready"), "health check on /health");
     assertTrue(all.contains("synod.jar node"), "the entry point runs a node");
   }
 
@@ -180,6 +184,15 @@ class DockerFilesTest {
       }
     }
     assertTrue(checked >= 5, "documented defaults checked: " + checked);
+  }
+
+  @Test
+  void theExampleListsEverySettingANodeReads() throws IOException {
+    String example = Files.readString(DOCKER.resolve(".env.example"));
+    List<String> missing = io.synod.server.config.NodeConfig.KEYS.keySet().stream()
+        .filter(k -> !Pattern.compile("(?m)^#?\\s*" + k + "=").matcher(example).find())
+        .sorted().toList();
+    assertEquals(List.of(), missing, "settings missing from docker/.env.example");
   }
 
   @Test

@@ -1,4 +1,7 @@
-package io.synod.transport.http;
+package io.synod.jmh;
+
+import io.synod.transport.http.EventLoops;
+import io.synod.transport.http.HttpServer;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -27,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * 13-byte {@code Hello, World!} with no routing, aggregation or JSON. It is the ceiling against
  * which {@link HttpServer} and the node's REST API are measured.
  *
- * <p>Run: {@code java -cp transport-http/target/transport-http-*.jar:<deps>
- * io.synod.transport.http.HelloWorldServer [port]} (default port 8080).
+ * <p>A benchmark baseline, not a product class, so it ships in the benchmark jar only. Run:
+ * {@code java -cp jmh/target/benchmarks.jar io.synod.jmh.HelloWorldServer [port]} (default port
+ * 8080); {@code docs/perf/cluster.sh} starts it so.
  */
 public final class HelloWorldServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HelloWorldServer.class);

@@ -2,7 +2,6 @@ package io.synod.jmh;
 
 import io.synod.transport.http.ClientRequest;
 import io.synod.transport.http.EventLoops;
-import io.synod.transport.http.HelloWorldServer;
 import io.synod.transport.http.HttpClientOptions;
 import io.synod.transport.http.HttpClientPool;
 import io.synod.transport.http.HttpResponse;
