@@ -10,7 +10,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A tiny blocking HTTP helper for tests (JDK client, bounded timeouts). */
+/**
+ * A tiny blocking HTTP helper for tests (JDK client, bounded timeouts). Every exchange is checked
+ * against the HTTP contract ({@link io.synod.server.contract.ApiContract}).
+ */
 public final class TestHttp {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final HttpClient CLIENT =
@@ -56,6 +59,12 @@ public final class TestHttp {
       } catch (IOException notJson) {
         json = null;
       }
+      // every exchange a test makes is checked against the HTTP contract (docs/api.yaml): an
+      // undocumented status, field, type or missing header fails the test that saw it
+      java.util.Set<String> names = new java.util.HashSet<>();
+      r.headers().map().keySet().forEach(h -> names.add(h.toLowerCase(java.util.Locale.ROOT)));
+      io.synod.server.contract.ApiContract.get().check(method, URI.create(url), body,
+          r.statusCode(), r.headers().firstValue("content-type").orElse(null), names, r.body());
       return new Reply(
           r.statusCode(), r.headers().firstValue("x-synod-node").orElse(null), json, r.body());
     } catch (IOException e) {

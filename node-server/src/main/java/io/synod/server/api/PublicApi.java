@@ -157,6 +157,7 @@ public final class PublicApi {
     add(router, "GET", "/metrics", r -> local(() -> HttpResponse.of(
         200, NodeMetrics.contentType(), metrics.prometheus())));
     add(router, "GET", "/", r -> local(this::statusPage));
+    add(router, "GET", "/openapi.yaml", r -> local(this::openApi));
     add(router, "POST", "/internal/heartbeat", this::heartbeat);
     return router;
   }
@@ -1256,6 +1257,18 @@ public final class PublicApi {
     }
     m.put("roles", roles);
     return m;
+  }
+
+  /** The HTTP contract, as copied from docs/api.yaml into the jar at build time. */
+  private HttpResponse openApi() {
+    try (InputStream in = PublicApi.class.getResourceAsStream("/io/synod/server/api.yaml")) {
+      if (in == null) {
+        throw new HttpError(404, "not_found", "this build carries no OpenAPI document");
+      }
+      return HttpResponse.of(200, "application/yaml; charset=utf-8", in.readAllBytes());
+    } catch (IOException e) {
+      throw new HttpError(500, "internal_error", "openapi.yaml: " + e.getMessage());
+    }
   }
 
   private HttpResponse statusPage() {

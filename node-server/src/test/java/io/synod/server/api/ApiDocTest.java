@@ -64,7 +64,12 @@ class ApiDocTest {
                         "HTTP_HOST", "127.0.0.1")))
             .start()) {
       assertTrue(node.awaitLockLeader(java.time.Duration.ofSeconds(20)));
-      assertEquals(new TreeSet<>(node.api().routes()), documented);
+      // the API's routes and the transports' node-to-node routes, all documented
+      Set<String> served = new TreeSet<>(node.api().routes());
+      served.add("POST " + io.synod.transport.http.raft.HttpRaftTransport.PATH);
+      served.add("POST " + io.synod.transport.http.cache.HttpCacheTransport.PATH);
+      served.add("POST " + io.synod.transport.http.queue.HttpQueueTransport.PATH_PREFIX + "{kind}");
+      assertEquals(served, documented);
       for (String route : documented) {
         String method = route.substring(0, route.indexOf(' '));
         String path =
@@ -73,7 +78,8 @@ class ApiDocTest {
                 .replace("{session}", "no-such-session")
                 .replace("{topic}", "doc-t")
                 .replace("{address}", "doc-k")
-                .replace("{node}", "no-such-node");
+                .replace("{node}", "no-such-node")
+                .replace("{kind}", "no-such-kind");
         String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
         TestHttp.Reply r = TestHttp.call(method, "http://127.0.0.1:" + port + path, body);
         // the route exists and answers: any status but "no such route" or "wrong method"
