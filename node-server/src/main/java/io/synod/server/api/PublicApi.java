@@ -901,6 +901,9 @@ public final class PublicApi {
     });
   }
 
+  /** Most topic names {@code /v1/cluster} lists. */
+  static final int MAX_LISTED_TOPICS = 100;
+
   private CompletionStage<HttpResponse> topicStats(HttpRequestView req) {
     String topic = pathName(req, "topic");
     return queued(topic, () -> queue.node().stats(topic).thenApply(st -> {
@@ -1133,6 +1136,16 @@ public final class PublicApi {
       groups.addAll(queue.groups().describe());
     }
     out.put("groups", groups);
+    // topic names for the status page (there is no list route: api.yaml is not ours to change);
+    // bounded, and with Redis storage no replica here holds them, which "source" says
+    Map<String, Object> topics = new LinkedHashMap<>();
+    List<String> names = queue.groups() == null
+        ? List.of() : queue.groups().topics(MAX_LISTED_TOPICS);
+    topics.put("names", names.size() > MAX_LISTED_TOPICS
+        ? names.subList(0, MAX_LISTED_TOPICS) : names);
+    topics.put("truncated", names.size() > MAX_LISTED_TOPICS);
+    topics.put("source", queue.groups() == null ? "none" : "raft-replicas");
+    out.put("topics", topics);
     out.put("down_in_log", locks.members().downMembers());
     out.put("membership_index", locks.members().version());
     Map<String, Object> security = new LinkedHashMap<>();
