@@ -124,6 +124,9 @@ class StatusPageIT {
     String n2 = urls.get("node2");
     json("POST", n1 + "/lock/acquire",
         "{\"resource_id\":\"status-lock\",\"mode\":\"exclusive\",\"requester_id\":\"alice\"}");
+    // names are the clients': the page must draw them as text, never as markup
+    json("POST", n1 + "/lock/acquire", "{\"resource_id\":\"<i>xss-lock</i>\",\"mode\":\"shared\","
+        + "\"requester_id\":\"<img src=x onerror=document.body.dataset.pwned=1>\"}");
     // a second owner waits (long enough to outlive the browser run; released in stop())
     HttpRequest.Builder w = HttpRequest.newBuilder(URI.create(n2 + "/v1/locks/status-lock/acquire"))
         .timeout(Duration.ofSeconds(200)).header("Content-Type", "application/json")
@@ -227,11 +230,16 @@ class StatusPageIT {
 
   private void checkRendered(String dom, String servedBy) {
     // the script's own text mentions undefined/NaN; only the rendered body counts
-    String body = dom.replaceAll("(?s)<script.*?</script>", "").replaceAll("(?s)<style.*?</style>", "")
+    String body = dom.replaceAll("(?s)<script.*?</script>", "")
+        .replaceAll("(?s)<style.*?</style>", "")
         .replaceAll("(?s)<!--.*?-->", "");
     assertFalse(body.contains("undefined"), body);
     assertFalse(body.contains("NaN"), body);
     assertFalse(body.contains("unavailable"), body);
+    assertFalse(body.contains("<i>xss-lock</i>") || body.contains("<img")
+        || body.contains("data-pwned"),
+        "a client's name was drawn as markup: " + body);
+    assertTrue(body.contains("&lt;i&gt;xss-lock&lt;/i&gt;"), body);
     assertTrue(body.contains("<form id=\"keyform\" hidden"), "no key is asked for: " + body);
     JsonNode c = json("GET", urls.get(servedBy) + "/v1/cluster", null);
     String summary = section(dom, "summary");
@@ -308,8 +316,9 @@ class StatusPageIT {
   void withApiKeysThePageLoadsWithoutOneAndItsDataWithTheKeyFromTheFragment() throws Exception {
     startCluster(true);
     traffic();
-    HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(urls.get("node2") + "/"))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page = HTTP.send(
+        HttpRequest.newBuilder(URI.create(urls.get("node2") + "/")).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(200, page.statusCode());
     // without a key the page asks for one and draws no data
     String asked = render(urls.get("node2") + "/");
