@@ -157,7 +157,7 @@ public final class SynodNode implements AutoCloseable {
     cluster.onChange(() -> onTimer(() -> queue.members(queueMembers())));
     this.api =
         new PublicApi(
-            config, cluster, peers, locks, queue, cache, metrics,
+            config, cluster, peers, locks, queue, cache, cacheHomes, metrics,
             () -> config.redisUrl() == null || redisUp, loops.group());
     this.access = new ApiAccess(config.apiKeys());
     registerGauges();

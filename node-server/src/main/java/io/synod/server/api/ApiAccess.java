@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Levels: {@code GET}/{@code HEAD} need {@link ApiKeys.Level#READ}; membership changes
  * ({@code /v1/cluster/members...}) need {@link ApiKeys.Level#ADMIN}; every other request needs
  * {@link ApiKeys.Level#WRITE}. {@code /health} and {@code /ready} stay open (probes of an
- * orchestrator carry no key), and {@code /internal/...} is left to the cluster secret
+ * orchestrator carry no key), so does {@code GET /} (the status page: static HTML holding no data,
+ * whose script asks for a key when a data route answers 401), and {@code /internal/...} is left to the cluster secret
  * ({@link ClusterAuth}). A missing or unknown key answers 401, a key of too low a level 403,
  * both with the JSON error shape and before anything is decoded.
  */
@@ -47,6 +48,9 @@ public final class ApiAccess implements RequestFilter {
   static ApiKeys.Level required(String method, String path) {
     if (path.startsWith(ClusterAuth.INTERNAL_PREFIX) || path.equals("/health")
         || path.equals("/ready")) {
+      return null;
+    }
+    if (path.equals("/") && (method.equals("GET") || method.equals("HEAD"))) {
       return null;
     }
     if (path.equals("/v1/cluster/members") || path.startsWith("/v1/cluster/members/")) {

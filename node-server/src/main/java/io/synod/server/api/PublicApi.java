@@ -71,6 +71,7 @@ public final class PublicApi {
   /** Most messages in one publish or consume (the queue's batch bound). */
   private static final int MAX_BATCH = 1000;
   private final CoherentCache cache;
+  private final io.synod.queue.ring.HashRing cacheHomes;
   private final NodeMetrics metrics;
   private final BooleanSupplier storageReady;
   private final java.util.concurrent.Executor responses;
@@ -87,14 +88,15 @@ public final class PublicApi {
    * @param locks the Raft lock service (served here when this node leads)
    * @param queue the queue service (routes each topic to its owner)
    * @param cache the cache lines this node is home to
+   * @param cacheHomes the ring that names each cache address's home node (the one the cache uses)
    * @param metrics the metrics
    * @param storageReady whether external storage (Redis) answers
    * @param responses where responses of asynchronous results are encoded (an event loop group)
    */
   public PublicApi(
       NodeConfig config, ClusterView cluster, PeerClient peers, RaftLocks locks,
-      NodeQueue queue, CoherentCache cache, NodeMetrics metrics, BooleanSupplier storageReady,
-      java.util.concurrent.Executor responses) {
+      NodeQueue queue, CoherentCache cache, io.synod.queue.ring.HashRing cacheHomes,
+      NodeMetrics metrics, BooleanSupplier storageReady, java.util.concurrent.Executor responses) {
     this.responses = responses;
     this.config = config;
     this.cluster = cluster;
@@ -102,6 +104,7 @@ public final class PublicApi {
     this.locks = locks;
     this.queue = queue;
     this.cache = cache;
+    this.cacheHomes = cacheHomes;
     this.metrics = metrics;
     this.storageReady = storageReady;
     this.maxKey = config.maxKeyLength();
@@ -270,11 +273,6 @@ public final class PublicApi {
       return toLeader(req, serve);
     }
     return toNode(req, Role.LOCK, self, "lock member", serve);
-  }
-
-  private CompletionStage<HttpResponse> toOwner(
-      HttpRequestView req, Role role, String key, Supplier<Object> serve) {
-    return toNode(req, role, cluster.owner(role, key), role.id() + " owner of '" + key + "'", serve);
   }
 
   @SuppressWarnings("unchecked")
@@ -973,6 +971,9 @@ public final class PublicApi {
             "consumer_id", consumer)));
   }
 
+  /** Most topic names {@code /v1/cluster} lists. */
+  static final int MAX_LISTED_TOPICS = 100;
+
   private CompletionStage<HttpResponse> topicStats(HttpRequestView req) {
     String topic = pathName(req, "topic");
     return queued(topic, () -> queue.node().stats(topic).thenApply(st -> {
@@ -1181,19 +1182,13 @@ public final class PublicApi {
     queueRing.put("nodes", queue.ring().nodes());
     queueRing.put("epoch", queue.ring().epoch());
     out.put("queue_ring", queueRing);
-    // the queue's ring is the hashring-queue ring the queue routes by (from the Raft log)
-    io.synod.queue.ring.HashRing qr = queue.ring();
-    if (!qr.isEmpty() && out.get("ring") instanceof Map<?, ?> rings) {
-      Map<String, Object> ringOut = new LinkedHashMap<>();
-      rings.forEach((k, v) -> ringOut.put(String.valueOf(k), v));
-      Map<String, Double> shares = new LinkedHashMap<>();
-      double[] s = qr.ownershipShares();
-      for (int i = 0; i < s.length; i++) {
-        shares.put(qr.nodes().get(i), s[i]);
-      }
-      ringOut.put(Role.QUEUE.id(), shares);
-      out.put("ring", ringOut);
-    }
+    // the rings shown are the ones that route (one ring: issue 20), never a display-only copy
+    Map<String, Object> rings = new LinkedHashMap<>();
+    rings.put(Role.QUEUE.id(), describe(queue.ring(), queue.groups() == null
+        ? "topics to their owner node"
+        : "queue Raft groups to their members (a group's members follow its name on the ring)"));
+    rings.put(Role.CACHE.id(), describe(cacheHomes, "cache addresses to their home node"));
+    out.put("ring", rings);
     // every Raft group of this node: the lock group, then the queue's groups (embedded storage)
     List<Map<String, Object>> groups = new ArrayList<>();
     Map<String, Object> lockGroup = new LinkedHashMap<>();
@@ -1213,6 +1208,16 @@ public final class PublicApi {
     }
     groups.addAll(cache.memoryGroups());
     out.put("groups", groups);
+    // topic names for the status page (there is no list route: api.yaml is not ours to change);
+    // bounded, and with Redis storage no replica here holds them, which "source" says
+    Map<String, Object> topics = new LinkedHashMap<>();
+    List<String> names = queue.groups() == null
+        ? List.of() : queue.groups().topics(MAX_LISTED_TOPICS);
+    topics.put("names", names.size() > MAX_LISTED_TOPICS
+        ? names.subList(0, MAX_LISTED_TOPICS) : names);
+    topics.put("truncated", names.size() > MAX_LISTED_TOPICS);
+    topics.put("source", queue.groups() == null ? "none" : "raft-replicas");
+    out.put("topics", topics);
     out.put("down_in_log", locks.members().downMembers());
     out.put("membership_index", locks.members().version());
     Map<String, Object> security = new LinkedHashMap<>();
@@ -1223,6 +1228,30 @@ public final class PublicApi {
     security.put("api_keys", !config.apiKeys().isEmpty());
     out.put("security", security);
     return out;
+  }
+
+  /**
+   * Describes a routing ring as {@code /v1/cluster} shows it.
+   *
+   * @param ring the ring
+   * @param places what the ring places
+   * @return places, nodes, vnodes_per_node, epoch, shares (fraction of the hash space per node)
+   */
+  static Map<String, Object> describe(io.synod.queue.ring.HashRing ring, String places) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("places", places);
+    m.put("nodes", ring.nodes());
+    m.put("vnodes_per_node", ring.vnodesPerNode());
+    m.put("epoch", ring.epoch());
+    Map<String, Double> shares = new LinkedHashMap<>();
+    if (!ring.isEmpty()) {
+      double[] s = ring.ownershipShares();
+      for (int i = 0; i < s.length; i++) {
+        shares.put(ring.nodes().get(i), s[i]);
+      }
+    }
+    m.put("shares", shares);
+    return m;
   }
 
   private CompletionStage<HttpResponse> heartbeat(HttpRequestView req) {

@@ -15,13 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's view of the cluster: members, their roles, when each was last heard from, which
- * are up, and one hash ring per role built from the members that are up. (The lock leader is not
- * here: it is the Raft leader, see {@code RaftLocks}.)
+ * This node's view of the cluster: members, their roles, when each was last heard from and which
+ * are up. (The lock leader is not here: it is the Raft leader, see {@code RaftLocks}. No ring is
+ * here either: the rings that route are hashring-queue's {@code HashRing}s, the queue's from the
+ * Raft log and the cache homes' over the configured peers; {@code /v1/cluster} shows those.)
  *
  * <p>A member is up while it has been heard from (a heartbeat either way) within the failure
- * timeout; this node is always up to itself. Rings are rebuilt only when the set of up members
- * changes, which bumps {@link #version()}. Thread-safe.
+ * timeout; this node is always up to itself. A change of the up set bumps {@link #version()}.
+ * Thread-safe.
  */
 public final class ClusterView {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterView.class);
@@ -47,7 +48,6 @@ public final class ClusterView {
   private final long failureTimeout;
   private final Map<String, Member> members = new TreeMap<>();
   private long version;
-  private final Map<Role, Ring> rings = new TreeMap<>();
   private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
@@ -177,33 +177,12 @@ public final class ClusterView {
   }
 
   private void recompute(boolean bump) {
-    rings.clear();
-    for (Role r : Role.values()) {
-      List<String> ids = new ArrayList<>();
-      for (Member m : members.values()) {
-        if (m.up && m.roles.contains(r)) {
-          ids.add(m.id);
-        }
-      }
-      rings.put(r, new Ring(ids));
-    }
     if (bump) {
       version++;
     }
     for (Runnable l : listeners) {
       l.run();
     }
-  }
-
-  /**
-   * Returns a key's owner for a role.
-   *
-   * @param role the role
-   * @param key the key (topic or address)
-   * @return the owner's id, or {@code null} when no member with that role is up
-   */
-  public synchronized String owner(Role role, String key) {
-    return rings.get(role).owner(key);
   }
 
   /** @return changes of the up set so far */
@@ -305,7 +284,7 @@ public final class ClusterView {
    * Describes the view.
    *
    * @param leader the lock (Raft) leader to show, or {@code null}
-   * @return a JSON-ready description: members, leader, rings
+   * @return a JSON-ready description: node_id, leader, version, members
    */
   public synchronized Map<String, Object> describe(String leader) {
     long now = clock.getAsLong();
@@ -330,11 +309,6 @@ public final class ClusterView {
       ms.add(d);
     }
     out.put("members", ms);
-    Map<String, Object> ring = new LinkedHashMap<>();
-    for (Map.Entry<Role, Ring> e : rings.entrySet()) {
-      ring.put(e.getKey().id(), e.getValue().shares());
-    }
-    out.put("ring", ring);
     return out;
   }
 }

@@ -87,10 +87,12 @@ public final class QueueGroups implements TopicServers, AutoCloseable {
     final String preferred;
     final RaftServer raft;
     final RaftLogStore log;
+    final QueueMachine machine;
     volatile long lastTransfer = Long.MIN_VALUE / 2;
 
     Group(int index, String name, List<String> members, String preferred, RaftServer raft,
-        RaftLogStore log) {
+        RaftLogStore log, QueueMachine machine) {
+      this.machine = machine;
       this.index = index;
       this.name = name;
       this.members = members;
@@ -131,7 +133,7 @@ public final class QueueGroups implements TopicServers, AutoCloseable {
           nodes.successors(name, Math.min(REPLICAS, node.peers().size()))));
       String preferred = members.get(i % members.size());
       if (!members.contains(self)) {
-        groups.add(new Group(i, name, members, preferred, null, null));
+        groups.add(new Group(i, name, members, preferred, null, null, null));
         continue;
       }
       Path dir = host.dataDir(name);
@@ -172,7 +174,7 @@ public final class QueueGroups implements TopicServers, AutoCloseable {
         }
       });
       host.add(raft);
-      groups.add(new Group(i, name, List.copyOf(members), preferred, raft, log));
+      groups.add(new Group(i, name, List.copyOf(members), preferred, raft, log, machine));
     }
   }
 
@@ -402,6 +404,32 @@ public final class QueueGroups implements TopicServers, AutoCloseable {
       out.add(m);
     }
     return out;
+  }
+
+  /**
+   * Lists the topics this node's replicas hold (dead-letter topics left out), for display: a
+   * replica may lag its leader, and a topic of a group this node is no member of is not listed.
+   *
+   * @param limit the most names returned
+   * @return sorted topic names, at most {@code limit + 1} (one more tells there are more)
+   */
+  public List<String> topics(int limit) {
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    for (Group g : groups) {
+      if (g.machine == null) {
+        continue; // a group this node is no member of
+      }
+      // InMemoryStreamStore.streams() is synchronized, so reading from this thread is safe
+      for (String t : g.machine.topics()) {
+        if (!t.endsWith(io.synod.queue.QueueCore.DLQ_SUFFIX)) {
+          out.add(t);
+          if (out.size() > limit + 1) {
+            out.pollLast();
+          }
+        }
+      }
+    }
+    return new ArrayList<>(out);
   }
 
   /** @return whether every group this node is a member of knows a leader */

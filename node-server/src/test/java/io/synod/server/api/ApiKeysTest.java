@@ -153,6 +153,22 @@ class ApiKeysTest {
   }
 
   @Test
+  void theStatusPageLoadsWithoutAKeyButItsDataRoutesNeedOne() {
+    HttpResponse<String> page = call("GET", "/", null, null);
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("<html"), page.body());
+    assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+    // the page holds no data: everything it draws comes from routes that still need a key
+    for (String data : java.util.List.of("/v1/cluster", "/v1/locks", "/v1/cache", "/metrics",
+        "/v1/topics/t/stats")) {
+      assertEquals(401, call("GET", data, null, null).statusCode(), data);
+      assertEquals(200, call("GET", data, null, READ).statusCode(), data);
+    }
+    // only reading the page is open
+    assertEquals(401, call("POST", "/", "{}", null).statusCode());
+  }
+
+  @Test
   void theJavaClientSendsItsKey() {
     try (SynodClient keyed = SynodClient.create(SynodClientOptions.builder()
             .endpoint(URI.create(base)).apiKey(WRITE).build());
@@ -188,6 +204,8 @@ class ApiKeysTest {
   void levelsByRoute() {
     assertNull(ApiAccess.required("POST", "/internal/raft"));
     assertNull(ApiAccess.required("GET", "/ready"));
+    assertNull(ApiAccess.required("GET", "/"));
+    assertEquals(ApiKeys.Level.WRITE, ApiAccess.required("POST", "/"));
     assertEquals(ApiKeys.Level.READ, ApiAccess.required("GET", "/v1/cluster"));
     assertEquals(ApiKeys.Level.WRITE, ApiAccess.required("POST", "/queue/consume"));
     assertEquals(ApiKeys.Level.ADMIN, ApiAccess.required("POST", "/v1/cluster/members"));

@@ -288,6 +288,31 @@ class PublicApiTest {
     assertTrue(get(base + "/").body().contains("<html"));
   }
 
+  @Test
+  void theClusterViewShowsTheRingsThatRouteAndTheRaftGroups() {
+    com.fasterxml.jackson.databind.JsonNode c = get(base + "/v1/cluster").json();
+    com.fasterxml.jackson.databind.JsonNode ring = c.get("ring");
+    // only the rings something routes by: no display-only ring per role (there is no lock ring)
+    assertEquals(java.util.List.of("queue", "cache"), fieldNames(ring));
+    for (String r : java.util.List.of("queue", "cache")) {
+      assertEquals("[\"solo\"]", ring.get(r).get("nodes").toString(), r);
+      assertEquals(io.synod.queue.ring.HashRing.DEFAULT_VNODES,
+          ring.get(r).get("vnodes_per_node").asInt(), r);
+      assertEquals(1.0, ring.get(r).get("shares").get("solo").asDouble(), 1e-9, r);
+    }
+    com.fasterxml.jackson.databind.JsonNode lock = c.get("groups").get(0);
+    assertEquals("lock", lock.get("name").asText());
+    assertEquals("solo", lock.get("leader").asText());
+    assertTrue(lock.get("term").asLong() >= 1);
+    assertTrue(lock.get("commit_index").asLong() >= 1);
+  }
+
+  private static java.util.List<String> fieldNames(com.fasterxml.jackson.databind.JsonNode n) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    n.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
   // ---- bad input: 4xx JSON {error, detail} and no change of state ------------------------------
 
   @ParameterizedTest(name = "{0} {1}")
