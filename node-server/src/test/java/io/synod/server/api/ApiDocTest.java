@@ -69,6 +69,7 @@ class ApiDocTest {
       served.add("POST " + io.synod.transport.http.raft.HttpRaftTransport.PATH);
       served.add("POST " + io.synod.transport.http.cache.HttpCacheTransport.PATH);
       served.add("POST " + io.synod.transport.http.queue.HttpQueueTransport.PATH_PREFIX + "{kind}");
+      served.add("POST " + io.synod.server.cache.RaftMainMemory.PATH);
       assertEquals(served, documented);
       for (String route : documented) {
         String method = route.substring(0, route.indexOf(' '));
@@ -78,6 +79,8 @@ class ApiDocTest {
                 .replace("{session}", "no-such-session")
                 .replace("{topic}", "doc-t")
                 .replace("{address}", "doc-k")
+                .replace("{group}", "no-such-group")
+                .replace("{consumer}", "no-such-consumer")
                 .replace("{node}", "no-such-node")
                 .replace("{kind}", "no-such-kind");
         String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";

@@ -57,7 +57,12 @@ class ContractTest {
   }
 
   private static TestHttp.Reply call(String method, String path, String body, int expected) {
-    TestHttp.Reply r = TestHttp.call(method, base + path, body);
+    return call(method, path, body, Map.of(), expected);
+  }
+
+  private static TestHttp.Reply call(String method, String path, String body,
+      Map<String, String> headers, int expected) {
+    TestHttp.Reply r = TestHttp.call(method, base + path, body, headers);
     assertEquals(expected, r.status(), method + " " + path + " -> " + r.body());
     return r;
   }
@@ -112,6 +117,8 @@ class ContractTest {
     TestHttp.Reply grant = call("POST", "/v1/locks/c-r2/acquire",
         "{\"owner_id\":\"a\",\"ttl_ms\":60000}", 200);
     String leaseSession = grant.json().path("session_id").asText();
+    Map<String, String> leaseToken =
+        Map.of("X-Synod-Session-Token", grant.json().path("session_token").asText());
     call("POST", "/v1/locks/c-r2/acquire", "{\"owner_id\":\"b\",\"ttl_ms\":0}", 409);
     call("POST", "/v1/locks/c-r2/acquire", "{\"owner_id\":\"b\",\"session_id\":\"999999\"}", 404);
     call("POST", "/v1/locks/c-r2/acquire", "{\"owner_id\":\"b\",\"mode\":\"upside-down\"}", 400);
@@ -120,37 +127,60 @@ class ContractTest {
     call("GET", "/v1/locks/" + longName, null, 400);
     call("POST", "/v1/locks/c-r2/release", "{\"owner_id\":\"b\"}", 409);
     call("POST", "/v1/locks/c-r2/release",
-        "{\"owner_id\":\"a\",\"session_id\":\"" + leaseSession + "\"}", 200);
+        "{\"owner_id\":\"a\",\"session_id\":\"" + leaseSession + "\"}", 403);
+    call("POST", "/v1/locks/c-r2/release",
+        "{\"owner_id\":\"a\",\"session_id\":\"" + leaseSession + "\"}", leaseToken, 200);
     call("POST", "/v1/locks/c-r2/release", "{}", 400);
-    String session = call("POST", "/v1/sessions", "{\"ttl_ms\":60000}", 200)
-        .json().path("session_id").asText();
+    TestHttp.Reply opened = call("POST", "/v1/sessions", "{\"ttl_ms\":60000}", 200);
+    String session = opened.json().path("session_id").asText();
+    Map<String, String> token =
+        Map.of("X-Synod-Session-Token", opened.json().path("session_token").asText());
     call("POST", "/v1/sessions", "{\"ttl_ms\":1}", 400);
-    call("POST", "/v1/sessions/" + session + "/keepalive", null, 200);
+    call("POST", "/v1/sessions/" + session + "/keepalive", null, 403);
+    call("POST", "/v1/sessions/" + session + "/keepalive", null, token, 200);
     call("POST", "/v1/sessions/999999/keepalive", null, 404);
-    call("DELETE", "/v1/sessions/" + session, null, 200);
-    call("DELETE", "/v1/sessions/" + session, null, 404);
+    call("DELETE", "/v1/sessions/" + session, null, token, 200);
+    call("DELETE", "/v1/sessions/" + session, null, token, 404);
 
     // ---- v1 topics
     settled("POST", "/v1/topics/c-t2/publish", "{\"messages\":[{\"n\":1},\"two\",3]}", 200);
     call("POST", "/v1/topics/c-t2/publish", "{\"message\":1,\"messages\":[2]}", 400);
     // consume until two of the three are delivered (a long poll returns what is visible)
     List<String> delivered = new ArrayList<>();
+    List<String> receipts = new ArrayList<>();
     long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (delivered.size() < 2 && System.nanoTime() < until) {
       settled("POST", "/v1/topics/c-t2/consume", "{\"consumer_group\":\"g\",\"consumer_id\":"
           + "\"w\",\"max_messages\":3,\"wait_ms\":500}", 200)
-          .json().path("messages").forEach(m -> delivered.add(m.path("id").asText()));
+          .json().path("messages").forEach(m -> {
+            delivered.add(m.path("id").asText());
+            receipts.add(m.path("receipt_handle").asText());
+          });
     }
     assertTrue(delivered.size() >= 2, "delivered: " + delivered);
     call("POST", "/v1/topics/c-t2/consume", "{\"consumer_id\":\"w\"}", 400);
-    String first = delivered.get(0);
-    String second = delivered.get(1);
+    String first = receipts.get(0);
+    String second = receipts.get(1);
+    // w holds what it was handed: it cannot be deleted yet
+    call("DELETE", "/v1/topics/c-t2/groups/g/consumers/w", null, 409);
+    call("POST", "/v1/topics/c-t2/extend",
+        "{\"consumer_group\":\"g\",\"receipt_handle\":\"" + second + "\"}", 200);
+    call("POST", "/v1/topics/c-t2/extend", "{\"consumer_group\":\"g\"}", 400);
     call("POST", "/v1/topics/c-t2/ack",
-        "{\"consumer_group\":\"g\",\"message_ids\":[\"" + first + "\"]}", 200);
-    call("POST", "/v1/topics/c-t2/ack", "{\"consumer_group\":\"g\",\"message_id\":\"1-1\"}", 404);
+        "{\"consumer_group\":\"g\",\"receipt_handles\":[\"" + first + "\"]}", 200);
+    call("POST", "/v1/topics/c-t2/ack",
+        "{\"consumer_group\":\"g\",\"receipt_handle\":\"" + first + "\"}", 410);
+    call("POST", "/v1/topics/c-t2/ack", "{\"consumer_group\":\"g\",\"message_id\":\"1-1\"}", 400);
     call("POST", "/v1/topics/c-t2/nack",
-        "{\"consumer_group\":\"g\",\"message_id\":\"" + second + "\"}", 200);
-    call("POST", "/v1/topics/c-t2/nack", "{\"consumer_group\":\"g\",\"message_id\":\"1-1\"}", 404);
+        "{\"consumer_group\":\"g\",\"receipt_handle\":\"" + second + "\"}", 200);
+    call("POST", "/v1/topics/c-t2/nack", "{\"consumer_group\":\"g\"}", 400);
+    call("DELETE", "/v1/topics/c-t2/groups/g/consumers/nobody", null, 404);
+    call("DELETE", "/v1/topics/c-t2/groups/g", null, 200);
+    call("DELETE", "/v1/topics/c-t2/groups/g", null, 404);
+    // a consumer of an empty topic holds nothing: it can be deleted
+    settled("POST", "/v1/topics/c-t3/consume", "{\"consumer_group\":\"g2\",\"consumer_id\":"
+        + "\"idle\"}", 200);
+    call("DELETE", "/v1/topics/c-t3/groups/g2/consumers/idle", null, 200);
     call("GET", "/v1/topics/c-t2/stats", null, 200);
     call("GET", "/v1/topics/" + longName + "/stats", null, 400);
     call("GET", "/v1/topics/c-t2/dead-letters", null, 200);
@@ -197,6 +227,9 @@ class ContractTest {
     call("POST", "/internal/cache", "{\"not\":\"a batch\"}", 400);
     call("POST", "/internal/raft", "garbage", 400);
     call("POST", "/internal/queue/publish", "{}", 400);
+    // the replicated main memory of embedded storage: a get of a never-written address
+    settled("POST", "/internal/cache/memory", "{\"op\":\"get\",\"group\":0,"
+        + "\"address\":\"c-never\"}", 200);
     io.synod.queue.QueueRequest<?> consume =
         new io.synod.queue.QueueRequest.Consume("c-t2", "g2", "w", 1, 0, 0);
     call("POST", "/internal/queue/" + io.synod.transport.http.queue.QueueJson.kind(consume),
@@ -208,10 +241,12 @@ class ContractTest {
     Map<String, String> read = Map.of("X-API-Key", READ);
     Map<String, String> admin = Map.of("Authorization", "Bearer " + ADMIN);
     for (String[] op : new String[][] {
-        {"GET", "/v1/locks"}, {"GET", "/v1/cache"}, {"GET", "/metrics"}, {"GET", "/"},
+        {"GET", "/v1/locks"}, {"GET", "/v1/cache"}, {"GET", "/metrics"},
         {"GET", "/openapi.yaml"}}) {
       assertEquals(401, TestHttp.call(op[0], keyedBase + op[1], null).status(), op[1]);
     }
+    // the status page is static HTML holding no data: it loads without a key
+    assertEquals(200, TestHttp.call("GET", keyedBase + "/", null).status());
     assertEquals(403, TestHttp.call("POST", keyedBase + "/v1/cluster/members",
         "{\"node_id\":\"ghost\",\"url\":\"http://127.0.0.1:9\"}", read).status());
     assertEquals(200, TestHttp.call("POST", keyedBase + "/v1/cluster/members",
@@ -233,7 +268,7 @@ class ContractTest {
       if (!ok && !op.equals("POST /internal/raft")) {
         missing.add(op + " (success)");
       }
-      if (!error && !Set.of("GET /health").contains(op)) {
+      if (!error && !Set.of("GET /health", "GET /").contains(op)) {
         missing.add(op + " (error)");
       }
     }

@@ -78,7 +78,8 @@ class JavaClientContractTest {
   private static void relay(HttpExchange ex) throws IOException {
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     Map<String, String> headers = new LinkedHashMap<>();
-    for (String h : List.of("Authorization", "X-API-Key", "Idempotency-Key")) {
+    for (String h : List.of("Authorization", "X-API-Key", "Idempotency-Key",
+        "X-Synod-Session-Token")) {
       String v = ex.getRequestHeaders().getFirst(h);
       if (v != null) {
         headers.put(h, v);
@@ -130,19 +131,19 @@ class JavaClientContractTest {
         .build();
     try (SynodClient client = SynodClient.create(options)) {
       // locks and sessions
-      long token = get(client.locks().acquire("jc-r", "alice", LockMode.EXCLUSIVE,
-          Duration.ZERO)).fencingToken();
-      assertTrue(token > 0);
+      var alice = get(client.locks().acquire("jc-r", "alice", LockMode.EXCLUSIVE,
+          Duration.ZERO));
+      assertTrue(alice.fencingToken() > 0);
       assertTrue(get(client.locks().tryAcquire("jc-r", "bob", LockMode.EXCLUSIVE)).isEmpty(),
           "bob is refused while alice holds it");
       assertThrows(Exception.class, () -> get(client.locks().release("jc-r", "bob")));
-      get(client.locks().release("jc-r", "alice"));
+      get(client.locks().release(alice));
       LockSession session = get(client.locks().openSession(Duration.ofSeconds(30)));
       get(client.locks().acquire(LockRequest.of("jc-r", "carol")
-          .withSession(session.sessionId())));
-      assertTrue(get(client.locks().keepAlive(session.sessionId())) > 0);
-      get(client.locks().closeSession(session.sessionId()));
-      assertThrows(Exception.class, () -> get(client.locks().keepAlive(session.sessionId())));
+          .withSession(session)));
+      assertTrue(get(client.locks().keepAlive(session)) > 0);
+      get(client.locks().closeSession(session));
+      assertThrows(Exception.class, () -> get(client.locks().keepAlive(session)));
       // the queue
       PublishResult one = get(client.queues().publish("jc-t", Map.of("n", 0)));
       List<PublishResult> batch = get(client.queues().publishBatch("jc-t",
