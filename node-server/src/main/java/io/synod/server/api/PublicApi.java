@@ -132,6 +132,7 @@ public final class PublicApi {
     add(router, "POST", "/v1/locks/{resource}/acquire", this::acquire);
     add(router, "POST", "/v1/locks/{resource}/release", this::release);
     add(router, "POST", "/v1/sessions", this::openSession);
+    add(router, "GET", "/v1/sessions/{session}", this::sessionState);
     add(router, "POST", "/v1/sessions/{session}/keepalive", this::keepAlive);
     add(router, "DELETE", "/v1/sessions/{session}", this::closeSession);
     // v1: topics
@@ -623,6 +624,25 @@ public final class PublicApi {
     String resource = pathName(req, "resource");
     return toLockReader(req,
         () -> locks.service().state(resource).thenApply(PublicApi::describe));
+  }
+
+  /**
+   * {@code GET /v1/sessions/{session}}: whether a session is open, its TTL and expiry (never its
+   * token). Served like the lock reads: by this node's linearizable read (follower ReadIndex),
+   * or at the leader.
+   */
+  private CompletionStage<HttpResponse> sessionState(HttpRequestView req) {
+    String text = pathName(req, "session");
+    long id = sessionId(text);
+    return toLockReader(req, () -> locks.raft().linearizableRead(() -> {
+      io.synod.raft.lock.SessionView v = locks.machine().session(id).orElseThrow(() ->
+          new ServiceException(404, "unknown_session", "session '" + text + "' is unknown"));
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("session_id", Long.toString(v.sessionId()));
+      out.put("ttl_ms", v.ttlMillis());
+      out.put("expires_at", v.expiresAtMillis());
+      return out;
+    }));
   }
 
   private CompletionStage<HttpResponse> lockTable(HttpRequestView req) {

@@ -136,6 +136,10 @@ class ContractTest {
     Map<String, String> token =
         Map.of("X-Synod-Session-Token", opened.json().path("session_token").asText());
     call("POST", "/v1/sessions", "{\"ttl_ms\":1}", 400);
+    TestHttp.Reply state = call("GET", "/v1/sessions/" + session, null, 200);
+    assertEquals(session, state.json().path("session_id").asText());
+    assertTrue(state.json().path("session_token").isMissingNode(), "never the token");
+    call("GET", "/v1/sessions/999999", null, 404);
     call("POST", "/v1/sessions/" + session + "/keepalive", null, 403);
     call("POST", "/v1/sessions/" + session + "/keepalive", null, token, 200);
     call("POST", "/v1/sessions/999999/keepalive", null, 404);

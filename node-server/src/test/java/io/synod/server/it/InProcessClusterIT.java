@@ -92,8 +92,15 @@ class InProcessClusterIT {
     assertEquals(200, released.status(), released.body());
     assertEquals(403, TestHttp.call("DELETE", via + "/v1/sessions/" + id, null, forged)
         .status());
+    // the session's state is a read the follower serves itself (ReadIndex), never with the token
+    TestHttp.Reply state = TestHttp.get(via + "/v1/sessions/" + id);
+    assertEquals(200, state.status(), state.body());
+    assertEquals(followers(nodes.keySet()).get(0), state.node(), "served by the follower");
+    assertEquals(30000, state.json().path("ttl_ms").asLong());
+    assertTrue(state.json().path("session_token").isMissingNode());
     assertEquals(200, TestHttp.call("DELETE", via + "/v1/sessions/" + id, null, token)
         .status());
+    assertEquals(404, TestHttp.get(via + "/v1/sessions/" + id).status(), "closed: unknown");
   }
 
   @Test

@@ -702,6 +702,18 @@ public final class LockStateMachine implements StateMachine {
     return List.copyOf(resources.keySet());
   }
 
+  /**
+   * One open session, found by id in O(log n). Its token is never part of the view.
+   *
+   * @param sessionId the session id
+   * @return the session, or empty when none is open with that id (never opened, closed, expired)
+   */
+  public java.util.Optional<SessionView> session(long sessionId) {
+    Session s = sessions.get(sessionId);
+    return s == null ? java.util.Optional.empty()
+        : java.util.Optional.of(new SessionView(s.id, s.ttlMillis, s.expiresAtMillis));
+  }
+
   /** The open sessions, by id. */
   public List<SessionView> sessions() {
     List<SessionView> out = new ArrayList<>();
