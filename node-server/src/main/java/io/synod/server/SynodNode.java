@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
 public final class SynodNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SynodNode.class);
 
-  /** Set once {@link #quiesce()} stopped timers and Raft (a whole-cluster stop). */
+  /** Set once the timers and Raft groups are stopped ({@link #stopTimersAndRaft()}). */
   private final java.util.concurrent.atomic.AtomicBoolean quiesced =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final NodeConfig config;
@@ -545,7 +545,14 @@ public final class SynodNode implements AutoCloseable {
 
   /** Stops heartbeats, failure detection and Raft; the HTTP server keeps answering. */
   private void quiesce() {
-    if (closed.get() || !quiesced.compareAndSet(false, true)) {
+    if (!closed.get()) {
+      stopTimersAndRaft();
+    }
+  }
+
+  /** Stops the timers and every Raft group of this node, once (whole-cluster stop or close). */
+  private void stopTimersAndRaft() {
+    if (!quiesced.compareAndSet(false, true)) {
       return;
     }
     scheduler.shutdownNow();
@@ -590,16 +597,7 @@ public final class SynodNode implements AutoCloseable {
       LOG.warn("cache flush did not finish: {}", e.toString());
     }
     cache.close();
-    if (!quiesced.get()) {
-      scheduler.shutdownNow();
-      if (cacheMemory != null) {
-        cacheMemory.close();
-      }
-      queueTimers.shutdownNow();
-      locks.close();
-      queue.close();
-      raftGroups.close();
-    }
+    stopTimersAndRaft();
     if (lockMirror != null) {
       lockMirror.close();
     }

@@ -106,17 +106,6 @@ public final class NodeMetrics {
   }
 
   /**
-   * Registers a gauge whose HELP text is derived from its name. Prefer
-   * {@link #gauge(String, String, Supplier)}.
-   *
-   * @param name the metric name without the {@code synod_} prefix
-   * @param value reads the value
-   */
-  public void gauge(String name, Supplier<Number> value) {
-    gauge(name, name.replace('_', ' '), value);
-  }
-
-  /**
    * Registers a counter read from a monotonic source (a count the node keeps anyway), exposed as
    * {@code synod_<name>_total}.
    *

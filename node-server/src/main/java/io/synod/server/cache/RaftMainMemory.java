@@ -11,12 +11,8 @@ import io.synod.raft.NodeId;
 import io.synod.raft.RaftConfig;
 import io.synod.raft.runtime.RaftServer;
 import io.synod.raft.runtime.RaftStatus;
-import io.synod.raft.snapshot.FileSnapshotStore;
-import io.synod.raft.snapshot.InMemorySnapshotStore;
 import io.synod.raft.spi.RaftLogStore;
 import io.synod.raft.spi.SnapshotStore;
-import io.synod.raft.storage.FileRaftLogStore;
-import io.synod.raft.storage.InMemoryRaftLogStore;
 import io.synod.server.cluster.RaftGroups;
 import io.synod.server.config.NodeConfig;
 import io.synod.transport.http.ClientRequest;
@@ -27,10 +23,7 @@ import io.synod.transport.http.HttpResponse;
 import io.synod.transport.http.Json;
 import io.synod.transport.http.Router;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -147,23 +140,9 @@ public final class RaftMainMemory implements MainMemory, AutoCloseable {
         groups.add(new Group(i, name, members, null, null, null));
         continue;
       }
-      Path dir = host.dataDir(name);
-      RaftLogStore log;
-      SnapshotStore snapshots;
-      try {
-        if (dir != null) {
-          Files.createDirectories(dir);
-          FileRaftLogStore f = FileRaftLogStore.open(dir.resolve("raft-log"));
-          LOG.info("node {}: {} log in {} ({})", self, name, dir, f.recovery());
-          log = f;
-          snapshots = new FileSnapshotStore(dir.resolve("raft-snapshots"));
-        } else {
-          log = new InMemoryRaftLogStore();
-          snapshots = new InMemorySnapshotStore();
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot open the Raft storage of " + name + " in " + dir, e);
-      }
+      RaftGroups.Storage storage = host.openStorage(name);
+      RaftLogStore log = storage.log();
+      SnapshotStore snapshots = storage.snapshots();
       CacheMemoryMachine machine = new CacheMemoryMachine();
       List<NodeId> voters = new ArrayList<>();
       members.forEach(m -> voters.add(NodeId.of(m)));

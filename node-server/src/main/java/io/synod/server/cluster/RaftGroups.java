@@ -117,6 +117,42 @@ public final class RaftGroups implements AutoCloseable {
         : config.dataDir().resolve(config.nodeId()).resolve(groupName);
   }
 
+  /**
+   * A group's Raft storage.
+   *
+   * @param log the log
+   * @param snapshots the snapshot store
+   */
+  public record Storage(io.synod.raft.spi.RaftLogStore log,
+      io.synod.raft.spi.SnapshotStore snapshots) {}
+
+  /**
+   * Opens a group's Raft storage: fsync'd files under {@link #dataDir} with {@code DATA_DIR},
+   * memory without it. Every service's groups (queue, cache memory) open theirs here.
+   *
+   * @param groupName the group's name
+   * @return its log and snapshot store
+   * @throws java.io.UncheckedIOException when the files cannot be opened
+   */
+  public Storage openStorage(String groupName) {
+    Path dir = dataDir(groupName);
+    if (dir == null) {
+      return new Storage(new io.synod.raft.storage.InMemoryRaftLogStore(),
+          new io.synod.raft.snapshot.InMemorySnapshotStore());
+    }
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      io.synod.raft.storage.FileRaftLogStore f =
+          io.synod.raft.storage.FileRaftLogStore.open(dir.resolve("raft-log"));
+      LOG.info("node {}: {} log in {} ({})", config.nodeId(), groupName, dir, f.recovery());
+      return new Storage(f, new io.synod.raft.snapshot.FileSnapshotStore(
+          dir.resolve("raft-snapshots")));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(
+          "cannot open the Raft storage of " + groupName + " in " + dir, e);
+    }
+  }
+
   /** @return the base URIs of the other members */
   public Map<NodeId, URI> others() {
     return others;

@@ -234,6 +234,7 @@ class ContractTest {
     // the replicated main memory of embedded storage: a get of a never-written address
     settled("POST", "/internal/cache/memory", "{\"op\":\"get\",\"group\":0,"
         + "\"address\":\"c-never\"}", 200);
+    call("POST", "/internal/cache/memory", "{\"op\":\"drop\"}", 400);
     io.synod.queue.QueueRequest<?> consume =
         new io.synod.queue.QueueRequest.Consume("c-t2", "g2", "w", 1, 0, 0);
     call("POST", "/internal/queue/" + io.synod.transport.http.queue.QueueJson.kind(consume),
