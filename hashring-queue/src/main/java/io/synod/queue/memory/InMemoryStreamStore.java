@@ -96,10 +96,7 @@ public final class InMemoryStreamStore implements StreamStore {
   /** A change prepared under the lock: the op applied and the caller's result. */
   private record Done<T>(StoreOp op, long version, T result) {}
 
-  private <T> CompletionStage<T> finish(String stream, Done<T> done) {
-    if (done.op == null) {
-      return CompletableFuture.completedFuture(done.result);
-    }
+  private static <T> CompletionStage<T> finish(Done<T> done) {
     return CompletableFuture.completedFuture(done.result);
   }
 
@@ -122,12 +119,24 @@ public final class InMemoryStreamStore implements StreamStore {
     return t;
   }
 
-  private static Group group(String stream, Topic t, String group) {
+  /** Work on one existing group of a topic, done under the store's lock. */
+  @FunctionalInterface
+  private interface GroupWork<T> {
+    CompletionStage<T> run(Topic t, Group g);
+  }
+
+  /**
+   * Runs {@code work} under the lock on the named group, or fails with {@link
+   * NoSuchGroupException} when the topic or the group does not exist.
+   */
+  private synchronized <T> CompletionStage<T> inGroup(String stream, String group,
+      GroupWork<T> work) {
+    Topic t = topics.get(stream);
     Group g = t == null ? null : t.groups.get(group);
     if (g == null) {
-      throw new NoSuchGroupException(stream, group);
+      return failed(new NoSuchGroupException(stream, group));
     }
-    return g;
+    return work.run(t, g);
   }
 
   private static <T> CompletionStage<T> failed(Throwable e) {
@@ -233,7 +242,7 @@ public final class InMemoryStreamStore implements StreamStore {
         done = applyNew(stream, t, new StoreOp.CreateGroup(group), null);
       }
     }
-    return finish(stream, done);
+    return finish(done);
   }
 
   @Override
@@ -271,7 +280,7 @@ public final class InMemoryStreamStore implements StreamStore {
       }
       done = applyNew(stream, t, new StoreOp.Append(ids, records), List.copyOf(ids));
     }
-    return finish(stream, done);
+    return finish(done);
   }
 
   @Override
@@ -289,15 +298,7 @@ public final class InMemoryStreamStore implements StreamStore {
     if (count < 1) {
       return failed(new IllegalArgumentException("count must be at least 1"));
     }
-    Done<List<StreamEntry>> done;
-    synchronized (this) {
-      Topic t = topics.get(stream);
-      Group g;
-      try {
-        g = group(stream, t, group);
-      } catch (NoSuchGroupException e) {
-        return failed(e);
-      }
+    return inGroup(stream, group, (t, g) -> {
       List<StreamId> ids = new ArrayList<>();
       List<StreamEntry> out = new ArrayList<>();
       for (Map.Entry<StreamId, StreamRecord> e : t.entries.tailMap(g.lastDelivered, false)
@@ -309,13 +310,12 @@ public final class InMemoryStreamStore implements StreamStore {
         out.add(new StreamEntry(e.getKey(), e.getValue(), 1));
       }
       if (ids.isEmpty() && g.consumers.contains(consumer)) {
-        done = new Done<>(null, 0, List.of());
+        return finish(new Done<>(null, 0, List.of()));
       } else {
-        done = applyNew(stream, t, new StoreOp.Deliver(group, consumer, ids, clock.getAsLong()),
-            List.copyOf(out));
+        return finish(applyNew(stream, t,
+            new StoreOp.Deliver(group, consumer, ids, clock.getAsLong()), List.copyOf(out)));
       }
-    }
-    return finish(stream, done);
+    });
   }
 
   @Override
@@ -344,7 +344,7 @@ public final class InMemoryStreamStore implements StreamStore {
       done = hit.isEmpty() ? new Done<>(null, 0, 0L)
           : applyNew(stream, t, new StoreOp.Ack(group, hit), (long) hit.size());
     }
-    return finish(stream, done);
+    return finish(done);
   }
 
   @Override
@@ -353,14 +353,7 @@ public final class InMemoryStreamStore implements StreamStore {
     if (count < 1) {
       return failed(new IllegalArgumentException("count must be at least 1"));
     }
-    synchronized (this) {
-      Topic t = topics.get(stream);
-      Group g;
-      try {
-        g = group(stream, t, group);
-      } catch (NoSuchGroupException e) {
-        return failed(e);
-      }
+    return inGroup(stream, group, (t, g) -> {
       long now = clock.getAsLong();
       List<PendingEntry> out = new ArrayList<>();
       for (Map.Entry<StreamId, Pend> e : g.pel.tailMap(start, true).entrySet()) {
@@ -372,7 +365,7 @@ public final class InMemoryStreamStore implements StreamStore {
             p.count));
       }
       return CompletableFuture.completedFuture(out);
-    }
+    });
   }
 
   @Override
@@ -390,15 +383,7 @@ public final class InMemoryStreamStore implements StreamStore {
     if (count < 1 || minIdleMillis < 0) {
       return failed(new IllegalArgumentException("count must be >= 1 and minIdle >= 0"));
     }
-    Done<ClaimResult> done;
-    synchronized (this) {
-      Topic t = topics.get(stream);
-      Group g;
-      try {
-        g = group(stream, t, group);
-      } catch (NoSuchGroupException e) {
-        return failed(e);
-      }
+    return inGroup(stream, group, (t, g) -> {
       long now = clock.getAsLong();
       int budget = count * 10;
       List<StreamId> claimed = new ArrayList<>();
@@ -423,10 +408,9 @@ public final class InMemoryStreamStore implements StreamStore {
         }
       }
       ClaimResult result = new ClaimResult(next, entries, deleted);
-      done = claimed.isEmpty() && deleted.isEmpty() ? new Done<>(null, 0, result)
-          : applyNew(stream, t, new StoreOp.Claim(group, consumer, claimed, deleted, now), result);
-    }
-    return finish(stream, done);
+      return finish(claimed.isEmpty() && deleted.isEmpty() ? new Done<>(null, 0, result)
+          : applyNew(stream, t, new StoreOp.Claim(group, consumer, claimed, deleted, now), result));
+    });
   }
 
   @Override
@@ -444,27 +428,18 @@ public final class InMemoryStreamStore implements StreamStore {
     if (idleMillis < 0) {
       return failed(new IllegalArgumentException("idle must be >= 0"));
     }
-    Done<List<StreamId>> done;
-    synchronized (this) {
-      Topic t = topics.get(stream);
-      Group g;
-      try {
-        g = group(stream, t, group);
-      } catch (NoSuchGroupException e) {
-        return failed(e);
-      }
+    return inGroup(stream, group, (t, g) -> {
       List<StreamId> hit = new ArrayList<>();
       for (StreamId id : new TreeSet<>(ids)) {
         if (g.pel.containsKey(id)) {
           hit.add(id);
         }
       }
-      done = hit.isEmpty() ? new Done<>(null, 0, List.of())
+      return finish(hit.isEmpty() ? new Done<>(null, 0, List.of())
           : applyNew(stream, t,
               new StoreOp.SetIdle(group, consumer, hit, clock.getAsLong() - idleMillis),
-              List.copyOf(hit));
-    }
-    return finish(stream, done);
+              List.copyOf(hit)));
+    });
   }
 
   @Override
@@ -510,7 +485,7 @@ public final class InMemoryStreamStore implements StreamStore {
       done = hit.isEmpty() ? new Done<>(null, 0, 0L)
           : applyNew(stream, t, new StoreOp.Remove(hit), (long) hit.size());
     }
-    return finish(stream, done);
+    return finish(done);
   }
 
   /** The first id some group still needs (pending or undelivered), or MAX when none does. */
@@ -560,7 +535,7 @@ public final class InMemoryStreamStore implements StreamStore {
       done = drop.isEmpty() ? new Done<>(null, 0, 0L)
           : applyNew(stream, t, new StoreOp.Remove(drop), (long) drop.size());
     }
-    return finish(stream, done);
+    return finish(done);
   }
 
   @Override
@@ -601,14 +576,7 @@ public final class InMemoryStreamStore implements StreamStore {
   @Override
   public CompletionStage<Boolean> registerConsumer(String stream, String group, String consumer,
       int maxConsumers) {
-    synchronized (this) {
-      Topic t = topics.get(stream);
-      Group g;
-      try {
-        g = group(stream, t, group);
-      } catch (NoSuchGroupException e) {
-        return failed(e);
-      }
+    return inGroup(stream, group, (t, g) -> {
       if (g.consumers.contains(consumer)) {
         return CompletableFuture.completedFuture(true);
       }
@@ -619,26 +587,19 @@ public final class InMemoryStreamStore implements StreamStore {
       applyNew(stream, t, new StoreOp.Deliver(group, consumer, List.of(), clock.getAsLong()),
           null);
       return CompletableFuture.completedFuture(true);
-    }
+    });
   }
 
   @Override
   public CompletionStage<List<StreamEntry>> readNew(String stream, String group, String consumer,
       int count, long maxPending) {
-    synchronized (this) {
-      Topic t = topics.get(stream);
-      Group g;
-      try {
-        g = group(stream, t, group);
-      } catch (NoSuchGroupException e) {
-        return failed(e);
-      }
+    return inGroup(stream, group, (t, g) -> {
       long room = maxPending - g.pel.size();
       if (room <= 0) {
         return failed(new PendingLimitException(stream, group, g.pel.size()));
       }
       return readNew(stream, group, consumer, (int) Math.min(count, room));
-    }
+    });
   }
 
   // ---------------------------------------------------------------- work-queue retention
@@ -659,14 +620,7 @@ public final class InMemoryStreamStore implements StreamStore {
   @Override
   public CompletionStage<AckResult> settle(String stream, String group,
       Collection<Receipt> receipts) {
-    synchronized (this) {
-      Topic t = topics.get(stream);
-      Group g;
-      try {
-        g = group(stream, t, group);
-      } catch (NoSuchGroupException e) {
-        return failed(e);
-      }
+    return inGroup(stream, group, (t, g) -> {
       TreeMap<StreamId, Receipt> byId = new TreeMap<>();
       for (Receipt r : receipts) {
         byId.merge(r.id(), r, (a, b) -> a.deliveryCount() == 0 ? a : b);
@@ -698,7 +652,7 @@ public final class InMemoryStreamStore implements StreamStore {
         applyNew(stream, t, new StoreOp.Remove(drop), null);
       }
       return CompletableFuture.completedFuture(new AckResult(acked, stale, drop.size()));
-    }
+    });
   }
 
   @Override
@@ -707,14 +661,7 @@ public final class InMemoryStreamStore implements StreamStore {
     if (idleMillis < 0) {
       return failed(new IllegalArgumentException("idle must be >= 0"));
     }
-    synchronized (this) {
-      Topic t = topics.get(stream);
-      Group g;
-      try {
-        g = group(stream, t, group);
-      } catch (NoSuchGroupException e) {
-        return failed(e);
-      }
+    return inGroup(stream, group, (t, g) -> {
       Pend p = g.pel.get(receipt.id());
       if (p == null) {
         return CompletableFuture.completedFuture(LeaseChange.NOT_PENDING);
@@ -725,7 +672,7 @@ public final class InMemoryStreamStore implements StreamStore {
       applyNew(stream, t, new StoreOp.SetIdle(group, p.consumer, List.of(receipt.id()),
           clock.getAsLong() - idleMillis), null);
       return CompletableFuture.completedFuture(LeaseChange.CHANGED);
-    }
+    });
   }
 
   @Override
@@ -763,14 +710,7 @@ public final class InMemoryStreamStore implements StreamStore {
 
   @Override
   public CompletionStage<Long> deleteConsumer(String stream, String group, String consumer) {
-    synchronized (this) {
-      Topic t = topics.get(stream);
-      Group g;
-      try {
-        g = group(stream, t, group);
-      } catch (NoSuchGroupException e) {
-        return failed(e);
-      }
+    return inGroup(stream, group, (t, g) -> {
       if (!g.consumers.contains(consumer)) {
         return CompletableFuture.completedFuture(-1L);
       }
@@ -784,7 +724,7 @@ public final class InMemoryStreamStore implements StreamStore {
         applyNew(stream, t, new StoreOp.DeleteConsumer(group, consumer), null);
       }
       return CompletableFuture.completedFuture(held);
-    }
+    });
   }
 
   @Override
