@@ -189,12 +189,8 @@ final class RequestExecutor {
         String text = response.bodyAsString();
         detail = text.length() > 200 ? text.substring(0, 200) + "..." : text;
       }
-      if (status() == 403 && SessionTokenMismatchException.CODE.equals(errorCode())) {
-        // a definite refusal that changed nothing, whatever happened to earlier sends
-        return new SessionTokenMismatchException(detail, node());
-      }
       boolean unknown = resent || status() >= 500 && !isRefusal(response);
-      return new SynodException(status(), errorCode(), detail, node(), unknown, null);
+      return errorFor(status(), errorCode(), detail, node(), unknown);
     }
   }
 
@@ -275,6 +271,57 @@ final class RequestExecutor {
       }
       return null;
     });
+  }
+
+  /**
+   * The typed exception for a server's error answer: the subclass of {@link SynodException} its
+   * status and code name, or {@code SynodException} itself for any other.
+   *
+   * @param status the HTTP status
+   * @param code the server's error code
+   * @param detail the server's detail
+   * @param node the node that answered, or null
+   * @param unknown whether the call may have taken effect (earlier sends included)
+   * @return the exception to fail the call with
+   */
+  static SynodException errorFor(int status, String code, String detail, String node,
+      boolean unknown) {
+    switch (status) {
+      case 400, 413, 414, 415, 422, 431:
+        return new InvalidRequestException(status, code, detail, node, unknown);
+      case 403:
+        if (SessionTokenMismatchException.CODE.equals(code)) {
+          // a definite refusal that changed nothing, whatever happened to earlier sends
+          return new SessionTokenMismatchException(detail, node);
+        }
+        break;
+      case 404:
+        if ("unknown_session".equals(code)) {
+          return new UnknownSessionException(status, code, detail, node, unknown);
+        }
+        break;
+      case 409:
+        return switch (code) {
+          case "lock_held" -> new LockHeldException(status, code, detail, node, unknown);
+          case "deadlock" -> new DeadlockException(status, code, detail, node, unknown);
+          case "timeout", "not_held", "upgrade_conflict", "already_waiting", "wait_ended" ->
+              new LockRefusedException(status, code, detail, node, unknown);
+          default -> new SynodException(status, code, detail, node, unknown, null);
+        };
+      case 429:
+        if ("topic_full".equals(code) || "limit_reached".equals(code)) {
+          return new LimitReachedException(status, code, detail, node, unknown);
+        }
+        break;
+      case 503:
+        if ("no_leader".equals(code) || "not_leader".equals(code) || "not_owner".equals(code)) {
+          return new NotLeaderException(status, code, detail, node, unknown);
+        }
+        break;
+      default:
+        break;
+    }
+    return new SynodException(status, code, detail, node, unknown, null);
   }
 
   static boolean isRefusal(HttpResponse r) {

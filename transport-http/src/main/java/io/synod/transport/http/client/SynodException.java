@@ -9,6 +9,14 @@ package io.synod.transport.http.client;
  * "connection_lost"}). {@link #outcomeUnknown()} tells whether the request may have taken effect
  * although it failed: a publish that fails with it set may or may not have been published, and the
  * caller decides whether to publish again (and accept a duplicate) or not.
+ *
+ * <p>The errors a caller handles by kind have their own subtypes, so a {@code catch} names the
+ * case instead of comparing {@link #error()} strings: {@link LockHeldException} and {@link
+ * DeadlockException} (both {@link LockRefusedException}, every 409 of the lock service), {@link
+ * UnknownSessionException}, {@link SessionTokenMismatchException}, {@link LimitReachedException}
+ * (429 {@code topic_full} or {@code limit_reached}), {@link NotLeaderException} (503 after the
+ * retries gave up) and {@link InvalidRequestException} (a malformed request; resending cannot
+ * help). Any other answer is a plain {@code SynodException}.
  */
 public class SynodException extends RuntimeException {
   private static final long serialVersionUID = 1L;

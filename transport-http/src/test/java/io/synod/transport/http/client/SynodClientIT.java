@@ -255,6 +255,7 @@ class SynodClientIT {
         "a busy lock is an empty try, not an error");
     SynodException held = failure(c.locks().acquire("r", "w1", LockMode.EXCLUSIVE,
         Duration.ZERO));
+    assertInstanceOf(LockHeldException.class, held, held.toString());
     assertEquals(409, held.status());
     assertEquals("lock_held", held.error());
     assertEquals("resource 'r' is held: exclusive by [w0]", held.detail());
@@ -262,6 +263,7 @@ class SynodClientIT {
     assertFalse(held.outcomeUnknown());
 
     SynodException bad = failure(c.queues().publish("jobs", "x"));
+    assertInstanceOf(InvalidRequestException.class, bad, bad.toString());
     assertEquals(400, bad.status());
     assertEquals("missing_field", bad.error());
     assertEquals("'message' is required", bad.detail());
@@ -443,6 +445,7 @@ class SynodClientIT {
     // the server forgets the session at its third keep-alive: the handle says the locks are gone
     SessionKeepAlive gone = c.locks().keepAliveEvery(session("gone"), Duration.ofMillis(20));
     SynodException e = failure(gone.lost());
+    assertInstanceOf(UnknownSessionException.class, e, e.toString());
     assertEquals("unknown_session", e.error());
     assertEquals(3, gone.sentCount());
     assertEquals(1002, gone.expiresAtMillis(), "the last lease the server granted");
