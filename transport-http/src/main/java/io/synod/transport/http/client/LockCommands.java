@@ -123,7 +123,7 @@ public final class LockCommands {
         return Optional.of(g);
       }
       Throwable c = RequestExecutor.unwrap(e);
-      if (c instanceof SynodException se && se.status() == 409 && "lock_held".equals(se.error())) {
+      if (c instanceof LockHeldException) {
         return Optional.empty();
       }
       throw c instanceof RuntimeException re ? re : new SynodException(

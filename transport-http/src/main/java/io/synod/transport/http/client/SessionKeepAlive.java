@@ -59,8 +59,7 @@ public final class SessionKeepAlive implements AutoCloseable {
         expiresAtMillis.set(expiry);
       } else {
         Throwable c = RequestExecutor.unwrap(e);
-        if (c instanceof SynodException se && se.status() == 404
-            && "unknown_session".equals(se.error())) {
+        if (c instanceof UnknownSessionException se) {
           LOG.warn("session {} expired; its locks are gone: {}", session.sessionId(),
               se.detail());
           closed = true;
