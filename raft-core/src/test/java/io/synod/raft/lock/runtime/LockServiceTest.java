@@ -21,6 +21,7 @@ import io.synod.raft.runtime.RaftServer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -88,6 +89,23 @@ class LockServiceTest {
   private void advanceAll(long millis) {
     clocks.values().forEach(c -> c.addAndGet(millis));
     elapsed.values().forEach(c -> c.addAndGet(millis));
+  }
+
+  /**
+   * Moves every clock on in 100 ms steps, as real time would pass, until {@code s} completes
+   * (at most 30 s of real time).
+   */
+  private <T> T advanceUntilDone(CompletionStage<T> s) throws Exception {
+    CompletableFuture<T> f = s.toCompletableFuture();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return f.get(20, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException notYet) {
+        assertTrue(System.nanoTime() < deadline, "still not done after 30 s of moving clocks");
+        advanceAll(100);
+      }
+    }
   }
 
   /**
@@ -177,13 +195,17 @@ class LockServiceTest {
     CompletionStage<LockGrant> waiting =
         l.acquire(HolderId.ownerOnly("b"), "r", LockMode.EXCLUSIVE, null);
     advanceAll(600);
-    get(l.keepAlive(s.sessionId(), s.sessionToken()));
+    viaLeader(l2 -> l2.keepAlive(s.sessionId(), s.sessionToken()));
     advanceAll(600);
     // kept alive: still held
-    assertEquals(new HolderId(s.sessionId(), "a"), get(l.state("r")).holders().get(0).holder());
+    assertEquals(new HolderId(s.sessionId(), "a"),
+        viaLeader(l2 -> l2.state("r")).holders().get(0).holder());
     advanceAll(1_000);
-    assertEquals(HolderId.ownerOnly("b"), get(waiting).holder());
-    assertEquals(LockError.UNKNOWN_SESSION, errorOf(l.keepAlive(s.sessionId(), s.sessionToken())));
+    // time goes on passing until the lease ends (a leader elected meanwhile grants every session
+    // a full TTL from its own clock, so one jump of the clocks would not be enough)
+    assertEquals(HolderId.ownerOnly("b"), advanceUntilDone(waiting).holder());
+    assertEquals(LockError.UNKNOWN_SESSION,
+        errorOf(leader().keepAlive(s.sessionId(), s.sessionToken())));
   }
 
   @Test
