@@ -1,5 +1,6 @@
 package io.synod.server.cache;
 
+import io.synod.raft.snapshot.SnapshotTable;
 import io.synod.raft.spi.StateMachine;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,8 +9,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The cache's main memory of one Raft group (embedded storage): address to value, applied from
@@ -30,9 +29,29 @@ public final class CacheMemoryMachine implements StateMachine {
   private static final byte PUT = 1;
   private static final int SNAPSHOT_FORMAT = 1;
 
-  private record Stored(byte[] value, String writer, long incarnation, long seq) {}
+  /** One address's value and the put that wrote it; changed in place (after a touch). */
+  private static final class Stored extends SnapshotTable.Row {
+    final String address;
+    byte[] value;
+    String writer;
+    long incarnation;
+    long seq;
 
-  private final HashMap<String, Stored> values = new HashMap<>();
+    Stored(String address, byte[] value, String writer, long incarnation, long seq) {
+      this.address = address;
+      set(value, writer, incarnation, seq);
+    }
+
+    void set(byte[] value, String writer, long incarnation, long seq) {
+      this.value = value;
+      this.writer = writer;
+      this.incarnation = incarnation;
+      this.seq = seq;
+    }
+  }
+
+  // Freezes in constant time, so a snapshot is encoded off the Raft thread; replaced on restore.
+  private SnapshotTable<String, Stored> values = newTable();
 
   /**
    * Encodes a put.
@@ -69,7 +88,7 @@ public final class CacheMemoryMachine implements StateMachine {
    */
   public byte[] get(String address) {
     Stored s = values.get(address);
-    return s == null ? null : s.value();
+    return s == null ? null : s.value;
   }
 
   /** @return how many addresses hold a value */
@@ -91,37 +110,63 @@ public final class CacheMemoryMachine implements StateMachine {
       byte[] value = new byte[in.readInt()];
       in.readFully(value);
       Stored before = values.get(address);
-      if (before != null && before.writer().equals(writer)
-          && (incarnation < before.incarnation()
-              || (incarnation == before.incarnation() && seq < before.seq()))) {
+      if (before != null && before.writer.equals(writer)
+          && (incarnation < before.incarnation
+              || (incarnation == before.incarnation && seq < before.seq))) {
         return STALE;
       }
-      values.put(address, new Stored(value, writer, incarnation, seq));
+      if (before == null) {
+        values.add(address, new Stored(address, value, writer, incarnation, seq));
+      } else {
+        values.touch(address, before);
+        before.set(value, writer, incarnation, seq);
+      }
       return APPLIED;
     } catch (IOException e) {
       return "malformed command: " + e;
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Constant time on the Raft thread: the table is frozen and encoded by the writer's thread,
+   * in address order.
+   */
   @Override
   public SnapshotWriter snapshot() {
-    // a frozen copy: the records and their byte arrays are never changed after a put
-    Map<String, Stored> frozen = new HashMap<>(values);
-    return out -> {
-      DataOutputStream d = new DataOutputStream(out);
-      d.writeInt(SNAPSHOT_FORMAT);
-      d.writeInt(frozen.size());
-      for (Map.Entry<String, Stored> e : frozen.entrySet()) {
-        Stored s = e.getValue();
-        d.writeUTF(e.getKey());
-        d.writeUTF(s.writer());
-        d.writeLong(s.incarnation());
-        d.writeLong(s.seq());
-        d.writeInt(s.value().length);
-        d.write(s.value());
+    SnapshotTable.Frozen frozen = values.freeze();
+    if (frozen == null) {
+      // an earlier writer is still open (never under RaftServer): encode now, here
+      ByteArrayOutputStream now = new ByteArrayOutputStream();
+      try (DataOutputStream d = new DataOutputStream(now)) {
+        d.writeInt(SNAPSHOT_FORMAT);
+        values.writeNow(d);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      d.flush();
+      byte[] bytes = now.toByteArray();
+      return out -> out.write(bytes);
+    }
+    return out -> {
+      try (frozen) {
+        DataOutputStream d = new DataOutputStream(out);
+        d.writeInt(SNAPSHOT_FORMAT);
+        frozen.writeTo(d);
+        d.flush();
+      }
     };
+  }
+
+  private static SnapshotTable<String, Stored> newTable() {
+    return new SnapshotTable<>((d, s) -> {
+      d.writeUTF(s.address);
+      d.writeUTF(s.writer);
+      d.writeLong(s.incarnation);
+      d.writeLong(s.seq);
+      d.writeInt(s.value.length);
+      d.write(s.value);
+    });
   }
 
   @Override
@@ -132,7 +177,10 @@ public final class CacheMemoryMachine implements StateMachine {
       throw new IOException("not a cache memory snapshot (format " + format + ")");
     }
     int n = d.readInt();
-    HashMap<String, Stored> restored = new HashMap<>(Math.max(16, n * 2));
+    if (n < 0) {
+      throw new IOException("negative count in cache memory snapshot");
+    }
+    SnapshotTable<String, Stored> restored = newTable();
     for (int i = 0; i < n; i++) {
       String address = d.readUTF();
       String writer = d.readUTF();
@@ -140,9 +188,11 @@ public final class CacheMemoryMachine implements StateMachine {
       long seq = d.readLong();
       byte[] value = new byte[d.readInt()];
       d.readFully(value);
-      restored.put(address, new Stored(value, writer, incarnation, seq));
+      if (restored.get(address) != null) {
+        throw new IOException("address " + address + " twice in cache memory snapshot");
+      }
+      restored.add(address, new Stored(address, value, writer, incarnation, seq));
     }
-    values.clear();
-    values.putAll(restored);
+    values = restored;
   }
 }

@@ -2,7 +2,6 @@ package io.synod.server.cluster;
 
 import io.synod.raft.spi.StateMachine;
 import io.synod.queue.ring.Membership;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -166,9 +165,7 @@ public final class ReplicatedMembers implements StateMachine, Membership {
         d.writeUTF(n);
       }
       d.flush();
-      ByteArrayOutputStream rest = new ByteArrayOutputStream();
-      lockSnapshot.writeTo(rest);
-      rest.writeTo(out);
+      lockSnapshot.writeTo(out);
     };
   }
 

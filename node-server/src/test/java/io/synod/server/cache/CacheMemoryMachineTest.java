@@ -47,4 +47,33 @@ class CacheMemoryMachineTest {
     assertArrayEquals("vb".getBytes(), restored.get("b"));
     assertEquals(CacheMemoryMachine.STALE, restored.apply(4, put("n1", 7, 4, "a", "late")));
   }
+
+  /**
+   * The writer runs after the call and after more puts (new addresses and overwrites), as it
+   * does on RaftServer's snapshot thread: it writes the memory as of the call.
+   */
+  @Test
+  void aSnapshotWrittenAfterLaterPutsHoldsTheMemoryAtItsCall() throws Exception {
+    CacheMemoryMachine m = new CacheMemoryMachine();
+    for (int i = 0; i < 1_000; i++) {
+      m.apply(i + 1, put("n1", 1, i, "k" + i, "v" + i));
+    }
+    var writer = m.snapshot();
+    for (int i = 0; i < 1_000; i += 3) {
+      m.apply(1_001 + i, put("n1", 1, 2_000 + i, "k" + i, "changed"));
+      m.apply(2_001 + i, put("n2", 1, i, "new" + i, "late"));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writer.writeTo(out);
+
+    CacheMemoryMachine restored = new CacheMemoryMachine();
+    restored.restore(new ByteArrayInputStream(out.toByteArray()));
+    assertEquals(1_000, restored.size());
+    for (int i = 0; i < 1_000; i++) {
+      assertArrayEquals(("v" + i).getBytes(), restored.get("k" + i), "k" + i);
+    }
+    assertNull(restored.get("new0"));
+    assertArrayEquals("changed".getBytes(), m.get("k0"), "the live memory moved on");
+    assertEquals(1_334, m.size());
+  }
 }

@@ -1,5 +1,6 @@
 package io.synod.raft.lock;
 
+import io.synod.raft.snapshot.SnapshotTable;
 import io.synod.raft.spi.StateMachine;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -114,8 +115,10 @@ public final class LockStateMachine implements StateMachine {
   private long lastIndex;
   private long nowMillis = Long.MIN_VALUE;
   private long lastToken;
-  private final TreeMap<Long, Session> sessions = new TreeMap<>();
-  private final TreeMap<String, Resource> resources = new TreeMap<>();
+  // Sorted tables that freeze in constant time: a snapshot is written off the apply thread.
+  // Replaced whole on restore, so a view still being written keeps the rows it froze.
+  private SnapshotTable<Long, Session> sessions = newSessionTable();
+  private SnapshotTable<String, Resource> resources = newResourceTable();
   // Derived indexes, rebuilt on restore: which resources each holder holds or waits for.
   private final TreeMap<HolderId, TreeSet<String>> holding = new TreeMap<>();
   private final TreeMap<HolderId, TreeSet<String>> waiting = new TreeMap<>();
@@ -294,7 +297,7 @@ public final class LockStateMachine implements StateMachine {
               + " locked resources");
         }
         r = new Resource(a.resource());
-        resources.put(r.name, r);
+        resources.add(r.name, r);
       }
       return grant(r, h, a.mode(), a.requestId());
     }
@@ -317,6 +320,7 @@ public final class LockStateMachine implements StateMachine {
     }
     long deadline = saturatedAdd(nowMillis, a.waitMillis());
     Waiter w = new Waiter(r.name, h, a.mode(), a.requestId(), deadline, index);
+    resources.touch(r.name, r);
     r.waiters.addLast(w);
     waiterCount++;
     byDeadline.add(w);
@@ -337,10 +341,12 @@ public final class LockStateMachine implements StateMachine {
         return refuse(LockError.UPGRADE_CONFLICT, "cannot upgrade " + a.resource() + " to exclusive: "
             + (r.holders.size() - 1) + " other shared holders");
       }
+      resources.touch(r.name, r);
       held.mode = LockMode.EXCLUSIVE;
       held.token = nextToken();
       held.grantIndex = index;
     }
+    resources.touch(r.name, r);
     held.count++;
     LockGrant g = new LockGrant(a.requestId(), r.name, a.holder(), held.mode, held.token, index,
         held.acquiredAtMillis, held.count, true, upgrade);
@@ -350,6 +356,7 @@ public final class LockStateMachine implements StateMachine {
 
   private LockGrant grant(Resource r, HolderId h, LockMode mode, long requestId) {
     Hold hold = new Hold(requestId, mode, nextToken(), nowMillis, index);
+    resources.touch(r.name, r);
     r.holders.put(h, hold);
     load(h, 1);
     holding.computeIfAbsent(h, k -> new TreeSet<>()).add(r.name);
@@ -384,6 +391,7 @@ public final class LockStateMachine implements StateMachine {
       promote(r);
       return new LockResult.WaitCancelled(w.requestId, c.resource(), h, index);
     }
+    resources.touch(r.name, r);
     held.count--;
     events.add(new LockEvent.HoldReleased(r.name, h, held.token, held.count,
         LockEvent.Reason.RELEASED, index));
@@ -404,7 +412,7 @@ public final class LockStateMachine implements StateMachine {
     }
     Session s = new Session(index, o.ttlMillis(), saturatedAdd(nowMillis, o.ttlMillis()),
         o.sessionToken());
-    sessions.put(s.id, s);
+    sessions.add(s.id, s);
     events.add(new LockEvent.SessionOpened(s.id, s.expiresAtMillis, index));
     return new LockResult.SessionOpened(s.id, s.ttlMillis, s.expiresAtMillis, s.token);
   }
@@ -417,6 +425,7 @@ public final class LockStateMachine implements StateMachine {
     if (!tokenMatches(s, k.sessionToken())) {
       return tokenMismatch(s.id);
     }
+    sessions.touch(s.id, s);
     s.expiresAtMillis = Math.max(s.expiresAtMillis, saturatedAdd(nowMillis, s.ttlMillis));
     return new LockResult.SessionKeptAlive(s.id, s.expiresAtMillis);
   }
@@ -448,6 +457,7 @@ public final class LockStateMachine implements StateMachine {
 
   private LockResult grantGrace(long stampMillis) {
     for (Session s : sessions.values()) {
+      sessions.touch(s.id, s);
       s.expiresAtMillis = Math.max(s.expiresAtMillis, saturatedAdd(stampMillis, s.ttlMillis));
     }
     return new LockResult.GraceGranted(sessions.size());
@@ -514,6 +524,7 @@ public final class LockStateMachine implements StateMachine {
   }
 
   private void removeHold(Resource r, HolderId h) {
+    resources.touch(r.name, r);
     r.holders.remove(h);
     load(h, -1);
     TreeSet<String> set = holding.get(h);
@@ -524,6 +535,7 @@ public final class LockStateMachine implements StateMachine {
   }
 
   private void removeWaiter(Resource r, Waiter w, LockEvent.Reason reason) {
+    resources.touch(r.name, r);
     LockChecks.check(r.waiters.remove(w), "waiter " + w.holder + " missing on " + r.name);
     waiterCount--;
     byDeadline.remove(w);
@@ -543,6 +555,7 @@ public final class LockStateMachine implements StateMachine {
       if (!r.compatible(w.mode, rule) || r.holders.size() >= limits.maxHoldersPerResource()) {
         break;
       }
+      resources.touch(r.name, r);
       r.waiters.pollFirst();
       waiterCount--;
       byDeadline.remove(w);
@@ -794,59 +807,98 @@ public final class LockStateMachine implements StateMachine {
   // ---------------------------------------------------------------------------------------------
   // snapshot
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Constant time on the apply thread: the tables are frozen ({@link SnapshotTable}) and the
+   * writer encodes them on whatever thread calls it, while applies go on.
+   */
   @Override
   public SnapshotWriter snapshot() {
-    byte[] bytes = snapshotBytes();
-    return out -> out.write(bytes);
+    long frozenIndex = lastIndex;
+    long frozenNow = nowMillis;
+    long frozenToken = lastToken;
+    SnapshotTable.Frozen s = sessions.freeze();
+    SnapshotTable.Frozen r = s == null ? null : resources.freeze();
+    if (r == null) {
+      // the previous writer is still open (never the case under RaftServer): encode here
+      if (s != null) {
+        s.close();
+      }
+      byte[] bytes = snapshotBytes();
+      return out -> out.write(bytes);
+    }
+    return out -> {
+      try (s; r) {
+        DataOutputStream data = new DataOutputStream(out);
+        writeHeader(data, frozenIndex, frozenNow, frozenToken);
+        s.writeTo(data);
+        r.writeTo(data);
+        data.flush();
+      }
+    };
   }
 
   /**
    * The canonical encoding of the whole state: two machines with equal bytes behave identically.
+   * Encodes on the calling thread, now; {@link #snapshot()}'s writer writes the same bytes for
+   * the state at its call.
    *
-   * @return the snapshot bytes, as {@link #snapshot()} writes them
+   * @return the snapshot bytes
    */
   public byte[] snapshotBytes() {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(buffer)) {
-      out.writeInt(SNAPSHOT_MAGIC);
-      out.writeInt(SNAPSHOT_VERSION);
-      out.writeLong(lastIndex);
-      out.writeLong(nowMillis);
-      out.writeLong(lastToken);
-      out.writeInt(sessions.size());
-      for (Session s : sessions.values()) {
-        out.writeLong(s.id);
-        out.writeLong(s.ttlMillis);
-        out.writeLong(s.expiresAtMillis);
-        writeString(out, s.token);
-      }
-      out.writeInt(resources.size());
-      for (Resource r : resources.values()) {
-        writeString(out, r.name);
-        out.writeInt(r.holders.size());
-        for (Map.Entry<HolderId, Hold> e : r.holders.entrySet()) {
-          Hold h = e.getValue();
-          writeHolder(out, e.getKey());
-          out.writeByte(h.mode.code());
-          out.writeInt(h.count);
-          out.writeLong(h.token);
-          out.writeLong(h.acquiredAtMillis);
-          out.writeLong(h.grantIndex);
-          out.writeLong(h.requestId);
-        }
-        out.writeInt(r.waiters.size());
-        for (Waiter w : r.waiters) {
-          writeHolder(out, w.holder);
-          out.writeByte(w.mode.code());
-          out.writeLong(w.requestId);
-          out.writeLong(w.deadlineMillis);
-          out.writeLong(w.index);
-        }
-      }
+      writeHeader(out, lastIndex, nowMillis, lastToken);
+      sessions.writeNow(out);
+      resources.writeNow(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return buffer.toByteArray();
+  }
+
+  private static void writeHeader(DataOutputStream out, long index, long now, long token)
+      throws IOException {
+    out.writeInt(SNAPSHOT_MAGIC);
+    out.writeInt(SNAPSHOT_VERSION);
+    out.writeLong(index);
+    out.writeLong(now);
+    out.writeLong(token);
+  }
+
+  private static SnapshotTable<Long, Session> newSessionTable() {
+    return new SnapshotTable<>((out, s) -> {
+      out.writeLong(s.id);
+      out.writeLong(s.ttlMillis);
+      out.writeLong(s.expiresAtMillis);
+      writeString(out, s.token);
+    });
+  }
+
+  private static SnapshotTable<String, Resource> newResourceTable() {
+    return new SnapshotTable<>((out, r) -> {
+      writeString(out, r.name);
+      out.writeInt(r.holders.size());
+      for (Map.Entry<HolderId, Hold> e : r.holders.entrySet()) {
+        Hold h = e.getValue();
+        writeHolder(out, e.getKey());
+        out.writeByte(h.mode.code());
+        out.writeInt(h.count);
+        out.writeLong(h.token);
+        out.writeLong(h.acquiredAtMillis);
+        out.writeLong(h.grantIndex);
+        out.writeLong(h.requestId);
+      }
+      out.writeInt(r.waiters.size());
+      for (Waiter w : r.waiters) {
+        writeHolder(out, w.holder);
+        out.writeByte(w.mode.code());
+        out.writeLong(w.requestId);
+        out.writeLong(w.deadlineMillis);
+        out.writeLong(w.index);
+      }
+    });
   }
 
   @Override
@@ -863,15 +915,18 @@ public final class LockStateMachine implements StateMachine {
       long restoredIndex = in.readLong();
       long restoredNow = in.readLong();
       long restoredToken = in.readLong();
-      TreeMap<Long, Session> newSessions = new TreeMap<>();
+      SnapshotTable<Long, Session> newSessions = newSessionTable();
       int sessionCount = count(in);
       for (int i = 0; i < sessionCount; i++) {
         // before version 3 sessions had no token: they refuse token-checked commands
         Session s = new Session(in.readLong(), in.readLong(), in.readLong(),
             version >= 3 ? readString(in) : LockCommand.NO_TOKEN);
-        newSessions.put(s.id, s);
+        if (newSessions.get(s.id) != null) {
+          throw new IOException("session " + s.id + " twice in lock snapshot");
+        }
+        newSessions.add(s.id, s);
       }
-      TreeMap<String, Resource> newResources = new TreeMap<>();
+      SnapshotTable<String, Resource> newResources = newResourceTable();
       int resourceCount = count(in);
       for (int i = 0; i < resourceCount; i++) {
         Resource r = new Resource(readString(in));
@@ -895,7 +950,10 @@ public final class LockStateMachine implements StateMachine {
           r.waiters.addLast(new Waiter(r.name, h, mode, in.readLong(), in.readLong(),
               in.readLong()));
         }
-        newResources.put(r.name, r);
+        if (newResources.get(r.name) != null) {
+          throw new IOException("resource " + r.name + " twice in lock snapshot");
+        }
+        newResources.add(r.name, r);
       }
       if (in.read() != -1) {
         throw new IOException("trailing bytes after lock snapshot");
@@ -905,10 +963,8 @@ public final class LockStateMachine implements StateMachine {
       lastIndex = restoredIndex;
       nowMillis = restoredNow;
       lastToken = restoredToken;
-      sessions.clear();
-      sessions.putAll(newSessions);
-      resources.clear();
-      resources.putAll(newResources);
+      sessions = newSessions;
+      resources = newResources;
       rebuildIndexes();
       // the grants, releases and expiries the snapshot covers produce no events: tell the
       // listener, so waiting callers learn their outcome and mirrors re-read the table
@@ -1004,7 +1060,7 @@ public final class LockStateMachine implements StateMachine {
     return sum;
   }
 
-  private static final class Session {
+  private static final class Session extends SnapshotTable.Row {
     final long id;
     final long ttlMillis;
     long expiresAtMillis;
@@ -1057,7 +1113,7 @@ public final class LockStateMachine implements StateMachine {
     }
   }
 
-  private static final class Resource {
+  private static final class Resource extends SnapshotTable.Row {
     final String name;
     final LinkedHashMap<HolderId, Hold> holders = new LinkedHashMap<>();
     final WaitQueue waiters = new WaitQueue();

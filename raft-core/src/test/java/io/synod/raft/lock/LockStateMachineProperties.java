@@ -46,24 +46,15 @@ class LockStateMachineProperties {
     return step.list().ofMinSize(1).ofMaxSize(80);
   }
 
-  @Property(tries = 400)
-  void machineBehavesLikeTheReferenceModel(@ForAll("steps") List<Step> steps) throws IOException {
-    LockStateMachine m = new LockStateMachine();
-    ReferenceLockTable model = new ReferenceLockTable();
-    List<Long> sessions = new ArrayList<>();
+  /** Turns steps into commands: the clock, log index, request ids and open sessions of a run. */
+  static final class Driver {
+    final List<Long> sessions = new ArrayList<>();
     long now = 10_000;
-    long index = 0;
-    long requestId = 0;
-    for (Step s : steps) {
+    long index;
+    long requestId;
+
+    LockCommand next(Step s) {
       now += s.advanceMillis();
-      if (s.restore()) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        m.snapshot().writeTo(out);
-        LockStateMachine copy = new LockStateMachine();
-        copy.restore(new ByteArrayInputStream(out.toByteArray()));
-        assertArrayEquals(m.snapshotBytes(), copy.snapshotBytes());
-        m = copy;
-      }
       long session = s.session() == 0 || sessions.isEmpty() ? HolderId.NO_SESSION
           : s.session() == 3 ? 999_999 : sessions.get(s.session() % sessions.size());
       HolderId holder = new HolderId(session, OWNERS.get(s.owner()));
@@ -80,11 +71,38 @@ class LockStateMachineProperties {
         default -> new LockCommand.GrantGrace(now);
       };
       index++;
-      LockResult actual = m.apply(index, c);
-      String expected = model.apply(index, c);
-      assertEquals(expected, outcome(actual), "step " + index + ": " + c);
-      if (actual instanceof LockResult.SessionOpened o) {
+      return c;
+    }
+
+    LockResult apply(LockStateMachine m, Step s) {
+      LockResult r = m.apply(index + 1, next(s));
+      if (r instanceof LockResult.SessionOpened o) {
         sessions.add(o.sessionId());
+      }
+      return r;
+    }
+  }
+
+  @Property(tries = 400)
+  void machineBehavesLikeTheReferenceModel(@ForAll("steps") List<Step> steps) throws IOException {
+    LockStateMachine m = new LockStateMachine();
+    ReferenceLockTable model = new ReferenceLockTable();
+    Driver d = new Driver();
+    for (Step s : steps) {
+      if (s.restore()) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.snapshot().writeTo(out);
+        LockStateMachine copy = new LockStateMachine();
+        copy.restore(new ByteArrayInputStream(out.toByteArray()));
+        assertArrayEquals(m.snapshotBytes(), copy.snapshotBytes());
+        m = copy;
+      }
+      LockCommand c = d.next(s);
+      LockResult actual = m.apply(d.index, c);
+      String expected = model.apply(d.index, c);
+      assertEquals(expected, outcome(actual), "step " + d.index + ": " + c);
+      if (actual instanceof LockResult.SessionOpened o) {
+        d.sessions.add(o.sessionId());
       }
       for (String r : RESOURCES) {
         assertEquals(model.view(r), m.view(r), "resource " + r + " after " + c);
@@ -93,6 +111,52 @@ class LockStateMachineProperties {
           m.sessions().stream().map(SessionView::sessionId).toList());
       checkInvariants(m);
     }
+  }
+
+  /**
+   * A snapshot's writer, run after the call while more commands apply (interleaved with each of
+   * its writes, so they change rows before, at and behind its position), writes the state as of
+   * the call: equal to {@link LockStateMachine#snapshotBytes()} then, and it restores to it.
+   */
+  @Property(tries = 400)
+  void aSnapshotWrittenWhileCommandsApplyHoldsTheStateAtItsCall(
+      @ForAll("steps") List<Step> before, @ForAll("steps") List<Step> during) throws IOException {
+    LockStateMachine m = new LockStateMachine();
+    Driver d = new Driver();
+    before.forEach(s -> d.apply(m, s));
+    byte[] expected = m.snapshotBytes();
+    var writer = m.snapshot();
+    java.util.Iterator<Step> pending = during.iterator();
+    ByteArrayOutputStream written = new ByteArrayOutputStream();
+    java.io.OutputStream interleaving = new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        step();
+        written.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        step();
+        written.write(b, off, len);
+      }
+
+      private void step() {
+        if (pending.hasNext()) {
+          d.apply(m, pending.next());
+        }
+      }
+    };
+    writer.writeTo(interleaving);
+    pending.forEachRemaining(s -> d.apply(m, s));
+    assertArrayEquals(expected, written.toByteArray(), "the snapshot is not the state at its call");
+    LockStateMachine copy = new LockStateMachine();
+    copy.restore(new ByteArrayInputStream(written.toByteArray()));
+    assertArrayEquals(expected, copy.snapshotBytes());
+    // the next snapshot sees the later state
+    ByteArrayOutputStream later = new ByteArrayOutputStream();
+    m.snapshot().writeTo(later);
+    assertArrayEquals(m.snapshotBytes(), later.toByteArray());
   }
 
   /** Invariants of any reachable state, independent of the model. */
