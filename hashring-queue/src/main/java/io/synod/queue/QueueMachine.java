@@ -219,17 +219,23 @@ public final class QueueMachine {
   }
 
   /**
-   * Freezes the state for a snapshot: a copy that can be written later from any thread while
-   * commands keep being applied.
+   * Freezes the state for a snapshot: a view that can be written later from any thread while
+   * commands keep being applied. Costs the groups and their pending entries, never the messages
+   * ({@link InMemoryStreamStore#freeze()}); the writer reads the messages as of now.
    *
-   * @return a writer of the frozen copy
+   * @return a writer of the frozen state; write it or close it
    */
   public Frozen freeze() {
+    List<InMemoryStreamStore.FrozenTopic> views = store.freeze();
+    if (views != null) {
+      return new Frozen(now, views, null);
+    }
+    // an earlier view is still open (never under RaftServer, which waits for its writer)
     List<TopicSnapshot> copies = new ArrayList<>();
     for (String t : store.streams()) {
       copies.add(store.snapshot(t));
     }
-    return new Frozen(now, copies);
+    return new Frozen(now, null, copies);
   }
 
   /**
@@ -261,31 +267,53 @@ public final class QueueMachine {
     }
   }
 
-  /** A frozen copy of the state. */
-  public static final class Frozen {
+  /** The frozen state: views of the streams, or (while older views are open) copies. */
+  public static final class Frozen implements AutoCloseable {
     private final long now;
-    private final List<TopicSnapshot> topics;
+    private final List<InMemoryStreamStore.FrozenTopic> views;
+    private final List<TopicSnapshot> copies;
 
-    private Frozen(long now, List<TopicSnapshot> topics) {
+    private Frozen(long now, List<InMemoryStreamStore.FrozenTopic> views,
+        List<TopicSnapshot> copies) {
       this.now = now;
-      this.topics = topics;
+      this.views = views;
+      this.copies = copies;
     }
 
     /**
-     * Writes the copy.
+     * Writes the frozen state and ends the views; once, from any thread.
      *
      * @param out where to
      * @throws IOException when the stream fails
      */
     public void writeTo(OutputStream out) throws IOException {
-      DataOutputStream dout = new DataOutputStream(out);
-      dout.writeInt(SNAPSHOT_MAGIC_2);
-      dout.writeLong(now);
-      dout.writeInt(topics.size());
-      for (TopicSnapshot s : topics) {
-        QueueWireCodec.writeTopicSnapshot(dout, s, 2);
+      try {
+        DataOutputStream dout = new DataOutputStream(out);
+        dout.writeInt(SNAPSHOT_MAGIC_2);
+        dout.writeLong(now);
+        if (views != null) {
+          dout.writeInt(views.size());
+          for (InMemoryStreamStore.FrozenTopic v : views) {
+            QueueWireCodec.writeTopicSnapshot(dout, v, 2);
+          }
+        } else {
+          dout.writeInt(copies.size());
+          for (TopicSnapshot s : copies) {
+            QueueWireCodec.writeTopicSnapshot(dout, s, 2);
+          }
+        }
+        dout.flush();
+      } finally {
+        close();
       }
-      dout.flush();
+    }
+
+    /** Ends the views without writing them (a no-op for those written). */
+    @Override
+    public void close() {
+      if (views != null) {
+        views.forEach(InMemoryStreamStore.FrozenTopic::close);
+      }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.synod.queue;
 
+import io.synod.queue.memory.InMemoryStreamStore;
 import io.synod.queue.memory.TopicSnapshot;
 import io.synod.queue.spi.PendingEntry;
 import io.synod.queue.spi.StreamEntry;
@@ -526,14 +527,47 @@ public final class QueueWireCodec {
 
   private static void writeSnapshot(DataOutputStream out, TopicSnapshot s, int format)
       throws IOException {
-    out.writeUTF(s.stream());
-    out.writeLong(s.version());
-    writeId(out, s.lastId());
+    writeSnapshotHead(out, s);
     out.writeInt(s.entries().size());
     for (TopicSnapshot.Entry e : s.entries()) {
       writeId(out, e.id());
       writeRecord(out, e.record());
     }
+    writeSnapshotGroups(out, s, format);
+  }
+
+  /**
+   * Writes a stream frozen by {@link InMemoryStreamStore#freeze()} in the format of {@link
+   * #writeTopicSnapshot(DataOutputStream, TopicSnapshot, int)}, reading its entries as it goes
+   * (any thread), and ends the view.
+   *
+   * @param out the stream
+   * @param frozen the frozen stream
+   * @param format 1 or 2
+   * @throws IOException when the stream fails or the view lost an entry
+   */
+  public static void writeTopicSnapshot(DataOutputStream out,
+      InMemoryStreamStore.FrozenTopic frozen, int format) throws IOException {
+    try (frozen) {
+      writeSnapshotHead(out, frozen.head());
+      out.writeInt(frozen.size());
+      frozen.writeEntries((id, record) -> {
+        writeId(out, id);
+        writeRecord(out, record);
+      });
+      writeSnapshotGroups(out, frozen.head(), format);
+    }
+  }
+
+  private static void writeSnapshotHead(DataOutputStream out, TopicSnapshot s)
+      throws IOException {
+    out.writeUTF(s.stream());
+    out.writeLong(s.version());
+    writeId(out, s.lastId());
+  }
+
+  private static void writeSnapshotGroups(DataOutputStream out, TopicSnapshot s, int format)
+      throws IOException {
     out.writeInt(s.groups().size());
     for (TopicSnapshot.Group g : s.groups()) {
       out.writeUTF(g.name());

@@ -15,6 +15,7 @@ import io.synod.queue.spi.StreamId;
 import io.synod.queue.spi.StreamInfo;
 import io.synod.queue.spi.StreamRecord;
 import io.synod.queue.spi.StreamStore;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -89,8 +91,28 @@ public final class InMemoryStreamStore implements StreamStore {
   private static final class Topic {
     long version;
     StreamId lastId;
-    final TreeMap<StreamId, StreamRecord> entries = new TreeMap<>();
+    // concurrent so that a frozen view can walk it from another thread; the store's lock still
+    // orders every change
+    final ConcurrentSkipListMap<StreamId, StreamRecord> entries = new ConcurrentSkipListMap<>();
+    int size;
     final TreeMap<String, Group> groups = new TreeMap<>();
+    // While a frozen view of this topic is being written: the entries up to frozenLastId that
+    // were removed since the freeze (records are immutable, so the record is its own pre-image).
+    volatile ConcurrentSkipListMap<StreamId, StreamRecord> removedSinceFreeze;
+    StreamId frozenLastId;
+
+    void remove(StreamId id) {
+      StreamRecord r = entries.get(id);
+      if (r == null) {
+        return;
+      }
+      ConcurrentSkipListMap<StreamId, StreamRecord> kept = removedSinceFreeze;
+      if (kept != null && frozenLastId != null && id.compareTo(frozenLastId) <= 0) {
+        kept.putIfAbsent(id, r); // before the removal: a writer that misses it finds it here
+      }
+      entries.remove(id);
+      size--;
+    }
   }
 
   /** A change prepared under the lock: the op applied and the caller's result. */
@@ -154,7 +176,9 @@ public final class InMemoryStreamStore implements StreamStore {
       for (int i = 0; i < a.ids().size(); i++) {
         StreamId id = a.ids().get(i);
         Invariants.check(t.lastId == null || id.compareTo(t.lastId) > 0, "ids must increase");
-        t.entries.put(id, a.records().get(i));
+        if (t.entries.put(id, a.records().get(i)) == null) {
+          t.size++;
+        }
         t.lastId = id;
       }
     } else if (op instanceof StoreOp.Deliver d) {
@@ -207,7 +231,7 @@ public final class InMemoryStreamStore implements StreamStore {
       }
     } else if (op instanceof StoreOp.Remove r) {
       for (StreamId id : r.ids()) {
-        t.entries.remove(id);
+        t.remove(id);
       }
     } else if (op instanceof StoreOp.DeleteGroup d) {
       t.groups.remove(d.group());
@@ -261,9 +285,9 @@ public final class InMemoryStreamStore implements StreamStore {
     Done<List<StreamId>> done;
     synchronized (this) {
       Topic t = topic(stream, true);
-      if (t.entries.size() + records.size() > maxEntriesPerStream) {
+      if (t.size + records.size() > maxEntriesPerStream) {
         return failed(new IllegalStateException("stream '" + stream + "' holds "
-            + t.entries.size() + " entries, the limit is " + maxEntriesPerStream));
+            + t.size + " entries, the limit is " + maxEntriesPerStream));
       }
       long now = Math.max(0, clock.getAsLong());
       List<StreamId> ids = new ArrayList<>(records.size());
@@ -524,7 +548,7 @@ public final class InMemoryStreamStore implements StreamStore {
       }
       StreamId safe = safePoint(t);
       List<StreamId> drop = new ArrayList<>();
-      long len = t.entries.size();
+      long len = t.size;
       for (StreamId id : t.entries.keySet()) {
         boolean wanted = len - drop.size() > maxLength || id.compareTo(minId) < 0;
         if (!wanted || id.compareTo(safe) >= 0) {
@@ -553,7 +577,7 @@ public final class InMemoryStreamStore implements StreamStore {
       groups.add(new GroupInfo(e.getKey(), g.consumers.size(), g.pel.size(), g.lastDelivered,
           g.pel.isEmpty() ? null : g.pel.firstKey(), lag, idle));
     }
-    return CompletableFuture.completedFuture(new StreamInfo(t.entries.size(),
+    return CompletableFuture.completedFuture(new StreamInfo(t.size,
         t.entries.isEmpty() ? null : t.entries.firstKey(), t.lastId, groups));
   }
 
@@ -808,10 +832,15 @@ public final class InMemoryStreamStore implements StreamStore {
     if (t == null) {
       return new TopicSnapshot(stream, 0, null, List.of(), List.of());
     }
-    List<TopicSnapshot.Entry> entries = new ArrayList<>(t.entries.size());
+    List<TopicSnapshot.Entry> entries = new ArrayList<>(t.size);
     for (Map.Entry<StreamId, StreamRecord> e : t.entries.entrySet()) {
       entries.add(new TopicSnapshot.Entry(e.getKey(), e.getValue()));
     }
+    return new TopicSnapshot(stream, t.version, t.lastId, entries, groupsOf(t));
+  }
+
+  /** A copy of a topic's groups, pending entries and consumers. */
+  private static List<TopicSnapshot.Group> groupsOf(Topic t) {
     List<TopicSnapshot.Group> groups = new ArrayList<>();
     for (Map.Entry<String, Group> e : t.groups.entrySet()) {
       Group g = e.getValue();
@@ -823,7 +852,147 @@ public final class InMemoryStreamStore implements StreamStore {
       groups.add(new TopicSnapshot.Group(e.getKey(), g.lastDelivered,
           new ArrayList<>(g.consumers), pend, g.lastActive));
     }
-    return new TopicSnapshot(stream, t.version, t.lastId, entries, groups);
+    return groups;
+  }
+
+  /**
+   * Freezes every stream for a snapshot without copying its entries: the cost here is the
+   * groups and their pending entries (bounded by the queue's limits), never the messages. Each
+   * returned view writes its stream as it is now, from any thread, while this store keeps
+   * changing; until it is written or closed, removed entries are kept for it.
+   *
+   * @return one view per stream in name order, or {@code null} while views of an earlier
+   *     freeze are still open (then {@link #snapshot} copies instead)
+   */
+  public synchronized List<FrozenTopic> freeze() {
+    for (Topic t : topics.values()) {
+      if (t.removedSinceFreeze != null) {
+        return null;
+      }
+    }
+    List<FrozenTopic> out = new ArrayList<>(topics.size());
+    for (Map.Entry<String, Topic> e : topics.entrySet()) {
+      Topic t = e.getValue();
+      t.frozenLastId = t.lastId;
+      ConcurrentSkipListMap<StreamId, StreamRecord> kept = new ConcurrentSkipListMap<>();
+      t.removedSinceFreeze = kept;
+      out.add(new FrozenTopic(new TopicSnapshot(e.getKey(), t.version, t.lastId, List.of(),
+          groupsOf(t)), t, kept, t.size));
+    }
+    return out;
+  }
+
+  /** Receives a frozen stream's entries in id order. */
+  @FunctionalInterface
+  public interface EntrySink {
+    /**
+     * Takes one entry.
+     *
+     * @param id its id
+     * @param record its record
+     * @throws IOException from the sink's stream
+     */
+    void accept(StreamId id, StreamRecord record) throws IOException;
+  }
+
+  /**
+   * One stream frozen by {@link #freeze()}: its head and groups copied, its entries read from
+   * the live map up to the frozen last id, plus those removed since.
+   */
+  public static final class FrozenTopic implements AutoCloseable {
+    private final TopicSnapshot head;
+    private final Topic topic;
+    private final ConcurrentSkipListMap<StreamId, StreamRecord> removed;
+    private final int size;
+    private boolean ended;
+
+    private FrozenTopic(TopicSnapshot head, Topic topic,
+        ConcurrentSkipListMap<StreamId, StreamRecord> removed, int size) {
+      this.head = head;
+      this.topic = topic;
+      this.removed = removed;
+      this.size = size;
+    }
+
+    /** @return the stream, version, last id and groups as frozen; its entry list is empty */
+    public TopicSnapshot head() {
+      return head;
+    }
+
+    /** @return how many entries the stream held at the freeze */
+    public int size() {
+      return size;
+    }
+
+    /**
+     * Hands every entry the stream held at the freeze to {@code sink}, in id order, and ends
+     * the view. Call once, from any thread.
+     *
+     * @param sink the receiver
+     * @throws IOException from the sink, or if the view lost an entry (a bug: then it is not a
+     *     snapshot and must not be saved)
+     */
+    public synchronized void writeEntries(EntrySink sink) throws IOException {
+      if (ended) {
+        throw new IllegalStateException("a frozen stream is written once");
+      }
+      ended = true;
+      try {
+        int n = 0;
+        StreamId prev = null;
+        StreamId last = head.lastId();
+        if (last != null) {
+          for (Map.Entry<StreamId, StreamRecord> e
+              : topic.entries.headMap(last, true).entrySet()) {
+            n += removedBetween(prev, e.getKey(), sink);
+            removed.remove(e.getKey()); // written live; a late copy of it must not come again
+            sink.accept(e.getKey(), e.getValue());
+            n++;
+            prev = e.getKey();
+          }
+        }
+        n += removedBetween(prev, null, sink);
+        if (n != size) {
+          throw new IOException("frozen stream '" + head.stream() + "' gave " + n
+              + " entries of " + size);
+        }
+      } finally {
+        end();
+      }
+    }
+
+    /** Ends the view without writing it (a no-op once written). */
+    @Override
+    public synchronized void close() {
+      ended = true;
+      end();
+    }
+
+    private void end() {
+      if (topic.removedSinceFreeze == removed) {
+        topic.removedSinceFreeze = null;
+      }
+    }
+
+    /** Entries removed since the freeze with ids strictly between {@code from} and {@code to}. */
+    private int removedBetween(StreamId from, StreamId to, EntrySink sink) throws IOException {
+      Map<StreamId, StreamRecord> range;
+      if (from == null && to == null) {
+        range = removed;
+      } else if (from == null) {
+        range = removed.headMap(to, false);
+      } else if (to == null) {
+        range = removed.tailMap(from, false);
+      } else {
+        range = removed.subMap(from, false, to, false);
+      }
+      int n = 0;
+      for (Map.Entry<StreamId, StreamRecord> e : range.entrySet()) {
+        sink.accept(e.getKey(), e.getValue());
+        n++;
+      }
+      return n;
+    }
   }
 
   /**
@@ -841,7 +1010,9 @@ public final class InMemoryStreamStore implements StreamStore {
     t.version = s.version();
     t.lastId = s.lastId();
     for (TopicSnapshot.Entry e : s.entries()) {
-      t.entries.put(e.id(), e.record());
+      if (t.entries.put(e.id(), e.record()) == null) {
+        t.size++;
+      }
     }
     for (TopicSnapshot.Group g : s.groups()) {
       Group ng = new Group();

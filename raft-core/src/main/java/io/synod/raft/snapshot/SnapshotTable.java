@@ -239,20 +239,26 @@ public final class SnapshotTable<K extends Comparable<K>, V extends SnapshotTabl
         out.writeInt(size);
         int count = 0;
         K prev = null;
+        // one buffer for every live row: encoded under the row's monitor, copied out after it,
+        // so a slow stream never holds up the apply thread's touch of that row
+        ByteArrayOutputStream scratch = new ByteArrayOutputStream(256);
+        DataOutputStream scratchOut = new DataOutputStream(scratch);
         for (Map.Entry<K, V> e : rows.entrySet()) {
           K key = e.getKey();
           // rows removed since the freeze that sort before this one: only their images are left
           count += images(prev, key, out);
-          byte[] live = null;
+          boolean live = false;
           V row = e.getValue();
           synchronized (row) {
             if (row.epoch != epoch) {
-              live = table.encode(row);
+              scratch.reset();
+              table.encoder.write(scratchOut, row);
               row.epoch = epoch;
+              live = true;
             }
           }
-          if (live != null) {
-            out.write(live);
+          if (live) {
+            scratch.writeTo(out);
             count++;
           } else {
             // changed (or removed and added again) since the freeze, or added after it
