@@ -645,17 +645,55 @@ public final class PublicApi {
     }));
   }
 
+  /** Default and largest page of {@code GET /v1/locks}. */
+  static final int LOCK_PAGE_DEFAULT = 1000;
+  static final int LOCK_PAGE_MAX = 10_000;
+
+  /**
+   * One page of the lock table, ascending by resource: {@code ?limit=} (1 to 10,000, default
+   * 1,000) and {@code ?after=} the previous page's {@code next}. The read costs the Raft thread
+   * O(log n + limit), whatever the table's size; {@code total} is the number of resources with
+   * holders or waiters.
+   */
   private CompletionStage<HttpResponse> lockTable(HttpRequestView req) {
+    int limit = pageLimit(req.queryParam("limit"), LOCK_PAGE_DEFAULT, LOCK_PAGE_MAX);
+    String after = PageToken.decode(req.queryParam("after"));
     return toLockReader(req, () -> locks.raft().linearizableRead(() -> {
-      List<Map<String, Object>> out = new ArrayList<>();
-      for (String r : locks.machine().resources()) {
+      List<String> names = locks.machine().resources(after, limit);
+      List<Map<String, Object>> out = new ArrayList<>(names.size());
+      for (String r : names) {
         LockView v = locks.machine().view(r);
         if (!v.holders().isEmpty()) {
           out.add(describe(v));
         }
       }
-      return Map.of("locks", out);
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("locks", out);
+      body.put("total", locks.machine().resourceCount());
+      if (names.size() == limit
+          && !locks.machine().resources(names.get(names.size() - 1), 1).isEmpty()) {
+        body.put("next", PageToken.encode(names.get(names.size() - 1)));
+      }
+      return body;
     }));
+  }
+
+  /** A page size from a query parameter: absent gives the default; 1 to max, else 400. */
+  static int pageLimit(String raw, int byDefault, int max) {
+    if (raw == null) {
+      return byDefault;
+    }
+    int n;
+    try {
+      n = Integer.parseInt(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new HttpError(400, "invalid_request", "limit must be an integer from 1 to " + max
+          + "; got '" + raw + "'");
+    }
+    if (n < 1 || n > max) {
+      throw new HttpError(400, "invalid_request", "limit must be from 1 to " + max + "; got " + n);
+    }
+    return n;
   }
 
   /**

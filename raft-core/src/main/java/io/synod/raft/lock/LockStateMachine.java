@@ -716,6 +716,34 @@ public final class LockStateMachine implements StateMachine {
   }
 
   /**
+   * One page of the resources with holders or waiters, ascending, in O(log n + limit): what a
+   * bounded listing reads on the apply thread.
+   *
+   * @param after the last name of the previous page (exclusive), or {@code null} for the first
+   * @param limit most names returned, at least 1
+   * @return up to {@code limit} names after {@code after}
+   */
+  public List<String> resources(String after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive");
+    }
+    List<String> out = new ArrayList<>(Math.min(limit, 1024));
+    for (String name : after == null ? resources.keySet()
+        : resources.keySet().tailSet(after, false)) {
+      if (out.size() == limit) {
+        break;
+      }
+      out.add(name);
+    }
+    return out;
+  }
+
+  /** @return how many resources have holders or waiters, in constant time */
+  public int resourceCount() {
+    return resources.size();
+  }
+
+  /**
    * One open session, found by id in O(log n). Its token is never part of the view.
    *
    * @param sessionId the session id
