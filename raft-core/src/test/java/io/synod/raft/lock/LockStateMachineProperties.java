@@ -126,32 +126,13 @@ class LockStateMachineProperties {
     before.forEach(s -> d.apply(m, s));
     byte[] expected = m.snapshotBytes();
     var writer = m.snapshot();
-    java.util.Iterator<Step> pending = during.iterator();
-    ByteArrayOutputStream written = new ByteArrayOutputStream();
-    java.io.OutputStream interleaving = new java.io.OutputStream() {
-      @Override
-      public void write(int b) {
-        step();
-        written.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        step();
-        written.write(b, off, len);
-      }
-
-      private void step() {
-        if (pending.hasNext()) {
-          d.apply(m, pending.next());
-        }
-      }
-    };
-    writer.writeTo(interleaving);
-    pending.forEachRemaining(s -> d.apply(m, s));
-    assertArrayEquals(expected, written.toByteArray(), "the snapshot is not the state at its call");
+    var written = new io.synod.raft.snapshot.InterleavingStream(
+        during.stream().map(s -> (Runnable) () -> d.apply(m, s)).iterator());
+    writer.writeTo(written);
+    written.finish();
+    assertArrayEquals(expected, written.bytes(), "the snapshot is not the state at its call");
     LockStateMachine copy = new LockStateMachine();
-    copy.restore(new ByteArrayInputStream(written.toByteArray()));
+    copy.restore(new ByteArrayInputStream(written.bytes()));
     assertArrayEquals(expected, copy.snapshotBytes());
     // the next snapshot sees the later state
     ByteArrayOutputStream later = new ByteArrayOutputStream();

@@ -11,8 +11,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -125,33 +123,12 @@ class SnapshotTableTest {
 
     SnapshotTable.Frozen frozen = t.freeze();
     assertNotNull(frozen);
-    Deque<Op> pending = new ArrayDeque<>(during);
-    ByteArrayOutputStream written = new ByteArrayOutputStream();
-    OutputStream interleaving = new OutputStream() {
-      @Override
-      public void write(int b) {
-        step();
-        written.write(b);
-      }
+    InterleavingStream written = new InterleavingStream(
+        during.stream().map(op -> (Runnable) () -> apply(t, model, op)).iterator());
+    frozen.writeTo(new DataOutputStream(written));
+    written.finish();
 
-      @Override
-      public void write(byte[] b, int off, int len) {
-        step();
-        written.write(b, off, len);
-      }
-
-      private void step() {
-        if (!pending.isEmpty()) {
-          apply(t, model, pending.poll());
-        }
-      }
-    };
-    frozen.writeTo(new DataOutputStream(interleaving));
-    while (!pending.isEmpty()) {
-      apply(t, model, pending.poll());
-    }
-
-    assertArrayEquals(expected, written.toByteArray(), "the view differs from the freeze");
+    assertArrayEquals(expected, written.bytes(), "the view differs from the freeze");
     assertArrayEquals(encode(model), now(t), "the live table differs from its model");
     assertEquals(model.size(), t.size());
     assertNotNull(t.freeze(), "a written view must close itself");
