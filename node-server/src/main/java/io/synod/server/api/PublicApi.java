@@ -659,7 +659,12 @@ public final class PublicApi {
     int limit = pageLimit(req.queryParam("limit"), LOCK_PAGE_DEFAULT, LOCK_PAGE_MAX);
     String after = PageToken.decode(req.queryParam("after"));
     return toLockReader(req, () -> locks.raft().linearizableRead(() -> {
-      List<String> names = locks.machine().resources(after, limit);
+      // one name past the page tells whether another page follows, in the same scan
+      List<String> names = locks.machine().resources(after, limit + 1);
+      boolean more = names.size() > limit;
+      if (more) {
+        names = names.subList(0, limit);
+      }
       List<Map<String, Object>> out = new ArrayList<>(names.size());
       for (String r : names) {
         LockView v = locks.machine().view(r);
@@ -670,8 +675,7 @@ public final class PublicApi {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("locks", out);
       body.put("total", locks.machine().resourceCount());
-      if (names.size() == limit
-          && !locks.machine().resources(names.get(names.size() - 1), 1).isEmpty()) {
+      if (more) {
         body.put("next", PageToken.encode(names.get(names.size() - 1)));
       }
       return body;
