@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synod.server.SynodNode;
 import io.synod.server.TestHttp;
-import io.synod.server.config.NodeConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,25 +24,10 @@ class InProcessClusterIT {
 
   @BeforeEach
   void start() {
-    Map<String, String> urls = new LinkedHashMap<>();
-    StringBuilder peers = new StringBuilder();
     // the cluster runs authenticated, as ./synod dev and docker-compose do
-    String secret = io.synod.transport.http.ClusterAuth.generateSecret();
-    for (int i = 1; i <= 3; i++) {
-      int port = TestHttp.freePort();
-      urls.put("node" + i, "http://127.0.0.1:" + port);
-      peers.append(i > 1 ? "," : "").append("node").append(i).append("=http://127.0.0.1:")
-          .append(port);
-    }
-    for (int i = 1; i <= 3; i++) {
-      String id = "node" + i;
-      String port = urls.get(id).substring(urls.get(id).lastIndexOf(':') + 1);
-      nodes.put(id, new SynodNode(NodeConfig.of(Map.of(
-          "NODE_ID", id, "PEERS", peers.toString(), "HTTP_PORT", port,
-          "HTTP_HOST", "127.0.0.1", "HEARTBEAT_INTERVAL_MILLIS", "100",
-          "FAILURE_TIMEOUT_MILLIS", "3000", "CLUSTER_SECRET", secret))).start());
-    }
-    cluster = new ClusterScenarios(urls);
+    InProcessCluster c = new InProcessCluster(3, Map.of()).start();
+    c.urls().keySet().forEach(id -> nodes.put(id, c.node(id)));
+    cluster = new ClusterScenarios(c.urls());
     leader = cluster.awaitLeader(nodes.keySet());
   }
 

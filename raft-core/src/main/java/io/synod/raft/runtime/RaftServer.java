@@ -103,6 +103,8 @@ public final class RaftServer implements AutoCloseable {
   private long ticks;
   private boolean snapshotInProgress;
   private volatile RaftStatus status;
+  private final java.util.concurrent.atomic.AtomicLong snapshotsInstalled =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean running;
   private volatile Throwable failure;
 
@@ -349,6 +351,11 @@ public final class RaftServer implements AutoCloseable {
     return f;
   }
 
+  /** How many snapshots received from a leader this server installed since it started. */
+  public long snapshotsInstalled() {
+    return snapshotsInstalled.get();
+  }
+
   /** Whether the Raft thread stopped because of an error. */
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure);
@@ -474,13 +481,22 @@ public final class RaftServer implements AutoCloseable {
   private void drain() throws InterruptedException {
     while (node.hasReady()) {
       Ready rd = node.ready();
+      Ready.ReceivedSnapshot snap = rd.snapshot();
+      long started = snap == null ? 0 : System.nanoTime();
       boolean saved = false;
-      if (rd.snapshot() != null && snapshots != null) {
-        saveReceived(rd.snapshot());
+      if (snap != null && snapshots != null) {
+        saveReceived(snap);
         saved = true;
       }
       processor.handle(rd, saved);
       node.advance(rd);
+      if (snap != null) {
+        snapshotsInstalled.incrementAndGet();
+        // the node is paused meanwhile (neither stepped nor ticked): say for how long
+        LOG.info("{}: installed the leader's snapshot up to {} ({} bytes) in {} ms", id,
+            snap.lastIndex(), snap.data().length,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+      }
     }
   }
 

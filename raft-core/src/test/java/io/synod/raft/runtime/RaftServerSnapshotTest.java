@@ -53,27 +53,24 @@ class RaftServerSnapshotTest {
     }
   }
 
-  /**
-   * A follower cut off while the leader compacts its log catches up by InstallSnapshot; the
-   * follower must save that snapshot on its snapshot thread (serialized with its own snapshots),
-   * never on its Raft thread, and end with the leader's state.
-   */
-  @Test
-  void receivedSnapshotIsSavedOnTheSnapshotThread() throws Exception {
-    LocalRaftNetwork net = new LocalRaftNetwork();
-    List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
-    TreeMap<NodeId, RaftServer> servers = new TreeMap<>();
-    TreeMap<NodeId, RecordingStore> stores = new TreeMap<>();
-    TreeMap<NodeId, RaftServerTest.CountingMachine> machines = new TreeMap<>();
-    TreeMap<NodeId, InMemoryRaftLogStore> logs = new TreeMap<>();
-    try {
+  /** Three servers on one network, each with its own log, snapshot store and machine. */
+  private static final class Trio implements AutoCloseable {
+    final LocalRaftNetwork net = new LocalRaftNetwork();
+    final List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+    final TreeMap<NodeId, RaftServer> servers = new TreeMap<>();
+    final TreeMap<NodeId, RecordingStore> stores = new TreeMap<>();
+    final TreeMap<NodeId, RaftServerTest.CountingMachine> machines = new TreeMap<>();
+    final TreeMap<NodeId, InMemoryRaftLogStore> logs = new TreeMap<>();
+
+    Trio(RaftConfig config,
+        java.util.function.Function<NodeId, RaftServerTest.CountingMachine> machine) {
       for (NodeId id : ids) {
         RecordingStore snaps = new RecordingStore();
-        RaftServerTest.CountingMachine sm = new RaftServerTest.CountingMachine();
+        RaftServerTest.CountingMachine sm = machine.apply(id);
         InMemoryRaftLogStore log = new InMemoryRaftLogStore();
         logs.put(id, log);
         RaftServer s = RaftServer.builder().id(id).membership(Membership.ofVoters(ids))
-            .config(FAST).tick(Duration.ofMillis(10)).logStore(log)
+            .config(config).tick(Duration.ofMillis(10)).logStore(log)
             .stateMachine(sm).snapshotStore(snaps).snapshotThreshold(10).seed(ids.indexOf(id))
             .transport(net.transport(id)).build();
         net.register(id, s::receive);
@@ -81,23 +78,49 @@ class RaftServerSnapshotTest {
         stores.put(id, snaps);
         machines.put(id, sm);
       }
-      NodeId lagging = NodeId.of("n3");
+    }
+
+    /**
+     * Starts with {@code lagging} cut off, commits {@code n} commands at the leader until its
+     * log is compacted, and returns the leader; {@code lagging} must then catch up by
+     * InstallSnapshot once healed.
+     */
+    RaftServer leaderCompactedPast(NodeId lagging, int n) throws Exception {
       net.isolate(lagging);
       servers.values().forEach(RaftServer::start);
       RaftServer leader = awaitLeader(servers, lagging);
-      for (int i = 0; i < 60; i++) {
+      for (int i = 0; i < n; i++) {
         leader.propose(new byte[] {(byte) i}).toCompletableFuture().get(20, TimeUnit.SECONDS);
       }
       awaitTrue(() -> leader.status().commitIndex() > 0
           && stores.get(leader.id()).latest().isPresent(), "the leader snapshots");
-      InMemoryRaftLogStore leaderLog = logs.get(leader.id());
-      awaitTrue(() -> compactedTo(leader, leaderLog) > 0, "the leader compacts its log");
-      long compacted = compactedTo(leader, leaderLog);
-      net.heal(lagging);
+      awaitTrue(() -> compactedTo(leader, logs.get(leader.id())) > 0,
+          "the leader compacts its log");
+      return leader;
+    }
+
+    @Override
+    public void close() {
+      servers.values().forEach(RaftServer::close);
+    }
+  }
+
+  /**
+   * A follower cut off while the leader compacts its log catches up by InstallSnapshot; the
+   * follower must save that snapshot on its snapshot thread (serialized with its own snapshots),
+   * never on its Raft thread, and end with the leader's state.
+   */
+  @Test
+  void receivedSnapshotIsSavedOnTheSnapshotThread() throws Exception {
+    try (Trio t = new Trio(FAST, id -> new RaftServerTest.CountingMachine())) {
+      NodeId lagging = NodeId.of("n3");
+      RaftServer leader = t.leaderCompactedPast(lagging, 60);
+      long compacted = compactedTo(leader, t.logs.get(leader.id()));
+      t.net.heal(lagging);
       long target = leader.status().commitIndex();
-      awaitTrue(() -> servers.get(lagging).status().appliedIndex() >= target,
+      awaitTrue(() -> t.servers.get(lagging).status().appliedIndex() >= target,
           "the lagging node catches up");
-      RecordingStore received = stores.get(lagging);
+      RecordingStore received = t.stores.get(lagging);
       assertFalse(received.saves.isEmpty(), "the lagging node saved the snapshot it received");
       long firstSaved = Long.parseLong(received.saves.get(0).split("@")[0]);
       assertTrue(firstSaved >= compacted, "the first save is the received snapshot: "
@@ -105,11 +128,63 @@ class RaftServerSnapshotTest {
       for (String save : received.saves) {
         assertTrue(save.contains("@synod-raft-snapshot-"), "saved off the Raft thread: " + save);
       }
-      assertTrue(machines.get(leader.id()).count >= 60);
-      awaitTrue(() -> machines.get(lagging).count == machines.get(leader.id()).count,
+      assertTrue(t.machines.get(leader.id()).count >= 60);
+      awaitTrue(() -> t.machines.get(lagging).count == t.machines.get(leader.id()).count,
           "the same state");
-    } finally {
-      servers.values().forEach(RaftServer::close);
+    }
+  }
+
+  /**
+   * A follower whose state machine takes six election timeouts to restore a snapshot (a large
+   * table) must cost the group nothing: no election, no new term, the leader keeps committing
+   * with the other follower all along, and the slow follower ends with the leader's state. Its
+   * Raft thread is busy, not dead: once the restore returns it must not burst the ticks it
+   * missed into an election of its own.
+   */
+  @Test
+  void aFollowerRestoringALargeSnapshotCostsTheGroupNoElection() throws Exception {
+    NodeId lagging = NodeId.of("n3");
+    // election timeouts of 500 ms (a loaded CI machine stalls threads for a good part of a
+    // short one, and check-quorum would then end a term for reasons of its own); six of them
+    RaftConfig config = RaftConfig.builder().electionTimeoutTicks(50).heartbeatIntervalTicks(5)
+        .build();
+    long restoreMillis = 3_000;
+    java.util.concurrent.CountDownLatch restoring = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean restored =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    try (Trio t = new Trio(config, id -> !id.equals(lagging) ? new RaftServerTest.CountingMachine()
+        : new RaftServerTest.CountingMachine() {
+          @Override
+          public void restore(java.io.InputStream in) throws IOException {
+            restoring.countDown();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(restoreMillis));
+            super.restore(in);
+            restored.set(true);
+          }
+        })) {
+      RaftServer leader = t.leaderCompactedPast(lagging, 60);
+      long term = leader.status().term();
+      t.net.heal(lagging);
+      assertTrue(restoring.await(30, TimeUnit.SECONDS), "the lagging node installs a snapshot");
+      int during = 0;
+      while (!restored.get()) {
+        // each proposal commits on the leader and the healthy follower while n3 restores
+        leader.propose(new byte[] {1}).toCompletableFuture().get(20, TimeUnit.SECONDS);
+        during++;
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
+      assertTrue(during > 0, "commands committed while the follower restored");
+      long target = leader.status().commitIndex();
+      awaitTrue(() -> t.servers.get(lagging).status().appliedIndex() >= target,
+          "the slow follower catches up");
+      awaitTrue(() -> t.machines.get(lagging).count == t.machines.get(leader.id()).count,
+          "the same state");
+      // a few more election timeouts: an election the pause provoked would show by now
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_500));
+      for (RaftServer s : t.servers.values()) {
+        assertEquals(term, s.status().term(), s.id() + " saw no election");
+        assertEquals(leader.id(), s.status().leader(), s.id() + " follows the same leader");
+      }
     }
   }
 

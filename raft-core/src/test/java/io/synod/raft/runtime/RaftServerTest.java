@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class RaftServerTest {
 
   /** Sums the commands' lengths; returns the running count of applied commands. */
-  static final class CountingMachine implements StateMachine {
+  static class CountingMachine implements StateMachine {
     volatile long count;
     final List<String> applied = new ArrayList<>();
 
