@@ -219,6 +219,23 @@ public final class QueueMachine {
   }
 
   /**
+   * One page of the topics held (dead-letter topics included), ascending by name, in
+   * O(log n + limit); read it where the machine is applied.
+   *
+   * @param after the last name of the previous page (exclusive), or {@code null} for the first
+   * @param limit most topics returned, at least 1
+   * @return up to {@code limit} summaries after {@code after}
+   */
+  public List<InMemoryStreamStore.StreamSummary> topics(String after, int limit) {
+    return store.streams(after, limit);
+  }
+
+  /** @return how many topics are held (dead-letter topics included), in constant time */
+  public int topicCount() {
+    return store.size();
+  }
+
+  /**
    * Freezes the state for a snapshot: a view that can be written later from any thread while
    * commands keep being applied. Costs the groups and their pending entries, never the messages
    * ({@link InMemoryStreamStore#freeze()}); the writer reads the messages as of now.

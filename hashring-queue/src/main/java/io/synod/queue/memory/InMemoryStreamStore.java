@@ -42,7 +42,7 @@ public final class InMemoryStreamStore implements StreamStore {
 
   private final LongSupplier clock;
   private final int maxEntriesPerStream;
-  private final Map<String, Topic> topics = new TreeMap<>();
+  private final TreeMap<String, Topic> topics = new TreeMap<>();
 
   /**
    * A store with the default bound of entries per stream.
@@ -819,6 +819,39 @@ public final class InMemoryStreamStore implements StreamStore {
    */
   public synchronized List<String> streams() {
     return new ArrayList<>(topics.keySet());
+  }
+
+  /**
+   * What a listing shows of one stream, cheap to read: its name, how many entries it holds and
+   * how many consumer groups read it.
+   *
+   * @param stream the stream's name
+   * @param length entries held
+   * @param groups consumer groups
+   */
+  public record StreamSummary(String stream, long length, int groups) {}
+
+  /**
+   * One page of the streams held, ascending by name, in O(log n + limit).
+   *
+   * @param after the last name of the previous page (exclusive), or {@code null} for the first
+   * @param limit most streams returned, at least 1
+   * @return up to {@code limit} summaries after {@code after}
+   */
+  public synchronized List<StreamSummary> streams(String after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive");
+    }
+    List<StreamSummary> out = new ArrayList<>(Math.min(limit, 1024));
+    for (Map.Entry<String, Topic> e
+        : (after == null ? topics : topics.tailMap(after, false)).entrySet()) {
+      if (out.size() == limit) {
+        break;
+      }
+      Topic t = e.getValue();
+      out.add(new StreamSummary(e.getKey(), t.size, t.groups.size()));
+    }
+    return out;
   }
 
   /**

@@ -61,4 +61,23 @@ class InMemoryStreamStoreTest extends StreamStoreContract {
         .isCompletedExceptionally());
     assertEquals(2, await(s.info("t")).length());
   }
+
+  @Test
+  void streamPagesWalkTheStreamsByNameWithTheirLengthAndGroups() {
+    InMemoryStreamStore s = new InMemoryStreamStore(now::get);
+    for (String t : List.of("e", "b", "d", "a", "c")) {
+      await(s.append(t, List.of(StreamRecord.of(new byte[] {1}))));
+    }
+    await(s.append("c", List.of(StreamRecord.of(new byte[] {2}))));
+    await(s.createGroup("c", "g"));
+    assertEquals(List.of(new InMemoryStreamStore.StreamSummary("a", 1, 0),
+        new InMemoryStreamStore.StreamSummary("b", 1, 0)), s.streams(null, 2));
+    assertEquals(List.of(new InMemoryStreamStore.StreamSummary("c", 2, 1),
+        new InMemoryStreamStore.StreamSummary("d", 1, 0)), s.streams("b", 2));
+    assertEquals(List.of("e"), s.streams("d", 2).stream()
+        .map(InMemoryStreamStore.StreamSummary::stream).toList());
+    assertEquals(List.of(), s.streams("e", 2));
+    assertEquals(List.of("c", "d", "e"), s.streams("bb", 10).stream()
+        .map(InMemoryStreamStore.StreamSummary::stream).toList(), "after need not be held");
+  }
 }

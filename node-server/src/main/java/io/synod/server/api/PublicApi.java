@@ -131,11 +131,13 @@ public final class PublicApi {
     add(router, "GET", "/v1/locks/{resource}", this::lockState);
     add(router, "POST", "/v1/locks/{resource}/acquire", this::acquire);
     add(router, "POST", "/v1/locks/{resource}/release", this::release);
+    add(router, "GET", "/v1/sessions", this::sessionList);
     add(router, "POST", "/v1/sessions", this::openSession);
     add(router, "GET", "/v1/sessions/{session}", this::sessionState);
     add(router, "POST", "/v1/sessions/{session}/keepalive", this::keepAlive);
     add(router, "DELETE", "/v1/sessions/{session}", this::closeSession);
     // v1: topics
+    add(router, "GET", "/v1/topics", this::topicList);
     add(router, "POST", "/v1/topics/{topic}/publish", this::publish);
     add(router, "POST", "/v1/topics/{topic}/consume", this::consume);
     add(router, "POST", "/v1/topics/{topic}/ack", this::ack);
@@ -637,49 +639,59 @@ public final class PublicApi {
     return toLockReader(req, () -> locks.raft().linearizableRead(() -> {
       io.synod.raft.lock.SessionView v = locks.machine().session(id).orElseThrow(() ->
           new ServiceException(404, "unknown_session", "session '" + text + "' is unknown"));
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("session_id", Long.toString(v.sessionId()));
-      out.put("ttl_ms", v.ttlMillis());
-      out.put("expires_at", v.expiresAtMillis());
-      return out;
+      return describeSession(v);
     }));
   }
 
-  /** Default and largest page of {@code GET /v1/locks}. */
-  static final int LOCK_PAGE_DEFAULT = 1000;
-  static final int LOCK_PAGE_MAX = 10_000;
-
   /**
-   * One page of the lock table, ascending by resource: {@code ?limit=} (1 to 10,000, default
-   * 1,000) and {@code ?after=} the previous page's {@code next}. The read costs the Raft thread
-   * O(log n + limit), whatever the table's size; {@code total} is the number of resources with
-   * holders or waiters.
+   * {@code GET /v1/locks}: one page of the lock table, ascending by resource ({@link Page}). The
+   * read costs the Raft thread O(log n + limit), whatever the table's size; {@code total} is the
+   * number of resources with holders or waiters (a resource with waiters only is not shown).
    */
   private CompletionStage<HttpResponse> lockTable(HttpRequestView req) {
-    int limit = pageLimit(req.queryParam("limit"), LOCK_PAGE_DEFAULT, LOCK_PAGE_MAX);
-    String after = PageToken.decode(req.queryParam("after"));
-    return toLockReader(req, () -> locks.raft().linearizableRead(() -> {
-      // one name past the page tells whether another page follows, in the same scan
-      List<String> names = locks.machine().resources(after, limit + 1);
-      boolean more = names.size() > limit;
-      if (more) {
-        names = names.subList(0, limit);
-      }
-      List<Map<String, Object>> out = new ArrayList<>(names.size());
-      for (String r : names) {
-        LockView v = locks.machine().view(r);
-        if (!v.holders().isEmpty()) {
-          out.add(describe(v));
-        }
-      }
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("locks", out);
-      body.put("total", locks.machine().resourceCount());
-      if (more) {
-        body.put("next", PageToken.encode(names.get(names.size() - 1)));
-      }
-      return body;
-    }));
+    Page page = Page.of(req);
+    return toLockReader(req, () -> locks.raft().linearizableRead(() -> page.answer("locks",
+        locks.machine().resources(page.after(), page.scan()), r -> r, r -> {
+          LockView v = locks.machine().view(r);
+          return v.holders().isEmpty() ? null : describe(v);
+        }, locks.machine().resourceCount())));
+  }
+
+  /**
+   * {@code GET /v1/sessions}: one page of the open sessions, ascending by id ({@link Page}),
+   * each as {@code GET /v1/sessions/{session}} shows it (never its token). Served like the lock
+   * table: a linearizable read costing the Raft thread O(log n + limit).
+   */
+  private CompletionStage<HttpResponse> sessionList(HttpRequestView req) {
+    Page page = Page.of(req);
+    Long after = page.after() == null ? null : sessionCursor(page.after());
+    return toLockReader(req, () -> locks.raft().linearizableRead(() -> page.answer("sessions",
+        locks.machine().sessions(after, page.scan()), v -> Long.toString(v.sessionId()),
+        PublicApi::describeSession, locks.machine().sessionCount())));
+  }
+
+  /** The session id a page token names; tokens of sessions name decimal ids. */
+  private static long sessionCursor(String key) {
+    try {
+      return Long.parseLong(key);
+    } catch (NumberFormatException e) {
+      throw new HttpError(400, "invalid_request",
+          "after must be the 'next' token of a previous page");
+    }
+  }
+
+  /**
+   * Describes a session as the API shows it: never its token.
+   *
+   * @param v the replicated view
+   * @return session_id, ttl_ms, expires_at
+   */
+  static Map<String, Object> describeSession(io.synod.raft.lock.SessionView v) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("session_id", Long.toString(v.sessionId()));
+    out.put("ttl_ms", v.ttlMillis());
+    out.put("expires_at", v.expiresAtMillis());
+    return out;
   }
 
   /** A page size from a query parameter: absent gives the default; 1 to max, else 400. */
@@ -1033,8 +1045,60 @@ public final class PublicApi {
             "consumer_id", consumer)));
   }
 
-  /** Most topic names {@code /v1/cluster} lists. */
+  /** Most topic names {@code /v1/cluster} lists ({@code GET /v1/topics} pages them all). */
   static final int MAX_LISTED_TOPICS = 100;
+
+  /**
+   * {@code GET /v1/topics}: one page of the topics, ascending by name ({@link Page}), each with
+   * its depth and consumer group count. Each queue group this node replicates answers its own
+   * page of at most limit + 1 names by a linearizable read on its Raft thread (O(log n + limit)
+   * there); the pages are merged on an event loop. On Redis storage no replica here holds the
+   * topics: the answer is empty and {@code source} says so.
+   */
+  private CompletionStage<HttpResponse> topicList(HttpRequestView req) {
+    Page page = Page.of(req);
+    if (queue.groups() == null) {
+      Map<String, Object> body = page.answer("topics", List.<Object>of(), t -> "", t -> t, 0);
+      body.put("source", "none");
+      return local(() -> ok(body));
+    }
+    return queue.groups().topicPages(page.after(), page.scan())
+        .thenApplyAsync(pages -> {
+          List<io.synod.queue.memory.InMemoryStreamStore.StreamSummary> merged = new ArrayList<>();
+          long total = 0;
+          for (io.synod.server.queue.QueueGroups.TopicPage p : pages) {
+            merged.addAll(p.topics());
+            total += p.total();
+          }
+          // each group's page is sorted and a topic lives in one group: the first limit + 1 of
+          // the merge are the first limit + 1 of the whole listing
+          merged.sort(java.util.Comparator.comparing(
+              io.synod.queue.memory.InMemoryStreamStore.StreamSummary::stream));
+          List<io.synod.queue.memory.InMemoryStreamStore.StreamSummary> scanned =
+              merged.size() > page.scan() ? merged.subList(0, page.scan()) : merged;
+          Map<String, Object> body = page.answer("topics", scanned,
+              io.synod.queue.memory.InMemoryStreamStore.StreamSummary::stream,
+              PublicApi::describeTopic, total);
+          body.put("source", "raft-replicas");
+          return ok(body);
+        }, responses);
+  }
+
+  /**
+   * Describes a topic as {@code GET /v1/topics} shows it.
+   *
+   * @param t the summary read from the topic's group
+   * @return name, depth, groups, dead_letter (whether it is a topic's dead-letter topic)
+   */
+  static Map<String, Object> describeTopic(
+      io.synod.queue.memory.InMemoryStreamStore.StreamSummary t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", t.stream());
+    m.put("depth", t.length());
+    m.put("groups", t.groups());
+    m.put("dead_letter", t.stream().endsWith(QueueCore.DLQ_SUFFIX));
+    return m;
+  }
 
   private CompletionStage<HttpResponse> topicStats(HttpRequestView req) {
     String topic = pathName(req, "topic");
@@ -1270,8 +1334,8 @@ public final class PublicApi {
     }
     groups.addAll(cache.memoryGroups());
     out.put("groups", groups);
-    // topic names for the status page (there is no list route: api.yaml is not ours to change);
-    // bounded, and with Redis storage no replica here holds them, which "source" says
+    // the first topic names, bounded (GET /v1/topics pages them all, with a total); with Redis
+    // storage no replica here holds them, which "source" says
     Map<String, Object> topics = new LinkedHashMap<>();
     List<String> names = queue.groups() == null
         ? List.of() : queue.groups().topics(MAX_LISTED_TOPICS);
@@ -1279,6 +1343,7 @@ public final class PublicApi {
         ? names.subList(0, MAX_LISTED_TOPICS) : names);
     topics.put("truncated", names.size() > MAX_LISTED_TOPICS);
     topics.put("source", queue.groups() == null ? "none" : "raft-replicas");
+    topics.put("list", "/v1/topics");
     out.put("topics", topics);
     out.put("down_in_log", locks.members().downMembers());
     out.put("membership_index", locks.members().version());

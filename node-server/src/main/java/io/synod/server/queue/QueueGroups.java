@@ -410,6 +410,47 @@ public final class QueueGroups implements TopicServers, AutoCloseable {
     return new ArrayList<>(out);
   }
 
+  /**
+   * One group's page of topics, with how many topics the group holds.
+   *
+   * @param topics up to the asked limit of summaries, ascending by name
+   * @param total topics the group holds (dead-letter topics included)
+   */
+  public record TopicPage(List<io.synod.queue.memory.InMemoryStreamStore.StreamSummary> topics,
+                          int total) {}
+
+  /**
+   * Reads one page of topics from every group this node is a member of, each by a linearizable
+   * read on the group's Raft thread (O(log n + limit) there); the caller merges the pages. Fails
+   * (a {@link io.synod.raft.RaftException}) when a group knows no leader.
+   *
+   * @param after the last name of the previous page (exclusive), or {@code null} for the first
+   * @param limit most topics read from each group, at least 1
+   * @return one page per group this node replicates
+   */
+  public CompletionStage<List<TopicPage>> topicPages(String after, int limit) {
+    List<CompletableFuture<TopicPage>> reads = new ArrayList<>();
+    for (Group g : groups) {
+      if (g.raft == null) {
+        continue; // a group this node is no member of
+      }
+      reads.add(g.raft.linearizableRead(() -> new TopicPage(g.machine.topics(after, limit),
+          g.machine.topicCount())).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(reads.toArray(new CompletableFuture<?>[0]))
+        .thenApply(v -> reads.stream().map(CompletableFuture::join).toList());
+  }
+
+  /** @return whether this node is a member of every queue group (so it can list every topic) */
+  public boolean replicatesAll() {
+    for (Group g : groups) {
+      if (g.raft == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** @return whether every group this node is a member of knows a leader */
   public boolean allLed() {
     for (Group g : groups) {

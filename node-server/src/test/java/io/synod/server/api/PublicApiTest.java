@@ -431,4 +431,118 @@ class PublicApiTest {
           "{\"resource_id\":\"page-%02d\",\"owner_id\":\"pager\"}", i));
     }
   }
+
+  /** Walks a list route with {@code limit=7}; returns every item's {@code key} field in order. */
+  private static java.util.List<String> walk(String route, String field, String key,
+      long[] total) {
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    String after = null;
+    int pages = 0;
+    do {
+      Reply page = get(base + route + "?limit=7" + (after == null ? "" : "&after=" + after));
+      assertEquals(200, page.status(), page.body());
+      assertTrue(page.json().get(field).size() <= 7, page.body());
+      total[0] = page.json().get("total").asLong();
+      page.json().get(field).forEach(x -> seen.add(x.get(key).asText()));
+      after = page.json().has("next") ? page.json().get("next").asText() : null;
+      pages++;
+    } while (after != null && pages < 1_000);
+    assertNull(after, "the walk ends");
+    return seen;
+  }
+
+  /** A bad limit or token is a 400 JSON error, and the listing is as it was. */
+  private static void refusesBadPages(String route, String field, String... badTokens) {
+    String before = get(base + route).body();
+    java.util.List<String> bad = new java.util.ArrayList<>(
+        java.util.List.of("limit=0", "limit=10001", "limit=many", "limit=", "after=%25%25%25"));
+    for (String t : badTokens) {
+      bad.add("after=" + t);
+    }
+    for (String q : bad) {
+      Reply r = get(base + route + "?" + q);
+      assertEquals(400, r.status(), q);
+      assertEquals("invalid_request", r.json().get("error").asText(), q);
+      assertNotNull(r.json().get("detail"), q);
+    }
+    assertEquals(before, get(base + route).body(), "a refused page changes nothing");
+    assertTrue(get(base + route).json().get(field).isArray());
+  }
+
+  /**
+   * {@code GET /v1/sessions} pages: every open session once, ascending by id, {@code next} until
+   * the last page, {@code total} the open sessions; never a token; bad limit or token is a 400.
+   */
+  @Test
+  void theSessionListPagesByIdWithAContinuationTokenAndNoTokens() {
+    java.util.Map<String, String> tokens = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 23; i++) {
+      Reply s = post(base + "/v1/sessions", "{\"ttl_ms\":60000}");
+      assertEquals(200, s.status(), s.body());
+      tokens.put(s.json().get("session_id").asText(), s.json().get("session_token").asText());
+    }
+    long[] total = {-1};
+    java.util.List<String> seen = walk("/v1/sessions", "sessions", "session_id", total);
+    assertEquals(total[0], seen.size(), "every session once over all pages");
+    java.util.List<Long> ids = seen.stream().map(Long::parseLong).toList();
+    assertEquals(new java.util.ArrayList<>(new java.util.TreeSet<>(ids)), ids,
+        "ascending by id, no repeats");
+    assertTrue(seen.containsAll(tokens.keySet()), seen.toString());
+    var first = get(base + "/v1/sessions?limit=1").json();
+    assertEquals(1, first.get("sessions").size());
+    var one = first.get("sessions").get(0);
+    assertEquals(get(base + "/v1/sessions/" + one.get("session_id").asText()).json(), one,
+        "a listed session is what GET /v1/sessions/{session} shows");
+    assertFalse(get(base + "/v1/sessions").body().contains("token"), "never a token");
+    for (String t : tokens.values()) {
+      assertFalse(get(base + "/v1/sessions").body().contains(t));
+    }
+    // "eA" is a well-formed token naming "x", which no session id is
+    refusesBadPages("/v1/sessions", "sessions", "eA");
+    tokens.forEach((id, t) -> TestHttp.call("DELETE", base + "/v1/sessions/" + id, null,
+        java.util.Map.of("X-Synod-Session-Token", t)));
+    assertEquals(total[0] - tokens.size(), get(base + "/v1/sessions").json().get("total")
+        .asLong(), "total follows the sessions closed");
+  }
+
+  /**
+   * {@code GET /v1/topics} pages: every topic once, ascending by name, with its depth and group
+   * count, {@code next} until the last page, {@code total} every topic; bad limit or token 400.
+   */
+  @Test
+  void theTopicListPagesByNameWithAContinuationToken() {
+    for (int i = 0; i < 23; i++) {
+      String name = String.format("page-t%02d", i);
+      Reply p = post(base + "/v1/topics/" + name + "/publish",
+          "{\"messages\":" + (i == 3 ? "[1,2,3]" : "[1]") + "}");
+      assertEquals(200, p.status(), p.body());
+    }
+    assertEquals(200, post(base + "/v1/topics/page-t05/consume",
+        "{\"consumer_group\":\"g\",\"consumer_id\":\"c\"}").status());
+    long[] total = {-1};
+    java.util.List<String> seen = walk("/v1/topics", "topics", "name", total);
+    assertEquals(total[0], seen.size(), "every topic once over all pages");
+    assertEquals(new java.util.ArrayList<>(new java.util.TreeSet<>(seen)), seen,
+        "ascending, no repeats");
+    for (int i = 0; i < 23; i++) {
+      assertTrue(seen.contains(String.format("page-t%02d", i)), seen.toString());
+    }
+    var all = get(base + "/v1/topics?limit=10000").json();
+    assertFalse(all.has("next"), "one page holds a small listing whole");
+    assertEquals("raft-replicas", all.get("source").asText());
+    all.get("topics").forEach(t -> {
+      if (t.get("name").asText().equals("page-t03")) {
+        assertEquals(3, t.get("depth").asLong());
+        assertEquals(0, t.get("groups").asInt());
+        assertFalse(t.get("dead_letter").asBoolean());
+      }
+      if (t.get("name").asText().equals("page-t05")) {
+        assertEquals(1, t.get("groups").asInt());
+      }
+    });
+    var cluster = get(base + "/v1/cluster").json().get("topics");
+    assertEquals("/v1/topics", cluster.get("list").asText(), "the cluster view points here");
+    assertTrue(cluster.get("names").size() <= PublicApi.MAX_LISTED_TOPICS);
+    refusesBadPages("/v1/topics", "topics");
+  }
 }

@@ -123,6 +123,8 @@ class ContractTest {
     call("POST", "/v1/locks/c-r2/acquire", "{\"owner_id\":\"b\",\"session_id\":\"999999\"}", 404);
     call("POST", "/v1/locks/c-r2/acquire", "{\"owner_id\":\"b\",\"mode\":\"upside-down\"}", 400);
     call("GET", "/v1/locks", null, 200);
+    call("GET", "/v1/locks?limit=1", null, 200);
+    call("GET", "/v1/locks?limit=0", null, 400);
     call("GET", "/v1/locks/c-r2", null, 200);
     call("GET", "/v1/locks/" + longName, null, 400);
     call("POST", "/v1/locks/c-r2/release", "{\"owner_id\":\"b\"}", 409);
@@ -140,6 +142,12 @@ class ContractTest {
     assertEquals(session, state.json().path("session_id").asText());
     assertTrue(state.json().path("session_token").isMissingNode(), "never the token");
     call("GET", "/v1/sessions/999999", null, 404);
+    call("GET", "/v1/sessions", null, 200);
+    call("GET", "/v1/sessions?limit=1&after=" + java.util.Base64.getUrlEncoder()
+        .withoutPadding().encodeToString("1".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        null, 200);
+    call("GET", "/v1/sessions?limit=10001", null, 400);
+    call("GET", "/v1/sessions?after=%25", null, 400);
     call("POST", "/v1/sessions/" + session + "/keepalive", null, 403);
     call("POST", "/v1/sessions/" + session + "/keepalive", null, token, 200);
     call("POST", "/v1/sessions/999999/keepalive", null, 404);
@@ -186,6 +194,9 @@ class ContractTest {
         + "\"idle\"}", 200);
     call("DELETE", "/v1/topics/c-t3/groups/g2/consumers/idle", null, 200);
     call("GET", "/v1/topics/c-t2/stats", null, 200);
+    call("GET", "/v1/topics", null, 200);
+    call("GET", "/v1/topics?limit=1", null, 200);
+    call("GET", "/v1/topics?limit=x", null, 400);
     call("GET", "/v1/topics/" + longName + "/stats", null, 400);
     call("GET", "/v1/topics/c-t2/dead-letters", null, 200);
     call("GET", "/v1/topics/" + longName + "/dead-letters", null, 400);

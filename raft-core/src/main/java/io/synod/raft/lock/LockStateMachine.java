@@ -764,6 +764,33 @@ public final class LockStateMachine implements StateMachine {
     return out;
   }
 
+  /**
+   * One page of the open sessions, ascending by id, in O(log n + limit): what a bounded listing
+   * reads on the apply thread. Tokens are never part of a view.
+   *
+   * @param after the last id of the previous page (exclusive), or {@code null} for the first
+   * @param limit most sessions returned, at least 1
+   * @return up to {@code limit} sessions after {@code after}
+   */
+  public List<SessionView> sessions(Long after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive");
+    }
+    List<SessionView> out = new ArrayList<>(Math.min(limit, 1024));
+    for (Session s : sessions.valuesAfter(after)) {
+      if (out.size() == limit) {
+        break;
+      }
+      out.add(new SessionView(s.id, s.ttlMillis, s.expiresAtMillis));
+    }
+    return out;
+  }
+
+  /** @return how many sessions are open, in constant time */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
   /** The replicated clock: the largest stamp applied, or {@link Long#MIN_VALUE} before any. */
   public long nowMillis() {
     return nowMillis;

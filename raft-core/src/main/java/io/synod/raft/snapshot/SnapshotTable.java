@@ -97,6 +97,18 @@ public final class SnapshotTable<K extends Comparable<K>, V extends SnapshotTabl
     return Collections.unmodifiableCollection(rows.values());
   }
 
+  /**
+   * The rows after a key, in key order, read-only: a page of the table walks it in
+   * O(log n + page), never touching the rows before {@code after}.
+   *
+   * @param after the key to start after (exclusive), or {@code null} for every row
+   * @return a live view (the apply thread's, never a frozen one)
+   */
+  public Collection<V> valuesAfter(K after) {
+    return Collections.unmodifiableCollection(
+        after == null ? rows.values() : rows.tailMap(after, false).values());
+  }
+
   /** @return the keys in order, read-only */
   public NavigableSet<K> keySet() {
     return Collections.unmodifiableNavigableSet(rows.keySet());

@@ -278,6 +278,29 @@ class LockStateMachineTest {
   }
 
   @Test
+  void sessionPagesWalkTheOpenSessionsByIdOnceEach() {
+    java.util.List<Long> opened = new java.util.ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      opened.add(openSession(1_000));
+    }
+    assertEquals(7, m.sessionCount());
+    java.util.List<Long> seen = new java.util.ArrayList<>();
+    Long after = null;
+    java.util.List<SessionView> page;
+    do {
+      page = m.sessions(after, 3);
+      assertTrue(page.size() <= 3);
+      page.forEach(v -> seen.add(v.sessionId()));
+      after = page.isEmpty() ? after : page.get(page.size() - 1).sessionId();
+    } while (page.size() == 3);
+    assertEquals(opened, seen, "ascending by id, each once");
+    assertEquals(m.sessions(), m.sessions(null, 100), "a page shows what the full list shows");
+    assertEquals(java.util.List.of(), m.sessions(opened.get(6), 5));
+    assertEquals(opened.subList(3, 5), m.sessions(opened.get(2), 2).stream()
+        .map(SessionView::sessionId).toList());
+  }
+
+  @Test
   void replicatedClockNeverRunsBackwards() {
     now = 5_000;
     openSession(1_000);
