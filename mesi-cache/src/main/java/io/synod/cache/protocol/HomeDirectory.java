@@ -95,7 +95,8 @@ public final class HomeDirectory {
     boolean collectSkipped;
     // members declared down at some time during the Collect round: their data is not trusted
     final TreeSet<String> collectSuspects = new TreeSet<>();
-    final ArrayDeque<Req> queue = new ArrayDeque<>();
+    // room for one queued request: the default 16 slots cost 64 bytes per line (issue 24)
+    final ArrayDeque<Req> queue = new ArrayDeque<>(1);
     // node -> the Put or write-back whose data a Collect-Ack brought
     final TreeMap<String, Long> collectedTxn = new TreeMap<>();
 

@@ -120,7 +120,11 @@ public final class LockStateMachine implements StateMachine {
   private SnapshotTable<Long, Session> sessions = newSessionTable();
   private SnapshotTable<String, Resource> resources = newResourceTable();
   // Derived indexes, rebuilt on restore: which resources each holder holds or waits for.
-  private final TreeMap<HolderId, TreeSet<String>> holding = new TreeMap<>();
+  /**
+   * Every hold as (holder, resource), sorted by holder: one small key per hold where a map of
+   * sets cost a map, a set and two entries per holder (issue 24: 80 bytes of a held lock).
+   */
+  private final TreeSet<HoldKey> holding = new TreeSet<>();
   private final TreeMap<HolderId, TreeSet<String>> waiting = new TreeMap<>();
   private int waiterCount;
   // Every waiter by deadline (then resource, then queue order): the next deadline and the due
@@ -310,7 +314,7 @@ public final class LockStateMachine implements StateMachine {
     // A holder that holds nothing and waits for nothing has no incoming edge in the wait-for
     // graph (edges end at holders and waiters), so queueing it cannot close a cycle: the common
     // case skips the search and its walk over the whole queue.
-    boolean mayCloseCycle = holding.containsKey(h) || waiting.containsKey(h);
+    boolean mayCloseCycle = holdsAny(h) || waiting.containsKey(h);
     if (mayCloseCycle && rule != Rule.NO_DEADLOCK_CHECK) {
       TreeSet<HolderId> blockers = blockers(r, h, a.mode(), r.waiters.size());
       if (reaches(blockers, h)) {
@@ -359,7 +363,7 @@ public final class LockStateMachine implements StateMachine {
     resources.touch(r.name, r);
     r.holders.put(h, hold);
     load(h, 1);
-    holding.computeIfAbsent(h, k -> new TreeSet<>()).add(r.name);
+    holding.add(new HoldKey(h, r.name));
     LockGrant g = new LockGrant(requestId, r.name, h, mode, hold.token, index, nowMillis, 1, false,
         false);
     events.add(g);
@@ -500,16 +504,15 @@ public final class LockStateMachine implements StateMachine {
       }
     }
     if (!(rule == Rule.KEEP_HOLDS_ON_EXPIRY && reason == LockEvent.Reason.SESSION_EXPIRED)) {
-      for (Map.Entry<HolderId, TreeSet<String>> e :
-          new ArrayList<>(holding.subMap(from, to).entrySet())) {
-        for (String name : new ArrayList<>(e.getValue())) {
-          Resource r = resources.get(name);
-          Hold held = r.holders.get(e.getKey());
-          events.add(new LockEvent.HoldReleased(name, e.getKey(), held.token, 0, reason, index));
-          removeHold(r, e.getKey());
-          changed.add(name);
-          freed++;
-        }
+      for (HoldKey k : new ArrayList<>(holding.subSet(new HoldKey(from, ""), true,
+          new HoldKey(to, ""), false))) {
+        Resource r = resources.get(k.resource());
+        Hold held = r.holders.get(k.holder());
+        events.add(new LockEvent.HoldReleased(k.resource(), k.holder(), held.token, 0, reason,
+            index));
+        removeHold(r, k.holder());
+        changed.add(k.resource());
+        freed++;
       }
     }
     sessions.remove(sessionId);
@@ -527,11 +530,13 @@ public final class LockStateMachine implements StateMachine {
     resources.touch(r.name, r);
     r.holders.remove(h);
     load(h, -1);
-    TreeSet<String> set = holding.get(h);
-    set.remove(r.name);
-    if (set.isEmpty()) {
-      holding.remove(h);
-    }
+    holding.remove(new HoldKey(h, r.name));
+  }
+
+  /** Whether {@code h} holds any lock. */
+  private boolean holdsAny(HolderId h) {
+    HoldKey first = holding.ceiling(new HoldKey(h, ""));
+    return first != null && first.holder().equals(h);
   }
 
   private void removeWaiter(Resource r, Waiter w, LockEvent.Reason reason) {
@@ -1037,7 +1042,7 @@ public final class LockStateMachine implements StateMachine {
     waiterCount = 0;
     for (Resource r : resources.values()) {
       for (HolderId h : r.holders.keySet()) {
-        holding.computeIfAbsent(h, k -> new TreeSet<>()).add(r.name);
+        holding.add(new HoldKey(h, r.name));
         load(h, 1);
       }
       for (Waiter w : r.waiters) {
@@ -1170,7 +1175,8 @@ public final class LockStateMachine implements StateMachine {
 
   private static final class Resource extends SnapshotTable.Row {
     final String name;
-    final LinkedHashMap<HolderId, Hold> holders = new LinkedHashMap<>();
+    // sized for the usual one holder: the default table of 16 cost 56 bytes per lock
+    final LinkedHashMap<HolderId, Hold> holders = new LinkedHashMap<>(2);
     final WaitQueue waiters = new WaitQueue();
 
     Resource(String name) {
@@ -1219,26 +1225,31 @@ public final class LockStateMachine implements StateMachine {
    * acquire cost most of a second on the Raft thread).
    */
   private static final class WaitQueue implements Iterable<Waiter> {
-    private final TreeMap<Long, Waiter> bySeq = new TreeMap<>();
-    private final HashMap<HolderId, Waiter> byHolder = new HashMap<>();
+    // both made on the first waiter: most resources never have one (96 bytes per lock)
+    private TreeMap<Long, Waiter> bySeq;
+    private HashMap<HolderId, Waiter> byHolder;
     private long nextSeq;
 
     boolean isEmpty() {
-      return bySeq.isEmpty();
+      return bySeq == null || bySeq.isEmpty();
     }
 
     int size() {
-      return bySeq.size();
+      return bySeq == null ? 0 : bySeq.size();
     }
 
     void addLast(Waiter w) {
+      if (bySeq == null) {
+        bySeq = new TreeMap<>();
+        byHolder = new HashMap<>();
+      }
       w.seq = nextSeq++;
       bySeq.put(w.seq, w);
       byHolder.put(w.holder, w);
     }
 
     boolean remove(Waiter w) {
-      if (bySeq.get(w.seq) != w) {
+      if (bySeq == null || bySeq.get(w.seq) != w) {
         return false;
       }
       bySeq.remove(w.seq);
@@ -1247,12 +1258,12 @@ public final class LockStateMachine implements StateMachine {
     }
 
     Waiter peekFirst() {
-      Map.Entry<Long, Waiter> e = bySeq.firstEntry();
+      Map.Entry<Long, Waiter> e = bySeq == null ? null : bySeq.firstEntry();
       return e == null ? null : e.getValue();
     }
 
     Waiter pollFirst() {
-      Map.Entry<Long, Waiter> e = bySeq.pollFirstEntry();
+      Map.Entry<Long, Waiter> e = bySeq == null ? null : bySeq.pollFirstEntry();
       if (e == null) {
         return null;
       }
@@ -1261,17 +1272,27 @@ public final class LockStateMachine implements StateMachine {
     }
 
     Waiter of(HolderId h) {
-      return byHolder.get(h);
+      return byHolder == null ? null : byHolder.get(h);
     }
 
     /** The waiters with {@code from <= seq < to}, in queue order. */
     Iterable<Waiter> between(long from, long to) {
-      return bySeq.subMap(from, true, to, false).values();
+      return bySeq == null ? List.of() : bySeq.subMap(from, true, to, false).values();
     }
 
     @Override
     public Iterator<Waiter> iterator() {
-      return Collections.unmodifiableCollection(bySeq.values()).iterator();
+      return bySeq == null ? Collections.emptyIterator()
+          : Collections.unmodifiableCollection(bySeq.values()).iterator();
+    }
+  }
+
+  /** One hold in the holder index: by holder, then resource. */
+  private record HoldKey(HolderId holder, String resource) implements Comparable<HoldKey> {
+    @Override
+    public int compareTo(HoldKey o) {
+      int c = holder.compareTo(o.holder);
+      return c != 0 ? c : resource.compareTo(o.resource);
     }
   }
 }
