@@ -110,9 +110,9 @@ final class Subjects {
   }
 
   /**
-   * Queued messages in one replica's {@link QueueMachine}, as a queue group applies them: one
-   * topic, one consumer group, payloads of a fixed size. One operation: a publish, a consume
-   * of one message and its ack, applied.
+   * Queued messages in one replica's {@link QueueMachine}, as a queue group applies them: 16
+   * topics, payloads of a fixed size. One operation: a publish to a topic of its own, a consume
+   * of one message by a consumer group and its ack, applied.
    */
   static final class Messages implements ScaleRun.Subject {
     private static final QueueConfig CONFIG =
@@ -141,21 +141,22 @@ final class Subjects {
         for (int i = from; i < Math.min(n, from + 100); i++) {
           batch.add(StreamRecord.of(payload));
         }
-        apply(new QueueRequest.Publish("scale", batch, 0));
+        // over 16 topics: one stream holds at most a million entries
+        apply(new QueueRequest.Publish("scale-" + (from / 100) % 16, batch, 0));
       }
     }
 
     @Override
     public void op(int i) {
-      apply(new QueueRequest.Publish("scale", List.of(StreamRecord.of(payload)), 0));
+      apply(new QueueRequest.Publish("scale-op", List.of(StreamRecord.of(payload)), 0));
       @SuppressWarnings("unchecked")
       List<Delivery> got = (List<Delivery>) apply(
-          new QueueRequest.Consume("scale", "g", "c", 1, 0, 0));
+          new QueueRequest.Consume("scale-op", "g", "c", 1, 0, 0));
       List<String> ids = new ArrayList<>();
       for (Delivery d : got) {
         ids.add(d.id().toString());
       }
-      apply(new QueueRequest.Ack("scale", "g", ids, 0));
+      apply(new QueueRequest.Ack("scale-op", "g", ids, 0));
     }
 
     @Override

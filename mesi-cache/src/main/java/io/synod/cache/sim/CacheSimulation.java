@@ -1022,6 +1022,20 @@ public final class CacheSimulation {
         violations.add("data-value: readable copies of " + key + " disagree: " + where);
       }
     }
+    // the per-state line counts are kept as states change; a scan must find the same
+    for (int i = 0; i < ids.length; i++) {
+      if (!up[i]) {
+        continue;
+      }
+      java.util.Map<LineState, Integer> kept = nodes[i].stats().linesPerState();
+      for (LineState s : LineState.values()) {
+        int scanned = s == LineState.I ? 0 : nodes[i].keysIn(s).size();
+        if (kept.getOrDefault(s, 0) != scanned) {
+          violations.add("stats: " + ids[i] + " counts " + kept.getOrDefault(s, 0) + " lines in "
+              + s + " but holds " + scanned + " (t=" + now + ")");
+        }
+      }
+    }
   }
 
   private void finalChecks() {
