@@ -125,6 +125,11 @@ public final class LockStateMachine implements StateMachine {
    * sets cost a map, a set and two entries per holder (issue 24: 80 bytes of a held lock).
    */
   private final TreeSet<HoldKey> holding = new TreeSet<>();
+  /**
+   * Every session by lease end, then id: the maintenance step finds the next expiry and the
+   * expired sessions without a scan of all sessions on the Raft thread (issue 24).
+   */
+  private final TreeSet<Expiry> byExpiry = new TreeSet<>();
   private final TreeMap<HolderId, TreeSet<String>> waiting = new TreeMap<>();
   private int waiterCount;
   // Every waiter by deadline (then resource, then queue order): the next deadline and the due
@@ -417,6 +422,7 @@ public final class LockStateMachine implements StateMachine {
     Session s = new Session(index, o.ttlMillis(), saturatedAdd(nowMillis, o.ttlMillis()),
         o.sessionToken());
     sessions.add(s.id, s);
+    byExpiry.add(new Expiry(s.expiresAtMillis, s.id));
     events.add(new LockEvent.SessionOpened(s.id, s.expiresAtMillis, index));
     return new LockResult.SessionOpened(s.id, s.ttlMillis, s.expiresAtMillis, s.token);
   }
@@ -430,7 +436,7 @@ public final class LockStateMachine implements StateMachine {
       return tokenMismatch(s.id);
     }
     sessions.touch(s.id, s);
-    s.expiresAtMillis = Math.max(s.expiresAtMillis, saturatedAdd(nowMillis, s.ttlMillis));
+    extend(s, saturatedAdd(nowMillis, s.ttlMillis));
     return new LockResult.SessionKeptAlive(s.id, s.expiresAtMillis);
   }
 
@@ -446,13 +452,21 @@ public final class LockStateMachine implements StateMachine {
     return new LockResult.SessionClosed(c.sessionId(), freed);
   }
 
+  /** Moves a session's lease end to {@code until} if that is later, keeping the index. */
+  private void extend(Session s, long until) {
+    if (until > s.expiresAtMillis) {
+      byExpiry.remove(new Expiry(s.expiresAtMillis, s.id));
+      s.expiresAtMillis = until;
+      byExpiry.add(new Expiry(s.expiresAtMillis, s.id));
+    }
+  }
+
   private LockResult expireSessions(long upToMillis) {
     List<Long> expired = new ArrayList<>();
-    for (Session s : sessions.values()) {
-      if (s.expiresAtMillis <= upToMillis) {
-        expired.add(s.id);
-      }
+    for (Expiry e : byExpiry.headSet(new Expiry(upToMillis, Long.MAX_VALUE), true)) {
+      expired.add(e.sessionId());
     }
+    Collections.sort(expired); // ended in id order, as replicas always ended them
     for (long id : expired) {
       endSession(id, LockEvent.Reason.SESSION_EXPIRED);
     }
@@ -462,7 +476,7 @@ public final class LockStateMachine implements StateMachine {
   private LockResult grantGrace(long stampMillis) {
     for (Session s : sessions.values()) {
       sessions.touch(s.id, s);
-      s.expiresAtMillis = Math.max(s.expiresAtMillis, saturatedAdd(stampMillis, s.ttlMillis));
+      extend(s, saturatedAdd(stampMillis, s.ttlMillis));
     }
     return new LockResult.GraceGranted(sessions.size());
   }
@@ -514,6 +528,10 @@ public final class LockStateMachine implements StateMachine {
         changed.add(k.resource());
         freed++;
       }
+    }
+    Session ended = sessions.get(sessionId);
+    if (ended != null) {
+      byExpiry.remove(new Expiry(ended.expiresAtMillis, ended.id));
     }
     sessions.remove(sessionId);
     events.add(new LockEvent.SessionEnded(sessionId, reason, index));
@@ -813,11 +831,8 @@ public final class LockStateMachine implements StateMachine {
 
   /** The earliest lease end over all sessions, if any session is open. */
   public OptionalLong nextSessionExpiry() {
-    long min = Long.MAX_VALUE;
-    for (Session s : sessions.values()) {
-      min = Math.min(min, s.expiresAtMillis);
-    }
-    return sessions.isEmpty() ? OptionalLong.empty() : OptionalLong.of(min);
+    return byExpiry.isEmpty() ? OptionalLong.empty()
+        : OptionalLong.of(byExpiry.first().atMillis());
   }
 
   /** The earliest finite wait deadline, if any queued request has one. */
@@ -1035,6 +1050,10 @@ public final class LockStateMachine implements StateMachine {
   }
 
   private void rebuildIndexes() {
+    byExpiry.clear();
+    for (Session s : sessions.values()) {
+      byExpiry.add(new Expiry(s.expiresAtMillis, s.id));
+    }
     holding.clear();
     waiting.clear();
     byDeadline.clear();
@@ -1284,6 +1303,15 @@ public final class LockStateMachine implements StateMachine {
     public Iterator<Waiter> iterator() {
       return bySeq == null ? Collections.emptyIterator()
           : Collections.unmodifiableCollection(bySeq.values()).iterator();
+    }
+  }
+
+  /** One session in the lease index: by lease end, then id. */
+  private record Expiry(long atMillis, long sessionId) implements Comparable<Expiry> {
+    @Override
+    public int compareTo(Expiry o) {
+      int c = Long.compare(atMillis, o.atMillis);
+      return c != 0 ? c : Long.compare(sessionId, o.sessionId);
     }
   }
 

@@ -253,6 +253,30 @@ class LockStateMachineTest {
     assertTrue(m.view("r").free());
   }
 
+  /**
+   * The next lease end and the expired sessions come from an index kept as leases move (open,
+   * keep-alive, close, restore), not from a scan: each must agree with the sessions' own ends.
+   */
+  @Test
+  void theNextSessionExpiryFollowsOpenKeepAliveCloseAndRestore() throws Exception {
+    assertTrue(m.nextSessionExpiry().isEmpty());
+    long a = openSession(3_000);
+    long b = openSession(1_000);
+    long c = openSession(2_000);
+    assertEquals(now + 1_000, m.nextSessionExpiry().getAsLong(), "b ends first");
+    run(new LockCommand.KeepAlive(now + 900, b, tok(b))); // b now ends at +1,900
+    assertEquals(now + 1_900, m.nextSessionExpiry().getAsLong());
+    run(new LockCommand.CloseSession(now, b, tok(b)));
+    assertEquals(now + 2_000, m.nextSessionExpiry().getAsLong(), "c, once b is closed");
+    LockStateMachine copy = new LockStateMachine();
+    copy.restore(new java.io.ByteArrayInputStream(m.snapshotBytes()));
+    assertEquals(now + 2_000, copy.nextSessionExpiry().getAsLong(), "a restore rebuilds it");
+    LockResult.SessionsExpired e =
+        (LockResult.SessionsExpired) run(new LockCommand.ExpireSessions(now + 3_000));
+    assertEquals(List.of(a, c), e.sessionIds(), "both due, in id order");
+    assertTrue(m.nextSessionExpiry().isEmpty());
+  }
+
   @Test
   void closeSessionFreesItsLocks() {
     long s = openSession(1_000);
