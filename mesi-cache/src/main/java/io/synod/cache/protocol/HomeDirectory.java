@@ -94,11 +94,12 @@ public final class HomeDirectory {
     int collectWrites;
     boolean collectSkipped;
     // members declared down at some time during the Collect round: their data is not trusted
-    final TreeSet<String> collectSuspects = new TreeSet<>();
+    // made when first needed, as collectedTxn: most lines never see a collect (issue 24)
+    TreeSet<String> collectSuspects;
     // room for one queued request: the default 16 slots cost 64 bytes per line (issue 24)
     final ArrayDeque<Req> queue = new ArrayDeque<>(1);
     // node -> the Put or write-back whose data a Collect-Ack brought
-    final TreeMap<String, Long> collectedTxn = new TreeMap<>();
+    TreeMap<String, Long> collectedTxn;
 
     Entry(String key) {
       this.key = key;
@@ -214,7 +215,9 @@ public final class HomeDirectory {
       if (h != null && h.owner) {
         fx.revoked(e.key, node); // its unwritten data died with the old incarnation
       }
-      e.collectedTxn.remove(node);
+      if (e.collectedTxn != null) {
+        e.collectedTxn.remove(node);
+      }
       e.queue.removeIf(r -> r.m.from().equals(node) && r.m.incarnation() < incarnation);
       if ((e.phase == Phase.INVAL || e.phase == Phase.COLLECT) && e.waiting.remove(node)) {
         waitingShrank(e);
@@ -304,7 +307,7 @@ public final class HomeDirectory {
         }
       }
       case PUT_S, PUT_E, PUT_M -> {
-        Long collected = e.collectedTxn.get(r);
+        Long collected = e.collectedTxn == null ? null : e.collectedTxn.get(r);
         if (collected != null && collected == m.txn()) {
           e.collectedTxn.remove(r);
           answer(e, reply(MessageType.PUT_ACK, m, 0, null, false));
@@ -469,7 +472,7 @@ public final class HomeDirectory {
   }
 
   private void writeBackAccepted(Entry e, CacheMessage m) {
-    Long collected = e.collectedTxn.get(m.from());
+    Long collected = e.collectedTxn == null ? null : e.collectedTxn.get(m.from());
     if (collected != null && collected == m.txn()) {
       e.collectedTxn.remove(m.from());
       answer(e, reply(MessageType.WRITE_BACK_ACK, m, 0, null, false));
@@ -515,8 +518,7 @@ public final class HomeDirectory {
     e.waiting.addAll(members);
     e.collectSkipped = false;
     e.collectWrites = 0;
-    e.collectSuspects.clear();
-    e.collectSuspects.addAll(down);
+    e.collectSuspects = down.isEmpty() ? null : new TreeSet<>(down);
     e.lastSent = clock.nanoTime();
     for (String member : members) {
       send(MessageType.COLLECT, member, e.key, 0, e.homeTxn, null, false, 1, 0);
@@ -527,7 +529,8 @@ public final class HomeDirectory {
     if (e.phase != Phase.COLLECT || m.homeTxn() != e.homeTxn || !e.waiting.remove(m.from())) {
       return;
     }
-    if (m.flag() && (down.contains(m.from()) || e.collectSuspects.contains(m.from()))) {
+    if (m.flag() && (down.contains(m.from())
+        || (e.collectSuspects != null && e.collectSuspects.contains(m.from())))) {
       // a member declared down may answer before it learned so: its data may be older than
       // what memory got after its old home gave the line away
       fx.revoked(e.key, m.from());
@@ -535,6 +538,9 @@ public final class HomeDirectory {
       e.collectWrites++;
       writeMemory(e.key, m.value(), null, true);
       if (m.txn() != 0) {
+        if (e.collectedTxn == null) {
+          e.collectedTxn = new TreeMap<>();
+        }
         e.collectedTxn.put(m.from(), m.txn());
       }
     } else if (m.stamp() == 1) {
@@ -634,6 +640,9 @@ public final class HomeDirectory {
       down.add(node);
       for (Entry e : entries.values()) {
         if (e.phase == Phase.COLLECT) {
+          if (e.collectSuspects == null) {
+            e.collectSuspects = new TreeSet<>();
+          }
           e.collectSuspects.add(node);
         }
       }
@@ -789,7 +798,7 @@ public final class HomeDirectory {
 
   private void cleanup(Entry e) {
     if (e.phase == Phase.IDLE && e.queue.isEmpty() && e.holders.isEmpty()
-        && e.collectedTxn.isEmpty() && e.collectWrites == 0 && !hasWritesFor(e.key)) {
+        && (e.collectedTxn == null || e.collectedTxn.isEmpty()) && e.collectWrites == 0 && !hasWritesFor(e.key)) {
       entries.remove(e.key);
     }
   }
