@@ -59,6 +59,9 @@ for n in ${sizes//,/ }; do
   echo -e "lines\t$n\t$(( (after - before) / n ))\t$lat" | tee -a "$out/scale-redis.tsv"
 done
 
+# one block per kind, so the plot joins each kind's points
+{ head -1 "$out/scale-redis.tsv"; tail -n +2 "$out/scale-redis.tsv" | sort -s -t$'\t' -k1,1; } \
+  > "$dir/redis.tsv" && cp "$dir/redis.tsv" "$out/scale-redis.tsv"
 if command -v gnuplot >/dev/null; then
   gnuplot -e "synod='$out/scale-synod.tsv'; redis='$out/scale-redis.tsv'" docs/perf/scale.gp \
     && echo "== plotted docs/perf/scale.png"
