@@ -996,10 +996,11 @@ public final class LockStateMachine implements StateMachine {
         // before version 3 sessions had no token: they refuse token-checked commands
         Session s = new Session(in.readLong(), in.readLong(), in.readLong(),
             version >= 3 ? readString(in) : LockCommand.NO_TOKEN);
-        if (newSessions.get(s.id) != null) {
+        try {
+          newSessions.add(s.id, s); // one search: add refuses a key it holds
+        } catch (IllegalStateException twice) {
           throw new IOException("session " + s.id + " twice in lock snapshot");
         }
-        newSessions.add(s.id, s);
       }
       SnapshotTable<String, Resource> newResources = newResourceTable();
       int resourceCount = count(in);
@@ -1025,10 +1026,11 @@ public final class LockStateMachine implements StateMachine {
           r.waiters.addLast(new Waiter(r.name, h, mode, in.readLong(), in.readLong(),
               in.readLong()));
         }
-        if (newResources.get(r.name) != null) {
+        try {
+          newResources.add(r.name, r);
+        } catch (IllegalStateException twice) {
           throw new IOException("resource " + r.name + " twice in lock snapshot");
         }
-        newResources.add(r.name, r);
       }
       if (in.read() != -1) {
         throw new IOException("trailing bytes after lock snapshot");

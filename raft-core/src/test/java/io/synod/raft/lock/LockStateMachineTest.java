@@ -277,6 +277,27 @@ class LockStateMachineTest {
     assertTrue(m.nextSessionExpiry().isEmpty());
   }
 
+  /** A snapshot that names one resource twice is refused, and the table is left as it was. */
+  @Test
+  void aSnapshotWithAResourceTwiceIsRefused() throws Exception {
+    acquire(h("a"), "r", LockMode.EXCLUSIVE, 0);
+    byte[] one = m.snapshotBytes();
+    // header (magic, version, index, now, token: 32 bytes), no session (4), one resource
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(one);
+    assertEquals(0, in.getInt(32), "no session");
+    assertEquals(1, in.getInt(36), "one resource");
+    byte[] row = java.util.Arrays.copyOfRange(one, 40, one.length);
+    java.nio.ByteBuffer twice = java.nio.ByteBuffer.allocate(40 + 2 * row.length);
+    twice.put(one, 0, 36).putInt(2).put(row).put(row);
+    LockStateMachine other = new LockStateMachine();
+    java.io.IOException e = assertThrows(java.io.IOException.class,
+        () -> other.restore(new java.io.ByteArrayInputStream(twice.array())));
+    assertTrue(e.getMessage().contains("twice"), e.getMessage());
+    assertEquals(0, other.resourceCount());
+    other.restore(new java.io.ByteArrayInputStream(one));
+    assertEquals(1, other.resourceCount(), "the well-formed snapshot restores");
+  }
+
   @Test
   void closeSessionFreesItsLocks() {
     long s = openSession(1_000);
