@@ -61,6 +61,8 @@ public final class NodeConfig {
     k.put("QUEUE_MAX_PENDING_PER_GROUP", "100000");
     k.put("QUEUE_GROUP_IDLE_EXPIRY_MILLIS", "0");
     k.put("LOCK_DEFAULT_TTL_MILLIS", "30000");
+    k.put("LOCK_MAX_RESOURCES", "1000000");
+    k.put("LOCK_MAX_SESSIONS", "100000");
     k.put("MAX_BODY_BYTES", "1048576");
     k.put("MAX_KEY_LENGTH", "256");
     k.put("SHUTDOWN_TIMEOUT_MILLIS", "5000");
@@ -112,6 +114,8 @@ public final class NodeConfig {
   private final long queueMaxAgeMillis;
   private final io.synod.queue.QueueLimits queueLimits;
   private final long lockDefaultTtlMillis;
+  private final int lockMaxResources;
+  private final int lockMaxSessions;
   private final int maxBodyBytes;
   private final int maxKeyLength;
   private final int shutdownTimeoutMillis;
@@ -195,6 +199,9 @@ public final class NodeConfig {
             Integer.MAX_VALUE));
     this.lockDefaultTtlMillis =
         intIn("LOCK_DEFAULT_TTL_MILLIS", v.get("LOCK_DEFAULT_TTL_MILLIS"), 1, Integer.MAX_VALUE);
+    this.lockMaxResources =
+        intIn("LOCK_MAX_RESOURCES", v.get("LOCK_MAX_RESOURCES"), 1, 100_000_000);
+    this.lockMaxSessions = intIn("LOCK_MAX_SESSIONS", v.get("LOCK_MAX_SESSIONS"), 1, 100_000_000);
     this.maxBodyBytes = intIn("MAX_BODY_BYTES", v.get("MAX_BODY_BYTES"), 1024, 64 << 20);
     this.maxKeyLength = intIn("MAX_KEY_LENGTH", v.get("MAX_KEY_LENGTH"), 1, 65_536);
     this.shutdownTimeoutMillis =
@@ -638,6 +645,19 @@ public final class NodeConfig {
   /** @return the lease of a lock acquired without a session or TTL, in milliseconds */
   public long lockDefaultTtlMillis() {
     return lockDefaultTtlMillis;
+  }
+
+  /**
+   * @return most lock resources with holders or waiters at once (429 {@code limit_reached} past
+   *     it); equal on every node, since the lock table's replicas decide refusals with it
+   */
+  public int lockMaxResources() {
+    return lockMaxResources;
+  }
+
+  /** @return most open lock sessions at once (429 past it); equal on every node */
+  public int lockMaxSessions() {
+    return lockMaxSessions;
   }
 
   /** @return the largest request body accepted, in bytes */

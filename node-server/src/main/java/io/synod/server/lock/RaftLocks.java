@@ -57,11 +57,14 @@ public final class RaftLocks implements AutoCloseable {
   /** Entries applied between two snapshots (so the log is compacted). */
   static final long SNAPSHOT_THRESHOLD = 10_000;
   /**
-   * Limits equal on every replica: they decide which commands are refused, so they must not
-   * depend on a node's own settings. Names are capped by the API before they get here.
+   * The lock table's limits: LOCK_MAX_RESOURCES and LOCK_MAX_SESSIONS from the settings, the rest
+   * fixed. They decide which commands are refused, so they must be equal on every replica (the
+   * settings equal on every node). Names are capped by the API before they get here.
    */
-  static final LockLimits LIMITS =
-      new LockLimits(1_000_000, 100_000, 10_000, 1_000_000, 1_000_000, 262_144, 100, 86_400_000L);
+  static LockLimits limits(NodeConfig config) {
+    return new LockLimits(config.lockMaxResources(), config.lockMaxSessions(), 10_000, 1_000_000,
+        1_000_000, 262_144, 100, 86_400_000L);
+  }
 
   private final NodeId self;
   private final RaftLogStore logStore;
@@ -107,7 +110,7 @@ public final class RaftLocks implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the Raft storage in " + dir, e);
     }
-    this.service = LockService.create(clock, LockServiceOptions.create().withLimits(LIMITS),
+    this.service = LockService.create(clock, LockServiceOptions.create().withLimits(limits(config)),
         mirror);
     List<String> memberIds = new ArrayList<>();
     voters.forEach(v -> memberIds.add(v.value()));

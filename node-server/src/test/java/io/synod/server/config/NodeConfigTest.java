@@ -98,6 +98,10 @@ class NodeConfigTest {
         "CACHE_GROUPS|0",
         "MAX_BODY_BYTES|12",
         "FAILURE_TIMEOUT_MILLIS|100",
+        "LOCK_MAX_RESOURCES|0",
+        "LOCK_MAX_RESOURCES|many",
+        "LOCK_MAX_SESSIONS|-5",
+        "LOCK_MAX_SESSIONS|200000000",
       })
   void aBadValueIsRefusedWithOneLineNamingIt(String key, String value) {
     ConfigException e =
@@ -105,6 +109,19 @@ class NodeConfigTest {
     assertEquals(key, e.key());
     assertTrue(e.getMessage().contains(key), e.getMessage());
     assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+  }
+
+  @Test
+  void lockTableBoundsAreSettingsWithTheirDefaults() {
+    NodeConfig d = NodeConfig.of(Map.of());
+    assertEquals(1_000_000, d.lockMaxResources());
+    assertEquals(100_000, d.lockMaxSessions());
+    NodeConfig c =
+        NodeConfig.of(Map.of("LOCK_MAX_RESOURCES", "2000000", "LOCK_MAX_SESSIONS", "5000"));
+    assertEquals(2_000_000, c.lockMaxResources());
+    assertEquals(5_000, c.lockMaxSessions());
+    assertTrue(NodeConfig.KEYS.containsKey("LOCK_MAX_RESOURCES"), "--list-settings shows it");
+    assertTrue(NodeConfig.KEYS.containsKey("LOCK_MAX_SESSIONS"), "--list-settings shows it");
   }
 
   @Test

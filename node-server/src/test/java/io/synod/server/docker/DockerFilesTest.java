@@ -139,6 +139,23 @@ class DockerFilesTest {
   }
 
   @Test
+  void theImageSizesTheHeapAsAShareOfTheContainerWithTheMeasuredGc() throws IOException {
+    String all = Files.readString(DOCKER.resolve("Dockerfile"));
+    Matcher opts = Pattern.compile("JAVA_OPTS=\"([^\"]*)\"").matcher(all);
+    assertTrue(opts.find(), "the image sets JAVA_OPTS");
+    String javaOpts = opts.group(1);
+    for (String flag : List.of("-XX:+UseG1GC", "-XX:InitialRAMPercentage=", "-XX:MaxRAMPercentage=",
+        "-XX:MaxDirectMemorySize=", "-XX:+ExitOnOutOfMemoryError")) {
+      assertTrue(javaOpts.contains(flag), flag + " in " + javaOpts);
+    }
+    assertTrue(all.contains("exec java $JAVA_OPTS -jar"), "the entry point passes JAVA_OPTS");
+    String launcher = Files.readString(DOCKER.getParent().resolve("synod"));
+    assertTrue(launcher.contains("${SYNOD_JAVA_OPTS:-$default_java_opts}"),
+        "./synod sizes the JVM unless SYNOD_JAVA_OPTS is set");
+    assertTrue(launcher.contains("-Xmx") && launcher.contains("-XX:+UseG1GC"), launcher);
+  }
+
+  @Test
   void everyNodesEnvironmentPassesCheckConfig() throws IOException {
     for (Map.Entry<String, Map<String, String>> node : nodeEnvironments().entrySet()) {
       List<String> args = new java.util.ArrayList<>(

@@ -130,6 +130,16 @@ class K8sManifestTest {
     String javaOpts = envVar(container(get(docs, "StatefulSet/synod")), "JAVA_OPTS").path("value").asText();
     assertTrue(javaOpts.contains("MaxRAMPercentage"), javaOpts);
     assertTrue(container(get(docs, "StatefulSet/synod")).path("resources").path("limits").has("memory"));
+    // the heap share is computed from the limit, so the scheduler must reserve all of it, and the
+    // share leaves room for what is not heap (metaspace, threads, direct buffers)
+    JsonNode resources = container(get(docs, "StatefulSet/synod")).path("resources");
+    assertEquals(resources.path("limits").path("memory").asText(),
+        resources.path("requests").path("memory").asText(), "memory request = limit");
+    java.util.regex.Matcher share =
+        java.util.regex.Pattern.compile("MaxRAMPercentage=(\\d+)").matcher(javaOpts);
+    assertTrue(share.find() && Integer.parseInt(share.group(1)) <= 75, javaOpts);
+    assertTrue(javaOpts.contains("ExitOnOutOfMemoryError"), javaOpts);
+    assertTrue(javaOpts.contains("UseG1GC"), "the GC docs/PERFORMANCE.md measured: " + javaOpts);
   }
 
   @Test
