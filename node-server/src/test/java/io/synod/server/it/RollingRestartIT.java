@@ -55,29 +55,15 @@ class RollingRestartIT {
 
   @BeforeEach
   void start(@TempDir Path dataDir) throws Exception {
-    StringBuilder peers = new StringBuilder();
-    for (int i = 1; i <= 3; i++) {
-      int port = TestHttp.freePort();
-      urls.put("node" + i, "http://127.0.0.1:" + port);
-      peers.append(i > 1 ? "," : "").append("node").append(i).append("=http://127.0.0.1:")
-          .append(port);
-    }
     Path logs = Files.createDirectories(Path.of("target", "rolling-restart-logs"));
-    for (String id : urls.keySet()) {
-      Map<String, String> env = new LinkedHashMap<>();
-      env.put("NODE_ID", id);
-      env.put("PEERS", peers.toString());
-      env.put("HTTP_PORT", urls.get(id).substring(urls.get(id).lastIndexOf(':') + 1));
-      env.put("HTTP_HOST", "127.0.0.1");
-      env.put("DATA_DIR", dataDir.toString());
-      // the nodes authenticate each other (a multi-member node refuses to start without it)
-      env.put("CLUSTER_SECRET", "rolling-restart-it-secret-0123456789");
-      env.put("HEARTBEAT_INTERVAL_MILLIS", "100");
-      env.put("FAILURE_TIMEOUT_MILLIS", "1000");
-      // a delivery whose ack died with a node comes back soon
-      env.put("QUEUE_VISIBILITY_TIMEOUT_MILLIS", "2000");
-      nodes.put(id, new NodeProcess(id, env, logs));
-    }
+    // the nodes authenticate each other (a multi-member node refuses to start without it)
+    InProcessCluster.Plan plan = InProcessCluster.Plan.of(3,
+        "rolling-restart-it-secret-0123456789", Map.of("DATA_DIR", dataDir.toString(),
+            "FAILURE_TIMEOUT_MILLIS", "1000",
+            // a delivery whose ack died with a node comes back soon
+            "QUEUE_VISIBILITY_TIMEOUT_MILLIS", "2000"));
+    urls.putAll(plan.urls());
+    plan.envs().forEach((id, env) -> nodes.put(id, new NodeProcess(id, env, logs)));
     for (NodeProcess n : nodes.values()) {
       n.start();
     }
