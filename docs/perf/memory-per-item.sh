@@ -27,7 +27,7 @@ fill() { java docs/perf/Fill.java "$@"; }
 used() { # heap in use after a full GC, in bytes
   # a snapshot the last commands started may still be encoding the table: let it finish first
   sleep 5; jcmd "$pid" GC.run >/dev/null; sleep 1; jcmd "$pid" GC.run >/dev/null
-  jcmd "$pid" GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); printf "%d\n", v * 1024; exit } }'
+  jcmd "$pid" GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); printf "%.0f\n", v * 1024; exit } }'
 }
 rss() { awk '/VmRSS/ { print $2 * 1024 }' "/proc/$pid/status"; }
 report() { # label items before after
