@@ -602,11 +602,12 @@ public final class LockStateMachine implements StateMachine {
   /** Whom {@code h} would wait for if queued at {@code position} of {@code r} in {@code mode}. */
   private static TreeSet<HolderId> blockers(Resource r, HolderId h, LockMode mode, int position) {
     TreeSet<HolderId> out = new TreeSet<>();
-    for (Map.Entry<HolderId, Hold> e : r.holders.entrySet()) {
-      if (!e.getKey().equals(h) && !mode.compatibleWith(e.getValue().mode)) {
-        out.add(e.getKey());
+    // forEach, not entrySet(): a LinkedHashMap keeps the view it hands out, 16 bytes per lock
+    r.holders.forEach((holder, hold) -> {
+      if (!holder.equals(h) && !mode.compatibleWith(hold.mode)) {
+        out.add(holder);
       }
-    }
+    });
     int i = 0;
     for (Iterator<Waiter> it = r.waiters.iterator(); it.hasNext() && i < position; i++) {
       Waiter w = it.next();
@@ -665,11 +666,11 @@ public final class LockStateMachine implements StateMachine {
         Frontier f = frontiers.computeIfAbsent(name, k -> new Frontier());
         boolean exclusive = w.mode == LockMode.EXCLUSIVE;
         if (exclusive ? !f.allHolders : !(f.allHolders || f.exclusiveHolders)) {
-          for (Map.Entry<HolderId, Hold> e : r.holders.entrySet()) {
-            if (!w.mode.compatibleWith(e.getValue().mode) && seen.add(e.getKey())) {
-              stack.push(e.getKey());
+          r.holders.forEach((holder, hold) -> {
+            if (!w.mode.compatibleWith(hold.mode) && seen.add(holder)) {
+              stack.push(holder);
             }
-          }
+          });
           if (exclusive) {
             f.allHolders = true;
           } else {
@@ -858,13 +859,12 @@ public final class LockStateMachine implements StateMachine {
       return out;
     }
     for (Resource r : resources.values()) {
-      for (Map.Entry<HolderId, Hold> e : r.holders.entrySet()) {
-        Hold h = e.getValue();
+      r.holders.forEach((holder, h) -> {
         if (requestIds.contains(h.requestId)) {
-          out.put(h.requestId, Optional.of(new LockGrant(h.requestId, r.name, e.getKey(), h.mode,
+          out.put(h.requestId, Optional.of(new LockGrant(h.requestId, r.name, holder, h.mode,
               h.token, h.grantIndex, h.acquiredAtMillis, h.count, false, false)));
         }
-      }
+      });
       for (Waiter w : r.waiters) {
         if (requestIds.contains(w.requestId)) {
           out.put(w.requestId, Optional.empty());
@@ -955,15 +955,24 @@ public final class LockStateMachine implements StateMachine {
     return new SnapshotTable<>((out, r) -> {
       writeString(out, r.name);
       out.writeInt(r.holders.size());
-      for (Map.Entry<HolderId, Hold> e : r.holders.entrySet()) {
-        Hold h = e.getValue();
-        writeHolder(out, e.getKey());
-        out.writeByte(h.mode.code());
-        out.writeInt(h.count);
-        out.writeLong(h.token);
-        out.writeLong(h.acquiredAtMillis);
-        out.writeLong(h.grantIndex);
-        out.writeLong(h.requestId);
+      // forEach, not entrySet(): a LinkedHashMap keeps the view it hands out, and every
+      // resource would carry one from its first snapshot on (16 bytes per lock)
+      try {
+        r.holders.forEach((holder, h) -> {
+          try {
+            writeHolder(out, holder);
+            out.writeByte(h.mode.code());
+            out.writeInt(h.count);
+            out.writeLong(h.token);
+            out.writeLong(h.acquiredAtMillis);
+            out.writeLong(h.grantIndex);
+            out.writeLong(h.requestId);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
       }
       out.writeInt(r.waiters.size());
       for (Waiter w : r.waiters) {
@@ -1062,10 +1071,10 @@ public final class LockStateMachine implements StateMachine {
     sessionLoad.clear();
     waiterCount = 0;
     for (Resource r : resources.values()) {
-      for (HolderId h : r.holders.keySet()) {
+      r.holders.forEach((h, hold) -> {
         holding.add(new HoldKey(h, r.name));
         load(h, 1);
-      }
+      });
       for (Waiter w : r.waiters) {
         waiting.computeIfAbsent(w.holder, k -> new TreeSet<>()).add(r.name);
         waiterCount++;
@@ -1226,11 +1235,11 @@ public final class LockStateMachine implements StateMachine {
     LockView view() {
       List<LockView.Holder> hs = new ArrayList<>();
       LockMode mode = null;
-      for (Map.Entry<HolderId, Hold> e : holders.entrySet()) {
-        Hold h = e.getValue();
-        mode = h.mode;
-        hs.add(new LockView.Holder(e.getKey(), h.mode, h.count, h.token, h.acquiredAtMillis,
-            h.grantIndex));
+      holders.forEach((holder, h) ->
+          hs.add(new LockView.Holder(holder, h.mode, h.count, h.token, h.acquiredAtMillis,
+              h.grantIndex)));
+      if (!hs.isEmpty()) {
+        mode = hs.get(hs.size() - 1).mode();
       }
       List<LockView.Waiter> ws = new ArrayList<>();
       for (Waiter w : waiters) {
