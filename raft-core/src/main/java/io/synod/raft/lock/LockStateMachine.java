@@ -330,7 +330,7 @@ public final class LockStateMachine implements StateMachine {
     long deadline = saturatedAdd(nowMillis, a.waitMillis());
     Waiter w = new Waiter(r.name, h, a.mode(), a.requestId(), deadline, index);
     resources.touch(r.name, r);
-    r.waiters.addLast(w);
+    r.queue().addLast(w);
     waiterCount++;
     byDeadline.add(w);
     load(h, 1);
@@ -1032,7 +1032,7 @@ public final class LockStateMachine implements StateMachine {
         for (int j = 0; j < waiters; j++) {
           HolderId h = readHolder(in);
           LockMode mode = readMode(in);
-          r.waiters.addLast(new Waiter(r.name, h, mode, in.readLong(), in.readLong(),
+          r.queue().addLast(new Waiter(r.name, h, mode, in.readLong(), in.readLong(),
               in.readLong()));
         }
         try {
@@ -1207,7 +1207,8 @@ public final class LockStateMachine implements StateMachine {
     final String name;
     // sized for the usual one holder: the default table of 16 cost 56 bytes per lock
     final LinkedHashMap<HolderId, Hold> holders = new LinkedHashMap<>(2);
-    final WaitQueue waiters = new WaitQueue();
+    /** The shared empty {@link WaitQueue#NONE} until the first waiter (32 bytes per lock). */
+    WaitQueue waiters = WaitQueue.NONE;
 
     Resource(String name) {
       this.name = name;
@@ -1226,6 +1227,14 @@ public final class LockStateMachine implements StateMachine {
 
     Waiter waiterOf(HolderId h) {
       return waiters.of(h);
+    }
+
+    /** The queue to add a waiter to: made on the first one. */
+    WaitQueue queue() {
+      if (waiters == WaitQueue.NONE) {
+        waiters = new WaitQueue();
+      }
+      return waiters;
     }
 
     String holderNames() {
@@ -1255,6 +1264,9 @@ public final class LockStateMachine implements StateMachine {
    * acquire cost most of a second on the Raft thread).
    */
   private static final class WaitQueue implements Iterable<Waiter> {
+    /** The empty queue every resource without a waiter shares; never added to. */
+    static final WaitQueue NONE = new WaitQueue();
+
     // both made on the first waiter: most resources never have one (96 bytes per lock)
     private TreeMap<Long, Waiter> bySeq;
     private HashMap<HolderId, Waiter> byHolder;
@@ -1269,6 +1281,7 @@ public final class LockStateMachine implements StateMachine {
     }
 
     void addLast(Waiter w) {
+      LockChecks.check(this != NONE, "a waiter added to the shared empty queue");
       if (bySeq == null) {
         bySeq = new TreeMap<>();
         byHolder = new HashMap<>();
