@@ -126,8 +126,14 @@ class SynodLocksIT {
     ReadWriteLock rw = locks.readWriteLock("it-rw");
     rw.readLock().lock();
     assertTrue((boolean) elsewhere(() -> rw.readLock().tryLock()), "a second reader shares it");
-    assertFalse((boolean) elsewhere(() -> rw.writeLock().tryLock(200, TimeUnit.MILLISECONDS)),
-        "a writer waits for the readers");
+    // a thread of its own: a pooled thread that took the read lock would ask for an upgrade
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    try {
+      assertFalse(writer.submit(() -> rw.writeLock().tryLock(200, TimeUnit.MILLISECONDS))
+          .get(30, TimeUnit.SECONDS), "a writer waits for the readers");
+    } finally {
+      writer.shutdownNow();
+    }
     rw.readLock().unlock();
   }
 
