@@ -3,7 +3,6 @@ package io.synod.jmh;
 import io.synod.raft.lock.HolderId;
 import io.synod.raft.lock.LockCommand;
 import io.synod.raft.lock.LockLimits;
-import io.synod.raft.lock.LockListener;
 import io.synod.raft.lock.LockMode;
 import io.synod.raft.lock.LockStateMachine;
 import io.synod.raft.spi.StateMachine;
@@ -46,10 +45,8 @@ public class LockSnapshotBenchmark {
 
   @Setup(Level.Trial)
   public void fill() {
-    LockLimits d = LockLimits.DEFAULT;
-    table = new LockStateMachine(new LockLimits(Math.max(d.maxResources(), held), d.maxSessions(),
-        d.maxWaitersPerResource(), d.maxWaiters(), d.maxHoldCount(), d.maxNameBytes(),
-        d.minTtlMillis(), d.maxTtlMillis()), LockListener.NONE);
+    table = io.synod.jmh.scale.Subjects.lockTable(
+        Math.max(LockLimits.DEFAULT.maxResources(), held));
     for (int i = 0; i < held; i++) {
       table.apply(i + 1, new LockCommand.Acquire(0, i + 1, HolderId.ownerOnly("owner-" + i),
           "resource-" + i, LockMode.EXCLUSIVE, 0));

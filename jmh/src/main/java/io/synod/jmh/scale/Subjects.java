@@ -28,8 +28,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** The structures {@link ScaleRun} fills: the code that holds each item in a node. */
-final class Subjects {
+public final class Subjects {
   private Subjects() {}
+
+  /**
+   * A lock table with the default limits but room for {@code maxResources} resources, for the
+   * benchmarks that fill one.
+   *
+   * @param maxResources the resource limit
+   * @return an empty table
+   */
+  public static LockStateMachine lockTable(int maxResources) {
+    LockLimits d = LockLimits.DEFAULT;
+    return new LockStateMachine(new LockLimits(maxResources, d.maxSessions(),
+        d.maxWaitersPerResource(), d.maxWaiters(), d.maxHoldCount(), d.maxNameBytes(),
+        d.minTtlMillis(), d.maxTtlMillis()), LockListener.NONE);
+  }
 
   static ScaleRun.Subject create(String kind, int payload) {
     return switch (kind) {
@@ -51,10 +65,7 @@ final class Subjects {
     private long index;
 
     private static LockStateMachine newTable() {
-      LockLimits d = LockLimits.DEFAULT;
-      return new LockStateMachine(new LockLimits(10_000_000, d.maxSessions(),
-          d.maxWaitersPerResource(), d.maxWaiters(), d.maxHoldCount(), d.maxNameBytes(),
-          d.minTtlMillis(), d.maxTtlMillis()), LockListener.NONE);
+      return lockTable(10_000_000);
     }
 
     @Override
